@@ -1,0 +1,25 @@
+//! The ILL network's domain: the `IllRequest` and `Library` aggregates, their
+//! commands and events, who may do what, and validation. Pure: no I/O, no
+//! clock reads (a [`Clock`] is passed in through the services).
+
+pub mod actor;
+pub mod clock;
+pub mod directory;
+pub mod error;
+pub mod library;
+pub mod request;
+pub mod validation;
+
+pub use actor::{Actor, Origin, Role};
+pub use clock::{Calendar, Clock, ManualClock};
+pub use directory::{InMemoryDirectory, LibraryDirectory, LibraryStatus};
+pub use error::DomainError;
+pub use library::{Library, LibraryCommand, LibraryEvent, LibraryId};
+pub use request::{
+    Action, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest, RequestCommand,
+    RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome, RotaSlot,
+    ServiceType, Side, SkipReason, UnfilledReason,
+};
+
+/// The `event_version` of every event this crate writes.
+pub const EVENT_VERSION: &str = "1.0";

@@ -1,0 +1,80 @@
+//! `IllRequest` as a cqrs-es aggregate, and the services its commands need.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+
+use super::commands::RequestCommand;
+use super::events::RequestEvent;
+use super::state::{fold, RequestState};
+use crate::clock::{Calendar, Clock};
+use crate::directory::LibraryDirectory;
+use crate::error::DomainError;
+
+/// What a request's commands consult besides the request itself.
+#[derive(Clone)]
+pub struct RequestServices {
+    pub clock: Arc<dyn Clock>,
+    pub calendar: Calendar,
+    /// How long a lender (or a borrower asked about conditions) may leave a
+    /// request unanswered.
+    pub response_window: chrono::Duration,
+    pub directory: Arc<dyn LibraryDirectory>,
+}
+
+impl RequestServices {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.calendar.date_of(self.clock.now())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IllRequest {
+    /// Number of events applied: the request's version.
+    pub version: u64,
+    /// `None` until the request is placed.
+    pub state: Option<RequestState>,
+}
+
+impl IllRequest {
+    /// The request as the given events leave it.
+    pub fn replay(events: impl IntoIterator<Item = RequestEvent>) -> Self {
+        let mut request = IllRequest::default();
+        for event in events {
+            request.apply(event);
+        }
+        request
+    }
+}
+
+impl Aggregate for IllRequest {
+    const TYPE: &'static str = "IllRequest";
+    type Command = RequestCommand;
+    type Event = RequestEvent;
+    type Error = DomainError;
+    type Services = RequestServices;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command, services)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        self.version += 1;
+        fold(&mut self.state, event);
+    }
+}

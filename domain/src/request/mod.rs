@@ -1,0 +1,19 @@
+//! The `IllRequest` aggregate: one interlibrary-loan request from placing to
+//! its end.
+
+mod aggregate;
+mod commands;
+mod decide;
+mod events;
+mod routing;
+mod state;
+mod types;
+
+pub use aggregate::{IllRequest, RequestServices};
+pub use commands::{Action, Note, PatronInput, PlaceRequest, RequestCommand};
+pub use events::RequestEvent;
+pub use state::{RequestState, RotaSlot};
+pub use types::{
+    Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, Side, SkipReason,
+    UnfilledReason,
+};

@@ -1,0 +1,228 @@
+//! The value types of a request, spelled in events as the contract spells them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::validation::{self, MAX_FIELD, MAX_TITLE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RequestStatus {
+    Requested,
+    Conditional,
+    WillSupply,
+    Shipped,
+    Received,
+    CheckedOut,
+    ReturnedByPatron,
+    ReturnShipped,
+    Completed,
+    Delivered,
+    Unfilled,
+    Cancelled,
+    Lost,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 13] = [
+        RequestStatus::Requested,
+        RequestStatus::Conditional,
+        RequestStatus::WillSupply,
+        RequestStatus::Shipped,
+        RequestStatus::Received,
+        RequestStatus::CheckedOut,
+        RequestStatus::ReturnedByPatron,
+        RequestStatus::ReturnShipped,
+        RequestStatus::Completed,
+        RequestStatus::Delivered,
+        RequestStatus::Unfilled,
+        RequestStatus::Cancelled,
+        RequestStatus::Lost,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Requested => "REQUESTED",
+            RequestStatus::Conditional => "CONDITIONAL",
+            RequestStatus::WillSupply => "WILL_SUPPLY",
+            RequestStatus::Shipped => "SHIPPED",
+            RequestStatus::Received => "RECEIVED",
+            RequestStatus::CheckedOut => "CHECKED_OUT",
+            RequestStatus::ReturnedByPatron => "RETURNED_BY_PATRON",
+            RequestStatus::ReturnShipped => "RETURN_SHIPPED",
+            RequestStatus::Completed => "COMPLETED",
+            RequestStatus::Delivered => "DELIVERED",
+            RequestStatus::Unfilled => "UNFILLED",
+            RequestStatus::Cancelled => "CANCELLED",
+            RequestStatus::Lost => "LOST",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RequestStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// COMPLETED, DELIVERED, UNFILLED, CANCELLED and LOST end a request (the
+    /// last three can still be taken up again: reroute, check-in).
+    pub fn is_ended(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::Completed
+                | RequestStatus::Delivered
+                | RequestStatus::Unfilled
+                | RequestStatus::Cancelled
+                | RequestStatus::Lost
+        )
+    }
+
+    /// SHIPPED … RETURNED_BY_PATRON: the item is out of the lender's hands
+    /// and not yet on its way back. A due date here can be overdue.
+    pub fn is_on_loan(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::Shipped
+                | RequestStatus::Received
+                | RequestStatus::CheckedOut
+                | RequestStatus::ReturnedByPatron
+        )
+    }
+}
+
+impl fmt::Display for RequestStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ServiceType {
+    Loan,
+    Copy,
+}
+
+/// ISO 18626 ReasonUnfilled, plus OTHER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UnfilledReason {
+    NotHeld,
+    NotOnShelf,
+    NonCirculating,
+    PoorCondition,
+    PolicyProblem,
+    NotAvailableForIll,
+    Other,
+}
+
+impl UnfilledReason {
+    pub const ALL: [UnfilledReason; 7] = [
+        UnfilledReason::NotHeld,
+        UnfilledReason::NotOnShelf,
+        UnfilledReason::NonCirculating,
+        UnfilledReason::PoorCondition,
+        UnfilledReason::PolicyProblem,
+        UnfilledReason::NotAvailableForIll,
+        UnfilledReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnfilledReason::NotHeld => "NOT_HELD",
+            UnfilledReason::NotOnShelf => "NOT_ON_SHELF",
+            UnfilledReason::NonCirculating => "NON_CIRCULATING",
+            UnfilledReason::PoorCondition => "POOR_CONDITION",
+            UnfilledReason::PolicyProblem => "POLICY_PROBLEM",
+            UnfilledReason::NotAvailableForIll => "NOT_AVAILABLE_FOR_ILL",
+            UnfilledReason::Other => "OTHER",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UnfilledReason> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// ISO 18626 LoanCondition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LoanCondition {
+    LibraryUseOnly,
+    WatchLibraryUseOnly,
+    NoReproduction,
+    SignatureRequired,
+    SpecCollSupervisionRequired,
+}
+
+/// A lender's part in the rota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RotaOutcome {
+    Pending,
+    Waiting,
+    Declined,
+    TimedOut,
+    Skipped,
+    Rejected,
+    Supplying,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    Suspended,
+    NotLending,
+}
+
+/// The two sides of a request: the borrowing library and the current lender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Borrower,
+    Lender,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub title: String,
+    pub author: Option<String>,
+    pub isbn: Option<String>,
+    pub issn: Option<String>,
+    pub oclc_number: Option<String>,
+    pub publisher: Option<String>,
+    pub year: Option<String>,
+    pub edition: Option<String>,
+    pub article_title: Option<String>,
+    pub pages: Option<String>,
+    pub catalog_record_id: Option<String>,
+}
+
+impl Item {
+    pub fn titled(title: impl Into<String>) -> Self {
+        Item {
+            title: title.into(),
+            ..Item::default()
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), DomainError> {
+        validation::required("item.title", &self.title, MAX_TITLE)?;
+        let optional = [
+            ("item.author", &self.author),
+            ("item.isbn", &self.isbn),
+            ("item.issn", &self.issn),
+            ("item.oclcNumber", &self.oclc_number),
+            ("item.publisher", &self.publisher),
+            ("item.year", &self.year),
+            ("item.edition", &self.edition),
+            ("item.articleTitle", &self.article_title),
+            ("item.pages", &self.pages),
+            ("item.catalogRecordId", &self.catalog_record_id),
+        ];
+        for (field, value) in optional {
+            validation::optional(field, value.as_deref(), MAX_FIELD)?;
+        }
+        Ok(())
+    }
+}
