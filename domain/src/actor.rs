@@ -67,7 +67,10 @@ impl Actor {
         if !self.role.is_network_wide() {
             return None;
         }
-        self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())
+        self.reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
     }
 
     /// Coordinators and admins act on any request, always with a reason.

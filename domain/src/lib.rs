@@ -7,6 +7,7 @@ pub mod clock;
 pub mod directory;
 pub mod error;
 pub mod library;
+pub mod metadata;
 pub mod request;
 pub mod validation;
 
@@ -14,11 +15,12 @@ pub use actor::{Actor, Origin, Role};
 pub use clock::{Calendar, Clock, ManualClock};
 pub use directory::{InMemoryDirectory, LibraryDirectory, LibraryStatus};
 pub use error::DomainError;
-pub use library::{Library, LibraryCommand, LibraryEvent, LibraryId};
+pub use library::{Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId};
+pub use metadata::{EventMetadata, SYSTEM_ACTOR};
 pub use request::{
     Action, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest, RequestCommand,
-    RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome, RotaSlot,
-    ServiceType, Side, SkipReason, UnfilledReason,
+    RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome, RotaSlot, ServiceType,
+    Side, SkipReason, UnfilledReason,
 };
 
 /// The `event_version` of every event this crate writes.

@@ -42,32 +42,69 @@ pub struct PlaceRequest {
     pub note: Option<Note>,
 }
 
+// A command is built once per call and consumed; boxing the large variant
+// would only add noise to every construction and match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     // borrower side
     Place(PlaceRequest),
     AcceptConditions,
-    RejectConditions { note: Option<Note> },
+    RejectConditions {
+        note: Option<Note>,
+    },
     Receive,
     CheckOutToPatron,
     ReturnFromPatron,
     ShipReturn,
-    RequestRenewal { until: Option<NaiveDate> },
-    Cancel { note: Option<Note> },
-    Reroute { lenders: Vec<LibraryId> },
+    RequestRenewal {
+        until: Option<NaiveDate>,
+    },
+    Cancel {
+        note: Option<Note>,
+    },
+    Reroute {
+        lenders: Vec<LibraryId>,
+    },
     // lender side
-    WillSupply { note: Option<Note> },
-    ProposeConditions { condition: LoanCondition, note: Option<Note> },
-    Decline { reason: UnfilledReason, note: Option<Note> },
-    Ship { due_date: NaiveDate, note: Option<Note> },
-    DeliverCopy { note: Option<Note> },
-    AnswerRenewal { approve: bool, new_due_date: Option<NaiveDate> },
-    Recall { due_date: Option<NaiveDate>, note: Option<Note> },
-    AnswerCancel { approve: bool, note: Option<Note> },
+    WillSupply {
+        note: Option<Note>,
+    },
+    ProposeConditions {
+        condition: LoanCondition,
+        note: Option<Note>,
+    },
+    Decline {
+        reason: UnfilledReason,
+        note: Option<Note>,
+    },
+    Ship {
+        due_date: NaiveDate,
+        note: Option<Note>,
+    },
+    DeliverCopy {
+        note: Option<Note>,
+    },
+    AnswerRenewal {
+        approve: bool,
+        new_due_date: Option<NaiveDate>,
+    },
+    Recall {
+        due_date: Option<NaiveDate>,
+        note: Option<Note>,
+    },
+    AnswerCancel {
+        approve: bool,
+        note: Option<Note>,
+    },
     CheckIn,
     // either side
-    DeclareLost { note: Option<Note> },
-    AddNote { note: Note },
+    DeclareLost {
+        note: Option<Note>,
+    },
+    AddNote {
+        note: Note,
+    },
     // the system
     /// The current lender (or the borrower, about conditions) did not answer
     /// within the response window.

@@ -116,7 +116,11 @@ fn validate_arguments(
         validation::optional("coordinatorReason", actor.reason.as_deref(), MAX_REASON)?;
     }
     if let Some(note) = action.note() {
-        let field = if matches!(action, Action::AddNote { .. }) { "text" } else { "note" };
+        let field = if matches!(action, Action::AddNote { .. }) {
+            "text"
+        } else {
+            "note"
+        };
         validation::required(field, &note.text, MAX_NOTE)?;
     }
     let today = services.today();
@@ -155,7 +159,10 @@ fn validate_arguments(
 
 fn validate_rota(lenders: &[LibraryId], services: &RequestServices) -> Result<(), DomainError> {
     if lenders.is_empty() {
-        return Err(DomainError::bad_input("lenders", "name at least one lender"));
+        return Err(DomainError::bad_input(
+            "lenders",
+            "name at least one lender",
+        ));
     }
     if lenders.len() > MAX_ROTA {
         return Err(DomainError::bad_input(
@@ -183,7 +190,11 @@ fn validate_rota(lenders: &[LibraryId], services: &RequestServices) -> Result<()
 
 /// NotFound for a library that may not see the request, Forbidden for one
 /// that sees it but may not act on this side.
-fn authorize(actor: &Actor, action: &Action, state: &RequestState) -> Result<Capacity, DomainError> {
+fn authorize(
+    actor: &Actor,
+    action: &Action,
+    state: &RequestState,
+) -> Result<Capacity, DomainError> {
     let capacity = if actor.role.is_network_wide() {
         Capacity::Network
     } else if actor.library == state.borrower {
@@ -282,9 +293,7 @@ impl Decision<'_> {
                 Ok(vec![E::RenewalRequested { until }])
             }
             Action::Cancel { note } => match status {
-                S::Requested | S::Conditional => {
-                    Ok(with_note(vec![E::RequestCancelled {}], note))
-                }
+                S::Requested | S::Conditional => Ok(with_note(vec![E::RequestCancelled {}], note)),
                 S::WillSupply if !state.cancel_pending => Ok(vec![E::CancelRequested {
                     note_id: note.map(|n| n.id),
                 }]),
@@ -417,7 +426,9 @@ impl Decision<'_> {
                 let due = state.respond_by.is_some_and(|by| self.services.now() >= by);
                 let lender = self.lender()?;
                 match status {
-                    S::Requested if due => Ok(self.then_route(vec![E::LenderTimedOut { lender }], None)),
+                    S::Requested if due => {
+                        Ok(self.then_route(vec![E::LenderTimedOut { lender }], None))
+                    }
                     S::Conditional if due => {
                         Ok(self.then_route(vec![E::ConditionsRejected { lender }], None))
                     }
@@ -461,7 +472,11 @@ impl Decision<'_> {
         }
     }
 
-    fn simple(&self, allowed: &[RequestStatus], event: RequestEvent) -> Result<Vec<RequestEvent>, DomainError> {
+    fn simple(
+        &self,
+        allowed: &[RequestStatus],
+        event: RequestEvent,
+    ) -> Result<Vec<RequestEvent>, DomainError> {
         self.expect(allowed)?;
         Ok(vec![event])
     }

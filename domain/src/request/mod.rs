@@ -14,6 +14,5 @@ pub use commands::{Action, Note, PatronInput, PlaceRequest, RequestCommand};
 pub use events::RequestEvent;
 pub use state::{RequestState, RotaSlot};
 pub use types::{
-    Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, Side, SkipReason,
-    UnfilledReason,
+    Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason,
 };

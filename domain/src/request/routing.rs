@@ -8,7 +8,11 @@ use crate::library::LibraryId;
 
 /// The events that route a request to the first eligible lender at or after
 /// index `from` of `rota`.
-pub(super) fn route(rota: &[LibraryId], from: usize, services: &RequestServices) -> Vec<RequestEvent> {
+pub(super) fn route(
+    rota: &[LibraryId],
+    from: usize,
+    services: &RequestServices,
+) -> Vec<RequestEvent> {
     let mut events = Vec::new();
     for (index, lender) in rota.iter().enumerate().skip(from) {
         let position = index as u32 + 1;

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::events::RequestEvent;
-use super::types::{
-    Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, UnfilledReason,
-};
+use super::types::{Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, UnfilledReason};
 use crate::library::LibraryId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

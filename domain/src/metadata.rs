@@ -1,0 +1,88 @@
+//! What every stored event carries beside its payload: when it happened in
+//! business time, who did it, for which library, and why.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use uuid::Uuid;
+
+use crate::actor::{Origin, Role};
+use crate::library::LibraryId;
+
+/// The actor name the scheduler and routing write.
+pub const SYSTEM_ACTOR: &str = "system";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventMetadata {
+    /// Business time from the injected clock: statistics, overdue and as-of
+    /// use it. The store keeps its own commit time (`recorded_at`) apart.
+    pub occurred_at: DateTime<Utc>,
+    pub actor: String,
+    pub library: Option<LibraryId>,
+    pub role: Option<Role>,
+    pub coordinator_reason: Option<String>,
+    pub correlation_id: Uuid,
+}
+
+impl EventMetadata {
+    pub fn new(origin: &Origin, occurred_at: DateTime<Utc>, correlation_id: Uuid) -> Self {
+        match origin {
+            Origin::Person(actor) => EventMetadata {
+                occurred_at,
+                actor: actor.name.clone(),
+                library: Some(actor.library.clone()),
+                role: Some(actor.role),
+                coordinator_reason: actor.coordinator_reason().map(str::to_owned),
+                correlation_id,
+            },
+            Origin::System => EventMetadata {
+                occurred_at,
+                actor: SYSTEM_ACTOR.to_owned(),
+                library: None,
+                role: None,
+                coordinator_reason: None,
+                correlation_id,
+            },
+        }
+    }
+
+    /// The string map cqrs-es stores.
+    pub fn to_map(&self) -> HashMap<String, String> {
+        let mut map = HashMap::from([
+            (
+                "occurred_at".to_owned(),
+                self.occurred_at
+                    .to_rfc3339_opts(SecondsFormat::Micros, true),
+            ),
+            ("actor".to_owned(), self.actor.clone()),
+            ("correlation_id".to_owned(), self.correlation_id.to_string()),
+        ]);
+        if let Some(library) = &self.library {
+            map.insert("library".to_owned(), library.to_string());
+        }
+        if let Some(role) = self.role {
+            map.insert("role".to_owned(), role.as_str().to_owned());
+        }
+        if let Some(reason) = &self.coordinator_reason {
+            map.insert("coordinator_reason".to_owned(), reason.clone());
+        }
+        map
+    }
+
+    /// Reads the map back; `None` when a required key is missing or malformed.
+    pub fn from_map(map: &HashMap<String, String>) -> Option<Self> {
+        Some(EventMetadata {
+            occurred_at: DateTime::parse_from_rfc3339(map.get("occurred_at")?)
+                .ok()?
+                .with_timezone(&Utc),
+            actor: map.get("actor")?.clone(),
+            library: map.get("library").map(|l| LibraryId::from(l.as_str())),
+            role: match map.get("role") {
+                Some(role) => Some(Role::parse(role)?),
+                None => None,
+            },
+            coordinator_reason: map.get("coordinator_reason").cloned(),
+            correlation_id: map.get("correlation_id")?.parse().ok()?,
+        })
+    }
+}

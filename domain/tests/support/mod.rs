@@ -1,0 +1,571 @@
+//! Shared fixtures for the domain tests: a small network of libraries, a
+//! manual clock, actors, commands, and event histories that reach every
+//! status of the request state machine.
+//!
+//! Every test file pulls this in with `mod support;` and uses only part of
+//! it, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use cqrs_es::test::{AggregateTestExecutor, TestFramework};
+use domain::{
+    Action, Actor, Calendar, DomainError, IllRequest, InMemoryDirectory, Item, LibraryId,
+    LibraryStatus, LoanCondition, ManualClock, Note, Origin, PatronInput, PlaceRequest,
+    RequestCommand, RequestEvent, RequestServices, RequestStatus, Role, ServiceType, Side,
+    UnfilledReason,
+};
+use uuid::Uuid;
+
+// ---------------------------------------------------------------------------
+// The network
+// ---------------------------------------------------------------------------
+
+/// The borrowing library of every fixture request.
+pub const BOR: &str = "BOR";
+/// Lenders that lend and are not suspended.
+pub const L1: &str = "L1";
+pub const L2: &str = "L2";
+pub const L3: &str = "L3";
+/// A lending library whose lending is suspended.
+pub const SUSP: &str = "SUSP";
+/// A registered library that does not lend.
+pub const NOLEND: &str = "NOLEND";
+/// A registered, lending library that is in no fixture rota: a stranger.
+pub const OTHER: &str = "OTHER";
+/// The library coordinators and admins belong to.
+pub const NET: &str = "NET";
+/// Not a library of the network.
+pub const UNKNOWN: &str = "NOWHERE";
+
+/// The response window of the fixture services.
+pub const WINDOW_DAYS: i64 = 5;
+
+pub const TITLE: &str = "The Name of the Rose";
+
+/// The instant every test starts at: a Monday morning, UTC.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 4, 9, 30, 0).unwrap()
+}
+
+pub fn today() -> NaiveDate {
+    t0().date_naive()
+}
+
+/// `today()` moved by `offset` days.
+pub fn day(offset: i64) -> NaiveDate {
+    today() + Duration::days(offset)
+}
+
+pub fn window() -> Duration {
+    Duration::days(WINDOW_DAYS)
+}
+
+/// When a lender asked at `t0()` must answer.
+pub fn respond_by() -> DateTime<Utc> {
+    t0() + window()
+}
+
+/// The due date every fixture loan ships with.
+pub fn due() -> NaiveDate {
+    day(21)
+}
+
+pub fn id(library: &str) -> LibraryId {
+    LibraryId::from(library)
+}
+
+pub fn ids(libraries: &[&str]) -> Vec<LibraryId> {
+    libraries.iter().map(|l| id(l)).collect()
+}
+
+/// The services of one test: its own clock and directory.
+pub struct World {
+    pub clock: Arc<ManualClock>,
+    pub directory: Arc<InMemoryDirectory>,
+    pub services: RequestServices,
+}
+
+impl World {
+    pub fn new() -> Self {
+        let clock = Arc::new(ManualClock::new(t0()));
+        let directory = Arc::new(InMemoryDirectory::new());
+        let lending = LibraryStatus {
+            lends: true,
+            suspended: false,
+        };
+        for library in [BOR, L1, L2, L3, OTHER, NET] {
+            directory.set(id(library), lending);
+        }
+        directory.set(
+            id(SUSP),
+            LibraryStatus {
+                lends: true,
+                suspended: true,
+            },
+        );
+        directory.set(
+            id(NOLEND),
+            LibraryStatus {
+                lends: false,
+                suspended: false,
+            },
+        );
+        let services = RequestServices {
+            clock: clock.clone(),
+            calendar: Calendar::default(),
+            response_window: window(),
+            directory: directory.clone(),
+        };
+        World {
+            clock,
+            directory,
+            services,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.services.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.services.today()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub fn set_suspended(&self, library: &str, suspended: bool) {
+        self.directory.set(
+            id(library),
+            LibraryStatus {
+                lends: library != NOLEND,
+                suspended,
+            },
+        );
+    }
+
+    pub fn framework(&self) -> TestFramework<IllRequest> {
+        TestFramework::<IllRequest>::with(self.services.clone())
+    }
+
+    pub fn given(&self, history: Vec<RequestEvent>) -> AggregateTestExecutor<IllRequest> {
+        self.framework().given(history)
+    }
+
+    pub fn given_nothing(&self) -> AggregateTestExecutor<IllRequest> {
+        self.framework().given_no_previous_events()
+    }
+
+    /// The handler called directly on the request the history leaves.
+    pub fn decide(
+        &self,
+        history: &[RequestEvent],
+        command: RequestCommand,
+    ) -> Result<Vec<RequestEvent>, DomainError> {
+        IllRequest::replay(history.to_vec()).decide(command, &self.services)
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World::new()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Actors and commands
+// ---------------------------------------------------------------------------
+
+pub fn staff(library: &str) -> Origin {
+    Origin::Person(Actor::new(format!("staff-{library}"), library, Role::Staff))
+}
+
+pub fn coordinator() -> Origin {
+    Origin::Person(
+        Actor::new("coord", NET, Role::Coordinator).with_reason("patron complaint, ticket 42"),
+    )
+}
+
+pub fn coordinator_without_reason() -> Origin {
+    Origin::Person(Actor::new("coord", NET, Role::Coordinator))
+}
+
+pub fn coordinator_with_reason(reason: &str) -> Origin {
+    Origin::Person(Actor::new("coord", NET, Role::Coordinator).with_reason(reason))
+}
+
+pub fn admin() -> Origin {
+    Origin::Person(Actor::new("root", NET, Role::Admin).with_reason("network clean-up"))
+}
+
+pub fn admin_without_reason() -> Origin {
+    Origin::Person(Actor::new("root", NET, Role::Admin))
+}
+
+pub fn system() -> Origin {
+    Origin::System
+}
+
+/// A command without an expected version.
+pub fn by(origin: Origin, action: Action) -> RequestCommand {
+    RequestCommand {
+        origin,
+        expected_version: None,
+        action,
+    }
+}
+
+/// A command that expects the request at `version`.
+pub fn at(origin: Origin, version: u64, action: Action) -> RequestCommand {
+    RequestCommand {
+        origin,
+        expected_version: Some(version),
+        action,
+    }
+}
+
+pub fn note_id(n: u128) -> Uuid {
+    Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0000 | n)
+}
+
+pub fn note(n: u128) -> Note {
+    Note {
+        id: note_id(n),
+        text: format!("note number {n}"),
+    }
+}
+
+pub fn note_with_text(n: u128, text: impl Into<String>) -> Note {
+    Note {
+        id: note_id(n),
+        text: text.into(),
+    }
+}
+
+pub fn patron_ref() -> Uuid {
+    Uuid::from_u128(0x6f1e_2d3c_4b5a_4000_8000_0000_0000_beef)
+}
+
+pub fn item() -> Item {
+    Item {
+        title: TITLE.into(),
+        author: Some("Umberto Eco".into()),
+        isbn: Some("9780156001311".into()),
+        ..Item::default()
+    }
+}
+
+/// The placeRequest input that `placed(service, lenders)` records.
+pub fn place_request(service_type: ServiceType, lenders: &[&str]) -> PlaceRequest {
+    PlaceRequest {
+        patron_ref: patron_ref(),
+        patron: PatronInput {
+            barcode: "2100012345678".into(),
+            name: Some("A. Patron".into()),
+            email: Some("patron@example.org".into()),
+        },
+        item: item(),
+        service_type,
+        lenders: ids(lenders),
+        needed_by: None,
+        note: None,
+    }
+}
+
+pub fn place(lenders: &[&str]) -> Action {
+    Action::Place(place_request(ServiceType::Loan, lenders))
+}
+
+pub fn place_copy(lenders: &[&str]) -> Action {
+    Action::Place(place_request(ServiceType::Copy, lenders))
+}
+
+// ---------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------
+
+pub fn placed(service_type: ServiceType, rota: &[&str]) -> RequestEvent {
+    RequestEvent::RequestPlaced {
+        borrower: id(BOR),
+        service_type,
+        item: item(),
+        rota: ids(rota),
+        needed_by: None,
+        patron_ref: patron_ref(),
+        note_id: None,
+    }
+}
+
+/// Routed at `t0()`.
+pub fn routed(lender: &str, position: u32) -> RequestEvent {
+    routed_at(lender, position, t0())
+}
+
+/// Routed when the clock read `now`.
+pub fn routed_at(lender: &str, position: u32, now: DateTime<Utc>) -> RequestEvent {
+    RequestEvent::RequestRouted {
+        lender: id(lender),
+        position,
+        respond_by: now + window(),
+    }
+}
+
+pub fn skipped(lender: &str, position: u32, why: domain::SkipReason) -> RequestEvent {
+    RequestEvent::LenderSkipped {
+        lender: id(lender),
+        position,
+        why,
+    }
+}
+
+pub fn will_supply(lender: &str) -> RequestEvent {
+    RequestEvent::LenderWillSupply { lender: id(lender) }
+}
+
+pub fn proposed(lender: &str) -> RequestEvent {
+    RequestEvent::ConditionsProposed {
+        lender: id(lender),
+        condition: LoanCondition::LibraryUseOnly,
+        note_id: None,
+        respond_by: respond_by(),
+    }
+}
+
+pub fn declined(lender: &str) -> RequestEvent {
+    RequestEvent::LenderDeclined {
+        lender: id(lender),
+        reason: UnfilledReason::NotOnShelf,
+        note_id: None,
+    }
+}
+
+pub fn shipped(lender: &str) -> RequestEvent {
+    RequestEvent::ItemShipped {
+        lender: id(lender),
+        due_date: due(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Histories
+// ---------------------------------------------------------------------------
+
+/// A LOAN request from BOR to [L1, L2], routed to L1 at `t0()`.
+pub fn requested() -> Vec<RequestEvent> {
+    vec![placed(ServiceType::Loan, &[L1, L2]), routed(L1, 1)]
+}
+
+/// The same for a COPY request.
+pub fn requested_copy() -> Vec<RequestEvent> {
+    vec![placed(ServiceType::Copy, &[L1, L2]), routed(L1, 1)]
+}
+
+pub fn with(mut history: Vec<RequestEvent>, more: impl IntoIterator<Item = RequestEvent>) -> Vec<RequestEvent> {
+    history.extend(more);
+    history
+}
+
+/// A history that leaves a LOAN request (DELIVERED: a COPY request) in
+/// `status`, with L1 as the current lender wherever there is one.
+pub fn history(status: RequestStatus) -> Vec<RequestEvent> {
+    use RequestEvent as E;
+    use RequestStatus as S;
+    match status {
+        S::Requested => requested(),
+        S::Conditional => with(requested(), [proposed(L1)]),
+        S::WillSupply => with(requested(), [will_supply(L1)]),
+        S::Shipped => with(history(S::WillSupply), [shipped(L1)]),
+        S::Received => with(history(S::Shipped), [E::ItemReceived {}]),
+        S::CheckedOut => with(history(S::Received), [E::CheckedOutToPatron {}]),
+        S::ReturnedByPatron => with(history(S::CheckedOut), [E::ReturnedByPatron {}]),
+        S::ReturnShipped => with(history(S::ReturnedByPatron), [E::ReturnShipped {}]),
+        S::Completed => with(history(S::ReturnShipped), [E::ItemCheckedIn { lender: id(L1) }]),
+        S::Delivered => with(requested_copy(), [E::CopyDelivered { lender: id(L1) }]),
+        S::Unfilled => with(
+            requested(),
+            [declined(L1), routed(L2, 2), declined(L2), E::RequestUnfilled {}],
+        ),
+        S::Cancelled => with(requested(), [E::RequestCancelled {}]),
+        S::Lost => with(
+            history(S::Shipped),
+            [E::ItemDeclaredLost { by: Side::Borrower }],
+        ),
+    }
+}
+
+/// The status and flags a history leaves the request in, with the label
+/// tests print when they fail.
+#[derive(Debug, Clone)]
+pub struct Situation {
+    pub label: &'static str,
+    pub history: Vec<RequestEvent>,
+    pub status: RequestStatus,
+    pub service_type: ServiceType,
+    pub cancel_pending: bool,
+    pub renewal_pending: bool,
+    pub recalled: bool,
+}
+
+impl Situation {
+    fn plain(label: &'static str, status: RequestStatus) -> Self {
+        Situation {
+            label,
+            history: history(status),
+            status,
+            service_type: if status == RequestStatus::Delivered {
+                ServiceType::Copy
+            } else {
+                ServiceType::Loan
+            },
+            cancel_pending: false,
+            renewal_pending: false,
+            recalled: false,
+        }
+    }
+}
+
+/// Every status, and the flags that change what a status allows: COPY
+/// before supply, a pending cancel, a pending renewal, a recall.
+pub fn situations() -> Vec<Situation> {
+    use RequestEvent as E;
+    use RequestStatus as S;
+    let mut all: Vec<Situation> = S::ALL
+        .into_iter()
+        .map(|status| Situation::plain(status.as_str(), status))
+        .collect();
+    let renewal = E::RenewalRequested {
+        until: Some(due() + Duration::days(7)),
+    };
+    let recall = E::ItemRecalled { due_date: None };
+    let variants = [
+        ("REQUESTED (COPY)", requested_copy(), S::Requested, ServiceType::Copy, false, false, false),
+        (
+            "WILL_SUPPLY (COPY)",
+            with(requested_copy(), [will_supply(L1)]),
+            S::WillSupply,
+            ServiceType::Copy,
+            false,
+            false,
+            false,
+        ),
+        (
+            "WILL_SUPPLY, cancel pending",
+            with(history(S::WillSupply), [E::CancelRequested { note_id: None }]),
+            S::WillSupply,
+            ServiceType::Loan,
+            true,
+            false,
+            false,
+        ),
+        (
+            "WILL_SUPPLY (COPY), cancel pending",
+            with(
+                requested_copy(),
+                [will_supply(L1), E::CancelRequested { note_id: None }],
+            ),
+            S::WillSupply,
+            ServiceType::Copy,
+            true,
+            false,
+            false,
+        ),
+        (
+            "RECEIVED, renewal pending",
+            with(history(S::Received), [renewal.clone()]),
+            S::Received,
+            ServiceType::Loan,
+            false,
+            true,
+            false,
+        ),
+        (
+            "CHECKED_OUT, renewal pending",
+            with(history(S::CheckedOut), [renewal.clone()]),
+            S::CheckedOut,
+            ServiceType::Loan,
+            false,
+            true,
+            false,
+        ),
+        (
+            "RETURNED_BY_PATRON, renewal pending",
+            with(history(S::CheckedOut), [renewal.clone(), E::ReturnedByPatron {}]),
+            S::ReturnedByPatron,
+            ServiceType::Loan,
+            false,
+            true,
+            false,
+        ),
+        (
+            "SHIPPED, recalled",
+            with(history(S::Shipped), [recall.clone()]),
+            S::Shipped,
+            ServiceType::Loan,
+            false,
+            false,
+            true,
+        ),
+        (
+            "RECEIVED, recalled",
+            with(history(S::Received), [recall.clone()]),
+            S::Received,
+            ServiceType::Loan,
+            false,
+            false,
+            true,
+        ),
+        (
+            "CHECKED_OUT, recalled",
+            with(history(S::CheckedOut), [recall.clone()]),
+            S::CheckedOut,
+            ServiceType::Loan,
+            false,
+            false,
+            true,
+        ),
+        (
+            "RETURNED_BY_PATRON, recalled",
+            with(history(S::ReturnedByPatron), [recall.clone()]),
+            S::ReturnedByPatron,
+            ServiceType::Loan,
+            false,
+            false,
+            true,
+        ),
+        (
+            "RETURN_SHIPPED, after a recall",
+            with(
+                history(S::ReturnedByPatron),
+                [recall, E::ReturnShipped {}],
+            ),
+            S::ReturnShipped,
+            ServiceType::Loan,
+            false,
+            false,
+            false,
+        ),
+    ];
+    for (label, history, status, service_type, cancel_pending, renewal_pending, recalled) in variants {
+        all.push(Situation {
+            label,
+            history,
+            status,
+            service_type,
+            cancel_pending,
+            renewal_pending,
+            recalled,
+        });
+    }
+    all
+}
+
+/// Replays `history` and returns the request's status.
+pub fn status_after(history: &[RequestEvent]) -> RequestStatus {
+    IllRequest::replay(history.to_vec())
+        .state
+        .expect("the history places the request")
+        .status
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command. On a fresh machine it installs and starts PostgreSQL from
+# Debian's packages first; then it runs every test against both backends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+postgres_answers() {
+    (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+}
+
+start_postgres() {
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+        echo "installing PostgreSQL from Debian's packages" >&2
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql postgresql-client
+    fi
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    local hba="/etc/postgresql/$version/main/pg_hba.conf"
+    # The tests connect as postgres over TCP without a password.
+    if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+        sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+    fi
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 60); do
+        postgres_answers && return 0
+        sleep 1
+    done
+    echo "PostgreSQL did not start" >&2
+    return 1
+}
+
+postgres_answers || start_postgres
+
+# Test databases of earlier runs (each test makes its own).
+if command -v psql >/dev/null 2>&1; then
+    psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'ill\_test\_%'" |
+        while read -r name; do
+            psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null || true
+        done
+fi
+rm -rf "${TMPDIR:-/tmp}/ill-tests"
+
+cargo test --workspace --locked "$@"
