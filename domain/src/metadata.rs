@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::actor::{Origin, Role};
@@ -12,7 +13,7 @@ use crate::library::LibraryId;
 /// The actor name the scheduler and routing write.
 pub const SYSTEM_ACTOR: &str = "system";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventMetadata {
     /// Business time from the injected clock: statistics, overdue and as-of
     /// use it. The store keeps its own commit time (`recorded_at`) apart.

@@ -18,6 +18,12 @@ use crate::error::StoreError;
 /// caller; a caller without one simply acts on the newer state.
 const ATTEMPTS: u32 = 8;
 
+// `$1` placeholders are valid on both backends.
+const ALL_OF_TYPE: &str = "
+SELECT aggregate_id, payload FROM events
+ WHERE aggregate_type = $1
+ ORDER BY aggregate_id, sequence";
+
 #[derive(Debug, Error)]
 pub enum CommandError<E: std::error::Error> {
     #[error(transparent)]
@@ -67,6 +73,33 @@ impl EventStore {
             }
         };
         loaded.map_err(store_error)
+    }
+
+    /// Every stream of one aggregate type, folded: for the few hundred
+    /// libraries, not for requests.
+    pub async fn all<A: Aggregate>(&self) -> Result<Vec<(String, A)>, StoreError> {
+        let rows: Vec<(String, serde_json::Value)> = match &self.database {
+            Database::Postgres(pool) => {
+                sqlx::query_as(ALL_OF_TYPE).bind(A::TYPE).fetch_all(pool).await?
+            }
+            Database::Sqlite(pool) => {
+                sqlx::query_as(ALL_OF_TYPE).bind(A::TYPE).fetch_all(pool).await?
+            }
+        };
+        let mut all: Vec<(String, A)> = Vec::new();
+        for (id, payload) in rows {
+            let event: A::Event = serde_json::from_value(payload)
+                .map_err(|e| StoreError::Malformed(format!("{} event of {id}: {e}", A::TYPE)))?;
+            match all.last_mut() {
+                Some((last, aggregate)) if *last == id => aggregate.apply(event),
+                _ => {
+                    let mut aggregate = A::default();
+                    aggregate.apply(event);
+                    all.push((id, aggregate));
+                }
+            }
+        }
+        Ok(all)
     }
 
     /// Decides `command` on the current stream and appends its events.

@@ -1,0 +1,102 @@
+//! A request as people see it: the aggregate's state plus when it was placed
+//! and last changed, and its history with who did what. Built by the same
+//! fold whether it comes from the live stream (mutations, `request`) or from
+//! the projector's tables.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::{Aggregate, EventEnvelope};
+use domain::{EventMetadata, IllRequest, RequestEvent, RequestState};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub id: Uuid,
+    /// Number of events in the stream.
+    pub version: u64,
+    pub state: RequestState,
+    pub placed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RequestView {
+    /// Folds one event into an optional view; the first event creates it.
+    pub fn fold(view: &mut Option<RequestView>, id: Uuid, event: RequestEvent, occurred_at: DateTime<Utc>) {
+        let (mut request, placed_at) = match view.take() {
+            Some(v) => (
+                IllRequest {
+                    version: v.version,
+                    state: Some(v.state),
+                },
+                v.placed_at,
+            ),
+            None => (IllRequest::default(), occurred_at),
+        };
+        request.apply(event);
+        *view = request.state.map(|state| RequestView {
+            id,
+            version: request.version,
+            state,
+            placed_at,
+            updated_at: occurred_at,
+        });
+    }
+
+    /// The view after a whole stream, `None` for an empty one.
+    pub fn from_history(id: Uuid, history: &[EventEnvelope<IllRequest>]) -> Result<Option<RequestView>, StoreError> {
+        let mut view = None;
+        for envelope in history {
+            let metadata = metadata_of(&envelope.metadata)?;
+            RequestView::fold(&mut view, id, envelope.payload.clone(), metadata.occurred_at);
+        }
+        Ok(view)
+    }
+}
+
+/// One step of a request's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub sequence: u64,
+    pub event_type: String,
+    pub metadata: EventMetadata,
+    /// The event's own fields.
+    pub data: Value,
+    pub note_id: Option<Uuid>,
+}
+
+impl HistoryEntry {
+    pub fn new(sequence: u64, event: &RequestEvent, metadata: EventMetadata) -> HistoryEntry {
+        HistoryEntry {
+            sequence,
+            event_type: event.name().to_owned(),
+            data: event_fields(event),
+            note_id: event.note_id(),
+            metadata,
+        }
+    }
+
+    pub fn from_envelope(envelope: &EventEnvelope<IllRequest>) -> Result<HistoryEntry, StoreError> {
+        Ok(HistoryEntry::new(
+            envelope.sequence as u64,
+            &envelope.payload,
+            metadata_of(&envelope.metadata)?,
+        ))
+    }
+}
+
+/// The fields inside an event's serialized form `{"EventType": {…}}`.
+fn event_fields(event: &RequestEvent) -> Value {
+    match serde_json::to_value(event) {
+        Ok(Value::Object(mut outer)) => outer
+            .remove(event.name())
+            .unwrap_or(Value::Object(Default::default())),
+        _ => Value::Object(Default::default()),
+    }
+}
+
+pub fn metadata_of(map: &std::collections::HashMap<String, String>) -> Result<EventMetadata, StoreError> {
+    EventMetadata::from_map(map).ok_or_else(|| StoreError::Malformed(format!("event metadata {map:?}")))
+}
