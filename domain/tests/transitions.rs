@@ -23,7 +23,10 @@ fn place_request_routes_to_the_first_lender() {
     world
         .given_nothing()
         .when(by(staff(BOR), place(&[L1, L2, L3])))
-        .then_expect_events(vec![placed(ServiceType::Loan, &[L1, L2, L3]), routed(L1, 1)]);
+        .then_expect_events(vec![
+            placed(ServiceType::Loan, &[L1, L2, L3]),
+            routed(L1, 1),
+        ]);
 }
 
 #[test]
@@ -124,7 +127,10 @@ fn place_request_uses_the_clock_for_respond_by() {
     world
         .given_nothing()
         .when(by(staff(BOR), place(&[L1])))
-        .then_expect_events(vec![placed(ServiceType::Loan, &[L1]), routed_at(L1, 1, now)]);
+        .then_expect_events(vec![
+            placed(ServiceType::Loan, &[L1]),
+            routed_at(L1, 1, now),
+        ]);
 }
 
 #[test]
@@ -197,8 +203,18 @@ fn will_supply_with_a_note_adds_it() {
     let world = World::new();
     world
         .given(requested())
-        .when(by(staff(L1), Action::WillSupply { note: Some(note(5)) }))
-        .then_expect_events(vec![will_supply(L1), E::NoteAdded { note_id: note_id(5) }]);
+        .when(by(
+            staff(L1),
+            Action::WillSupply {
+                note: Some(note(5)),
+            },
+        ))
+        .then_expect_events(vec![
+            will_supply(L1),
+            E::NoteAdded {
+                note_id: note_id(5),
+            },
+        ]);
 }
 
 #[test]
@@ -229,9 +245,10 @@ fn accept_conditions_from_conditional() {
         .given(history(S::Conditional))
         .when(by(staff(BOR), Action::AcceptConditions))
         .then_expect_events(vec![E::ConditionsAccepted {}]);
-    let state = domain::IllRequest::replay(with(history(S::Conditional), [E::ConditionsAccepted {}]))
-        .state
-        .unwrap();
+    let state =
+        domain::IllRequest::replay(with(history(S::Conditional), [E::ConditionsAccepted {}]))
+            .state
+            .unwrap();
     assert_eq!(state.status, S::WillSupply);
     assert_eq!(state.rota[0].outcome, RotaOutcome::Supplying);
 }
@@ -242,7 +259,10 @@ fn reject_conditions_routes_to_the_next_lender() {
     world
         .given(history(S::Conditional))
         .when(by(staff(BOR), Action::RejectConditions { note: None }))
-        .then_expect_events(vec![E::ConditionsRejected { lender: id(L1) }, routed(L2, 2)]);
+        .then_expect_events(vec![
+            E::ConditionsRejected { lender: id(L1) },
+            routed(L2, 2),
+        ]);
 }
 
 #[test]
@@ -250,10 +270,17 @@ fn reject_conditions_with_a_note_adds_it_before_routing() {
     let world = World::new();
     world
         .given(history(S::Conditional))
-        .when(by(staff(BOR), Action::RejectConditions { note: Some(note(3)) }))
+        .when(by(
+            staff(BOR),
+            Action::RejectConditions {
+                note: Some(note(3)),
+            },
+        ))
         .then_expect_events(vec![
             E::ConditionsRejected { lender: id(L1) },
-            E::NoteAdded { note_id: note_id(3) },
+            E::NoteAdded {
+                note_id: note_id(3),
+            },
             routed(L2, 2),
         ]);
 }
@@ -275,7 +302,10 @@ fn reject_conditions_at_the_last_lender_is_unfilled() {
         ]);
     let state = domain::IllRequest::replay(with(
         history,
-        [E::ConditionsRejected { lender: id(L1) }, E::RequestUnfilled {}],
+        [
+            E::ConditionsRejected { lender: id(L1) },
+            E::RequestUnfilled {},
+        ],
     ))
     .state
     .unwrap();
@@ -355,6 +385,33 @@ fn decline_skips_ineligible_lenders_after_it_and_may_leave_the_request_unfilled(
         ]);
 }
 
+/// Not in DESIGN.md's table (it routes a decline from WILL_SUPPLY to the
+/// next lender): the domain treats a decline while the borrower's cancel is
+/// pending as the end of the request, since the borrower no longer wants it.
+#[test]
+fn decline_while_a_cancel_is_pending_cancels_instead_of_routing() {
+    let pending = with(
+        history(S::WillSupply),
+        [E::CancelRequested { note_id: None }],
+    );
+    World::new()
+        .given(pending.clone())
+        .when(by(
+            staff(L1),
+            Action::Decline {
+                reason: UnfilledReason::NotOnShelf,
+                note: None,
+            },
+        ))
+        .then_expect_events(vec![declined(L1), E::RequestCancelled {}]);
+    let state = domain::IllRequest::replay(with(pending, [declined(L1), E::RequestCancelled {}]))
+        .state
+        .unwrap();
+    assert_eq!(state.status, S::Cancelled);
+    assert_eq!(state.lender(), None);
+    assert_eq!(state.rota[1].outcome, RotaOutcome::Pending);
+}
+
 #[test]
 fn decline_records_the_reason_on_the_rota_slot() {
     let history = with(requested(), [declined(L1), routed(L2, 2)]);
@@ -378,7 +435,10 @@ fn timeout_from_requested_moves_to_the_next_lender() {
     world
         .given(requested())
         .when(by(system(), Action::TimeOut))
-        .then_expect_events(vec![E::LenderTimedOut { lender: id(L1) }, routed_at(L2, 2, now)]);
+        .then_expect_events(vec![
+            E::LenderTimedOut { lender: id(L1) },
+            routed_at(L2, 2, now),
+        ]);
 }
 
 #[test]
@@ -388,7 +448,10 @@ fn timeout_at_the_last_lender_is_unfilled() {
     world
         .given(vec![placed(ServiceType::Loan, &[L1]), routed(L1, 1)])
         .when(by(system(), Action::TimeOut))
-        .then_expect_events(vec![E::LenderTimedOut { lender: id(L1) }, E::RequestUnfilled {}]);
+        .then_expect_events(vec![
+            E::LenderTimedOut { lender: id(L1) },
+            E::RequestUnfilled {},
+        ]);
 }
 
 #[test]
@@ -399,7 +462,10 @@ fn timeout_from_conditional_rejects_the_conditions_as_the_system() {
     world
         .given(history(S::Conditional))
         .when(by(system(), Action::TimeOut))
-        .then_expect_events(vec![E::ConditionsRejected { lender: id(L1) }, routed_at(L2, 2, now)]);
+        .then_expect_events(vec![
+            E::ConditionsRejected { lender: id(L1) },
+            routed_at(L2, 2, now),
+        ]);
 }
 
 #[test]
@@ -460,7 +526,10 @@ fn suspension_of_the_last_eligible_lender_leaves_the_request_unfilled() {
     world
         .given(history)
         .when(by(system(), Action::SkipSuspendedLender))
-        .then_expect_events(vec![skipped(L2, 2, SkipReason::Suspended), E::RequestUnfilled {}]);
+        .then_expect_events(vec![
+            skipped(L2, 2, SkipReason::Suspended),
+            E::RequestUnfilled {},
+        ]);
 }
 
 // ---------------------------------------------------------------------------
@@ -501,9 +570,13 @@ fn ship_with_a_note_adds_it_and_sets_the_due_date() {
                 lender: id(L1),
                 due_date: today(),
             },
-            E::NoteAdded { note_id: note_id(6) },
+            E::NoteAdded {
+                note_id: note_id(6),
+            },
         ]);
-    let state = domain::IllRequest::replay(history(S::Shipped)).state.unwrap();
+    let state = domain::IllRequest::replay(history(S::Shipped))
+        .state
+        .unwrap();
     assert_eq!(state.status, S::Shipped);
     assert_eq!(state.due_date, Some(due()));
     assert_eq!(state.rota[0].outcome, RotaOutcome::Supplying);
@@ -731,7 +804,9 @@ fn recall_may_bring_the_due_date_forward_or_keep_it() {
                 E::ItemRecalled {
                     due_date: Some(date),
                 },
-                E::NoteAdded { note_id: note_id(9) },
+                E::NoteAdded {
+                    note_id: note_id(9),
+                },
             ]);
     }
     let state = domain::IllRequest::replay(with(
@@ -798,10 +873,17 @@ fn cancel_from_requested_and_conditional_cancels_at_once() {
     }
     world
         .given(requested())
-        .when(by(staff(BOR), Action::Cancel { note: Some(note(8)) }))
+        .when(by(
+            staff(BOR),
+            Action::Cancel {
+                note: Some(note(8)),
+            },
+        ))
         .then_expect_events(vec![
             E::RequestCancelled {},
-            E::NoteAdded { note_id: note_id(8) },
+            E::NoteAdded {
+                note_id: note_id(8),
+            },
         ]);
     assert_eq!(status_after(&history(S::Cancelled)), S::Cancelled);
 }
@@ -811,7 +893,12 @@ fn cancel_from_will_supply_asks_the_lender() {
     let world = World::new();
     world
         .given(history(S::WillSupply))
-        .when(by(staff(BOR), Action::Cancel { note: Some(note(7)) }))
+        .when(by(
+            staff(BOR),
+            Action::Cancel {
+                note: Some(note(7)),
+            },
+        ))
         .then_expect_events(vec![E::CancelRequested {
             note_id: Some(note_id(7)),
         }]);
@@ -827,7 +914,10 @@ fn cancel_from_will_supply_asks_the_lender() {
 
 #[test]
 fn answer_cancel_approved_cancels() {
-    let pending = with(history(S::WillSupply), [E::CancelRequested { note_id: None }]);
+    let pending = with(
+        history(S::WillSupply),
+        [E::CancelRequested { note_id: None }],
+    );
     World::new()
         .given(pending.clone())
         .when(by(
@@ -847,7 +937,10 @@ fn answer_cancel_approved_cancels() {
 
 #[test]
 fn answer_cancel_refused_keeps_will_supply() {
-    let pending = with(history(S::WillSupply), [E::CancelRequested { note_id: None }]);
+    let pending = with(
+        history(S::WillSupply),
+        [E::CancelRequested { note_id: None }],
+    );
     World::new()
         .given(pending.clone())
         .when(by(
@@ -859,7 +952,9 @@ fn answer_cancel_refused_keeps_will_supply() {
         ))
         .then_expect_events(vec![
             E::CancelRefused {},
-            E::NoteAdded { note_id: note_id(11) },
+            E::NoteAdded {
+                note_id: note_id(11),
+            },
         ]);
     let state = domain::IllRequest::replay(with(pending, [E::CancelRefused {}]))
         .state
@@ -888,10 +983,17 @@ fn declare_lost_by_the_borrower_while_the_item_is_out() {
 fn declare_lost_by_the_lender_once_return_shipped() {
     World::new()
         .given(history(S::ReturnShipped))
-        .when(by(staff(L1), Action::DeclareLost { note: Some(note(12)) }))
+        .when(by(
+            staff(L1),
+            Action::DeclareLost {
+                note: Some(note(12)),
+            },
+        ))
         .then_expect_events(vec![
             E::ItemDeclaredLost { by: Side::Lender },
-            E::NoteAdded { note_id: note_id(12) },
+            E::NoteAdded {
+                note_id: note_id(12),
+            },
         ]);
 }
 
@@ -984,7 +1086,12 @@ fn reroute_from_unfilled_routes_the_new_rota() {
 fn reroute_to_no_eligible_lender_is_unfilled_again() {
     World::new()
         .given(history(S::Unfilled))
-        .when(by(staff(BOR), Action::Reroute { lenders: ids(&[SUSP]) }))
+        .when(by(
+            staff(BOR),
+            Action::Reroute {
+                lenders: ids(&[SUSP]),
+            },
+        ))
         .then_expect_events(vec![
             E::Rerouted { rota: ids(&[SUSP]) },
             skipped(SUSP, 1, SkipReason::Suspended),
@@ -996,8 +1103,18 @@ fn reroute_to_no_eligible_lender_is_unfilled_again() {
 fn reroute_may_ask_earlier_lenders_again() {
     World::new()
         .given(history(S::Unfilled))
-        .when(by(staff(BOR), Action::Reroute { lenders: ids(&[L2, L1]) }))
-        .then_expect_events(vec![E::Rerouted { rota: ids(&[L2, L1]) }, routed(L2, 1)]);
+        .when(by(
+            staff(BOR),
+            Action::Reroute {
+                lenders: ids(&[L2, L1]),
+            },
+        ))
+        .then_expect_events(vec![
+            E::Rerouted {
+                rota: ids(&[L2, L1]),
+            },
+            routed(L2, 1),
+        ]);
 }
 
 // ---------------------------------------------------------------------------
@@ -1018,7 +1135,9 @@ fn add_note_by_the_borrower_the_lender_an_earlier_lender_and_a_coordinator() {
         world
             .given(history.clone())
             .when(by(origin, Action::AddNote { note: note(n) }))
-            .then_expect_events(vec![E::NoteAdded { note_id: note_id(n) }]);
+            .then_expect_events(vec![E::NoteAdded {
+                note_id: note_id(n),
+            }]);
     }
 }
 
@@ -1029,14 +1148,21 @@ fn add_note_in_every_status() {
         world
             .given(history(status))
             .when(by(staff(BOR), Action::AddNote { note: note(40) }))
-            .then_expect_events(vec![E::NoteAdded { note_id: note_id(40) }]);
+            .then_expect_events(vec![E::NoteAdded {
+                note_id: note_id(40),
+            }]);
     }
 }
 
 #[test]
 fn add_note_with_the_same_note_id_twice_yields_no_second_event() {
     let world = World::new();
-    let once = with(requested(), [E::NoteAdded { note_id: note_id(1) }]);
+    let once = with(
+        requested(),
+        [E::NoteAdded {
+            note_id: note_id(1),
+        }],
+    );
     world
         .given(once.clone())
         .when(by(staff(BOR), Action::AddNote { note: note(1) }))
@@ -1094,9 +1220,22 @@ fn every_fixture_history_reaches_its_status() {
         let request = domain::IllRequest::replay(situation.history.clone());
         let state = request.state.expect(situation.label);
         assert_eq!(state.status, situation.status, "{}", situation.label);
-        assert_eq!(state.service_type, situation.service_type, "{}", situation.label);
-        assert_eq!(state.cancel_pending, situation.cancel_pending, "{}", situation.label);
-        assert_eq!(state.renewal_pending(), situation.renewal_pending, "{}", situation.label);
+        assert_eq!(
+            state.service_type, situation.service_type,
+            "{}",
+            situation.label
+        );
+        assert_eq!(
+            state.cancel_pending, situation.cancel_pending,
+            "{}",
+            situation.label
+        );
+        assert_eq!(
+            state.renewal_pending(),
+            situation.renewal_pending,
+            "{}",
+            situation.label
+        );
         assert_eq!(state.recalled, situation.recalled, "{}", situation.label);
         assert_eq!(request.version, situation.history.len() as u64);
     }

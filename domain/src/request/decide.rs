@@ -49,7 +49,14 @@ impl IllRequest {
         let state = self.state.as_ref().ok_or(DomainError::NotFound)?;
         let capacity = match &origin {
             Origin::Person(actor) => Some(authorize(actor, &action, state)?),
-            Origin::System => None,
+            Origin::System if matches!(action, Action::TimeOut | Action::SkipSuspendedLender) => {
+                None
+            }
+            Origin::System => {
+                return Err(DomainError::forbidden(
+                    "the system only moves unanswered requests on",
+                ))
+            }
         };
         if let (Some(_), Some(expected)) = (capacity, expected_version) {
             if expected != self.version {

@@ -363,7 +363,10 @@ pub fn requested_copy() -> Vec<RequestEvent> {
     vec![placed(ServiceType::Copy, &[L1, L2]), routed(L1, 1)]
 }
 
-pub fn with(mut history: Vec<RequestEvent>, more: impl IntoIterator<Item = RequestEvent>) -> Vec<RequestEvent> {
+pub fn with(
+    mut history: Vec<RequestEvent>,
+    more: impl IntoIterator<Item = RequestEvent>,
+) -> Vec<RequestEvent> {
     history.extend(more);
     history
 }
@@ -382,11 +385,19 @@ pub fn history(status: RequestStatus) -> Vec<RequestEvent> {
         S::CheckedOut => with(history(S::Received), [E::CheckedOutToPatron {}]),
         S::ReturnedByPatron => with(history(S::CheckedOut), [E::ReturnedByPatron {}]),
         S::ReturnShipped => with(history(S::ReturnedByPatron), [E::ReturnShipped {}]),
-        S::Completed => with(history(S::ReturnShipped), [E::ItemCheckedIn { lender: id(L1) }]),
+        S::Completed => with(
+            history(S::ReturnShipped),
+            [E::ItemCheckedIn { lender: id(L1) }],
+        ),
         S::Delivered => with(requested_copy(), [E::CopyDelivered { lender: id(L1) }]),
         S::Unfilled => with(
             requested(),
-            [declined(L1), routed(L2, 2), declined(L2), E::RequestUnfilled {}],
+            [
+                declined(L1),
+                routed(L2, 2),
+                declined(L2),
+                E::RequestUnfilled {},
+            ],
         ),
         S::Cancelled => with(requested(), [E::RequestCancelled {}]),
         S::Lost => with(
@@ -441,7 +452,15 @@ pub fn situations() -> Vec<Situation> {
     };
     let recall = E::ItemRecalled { due_date: None };
     let variants = [
-        ("REQUESTED (COPY)", requested_copy(), S::Requested, ServiceType::Copy, false, false, false),
+        (
+            "REQUESTED (COPY)",
+            requested_copy(),
+            S::Requested,
+            ServiceType::Copy,
+            false,
+            false,
+            false,
+        ),
         (
             "WILL_SUPPLY (COPY)",
             with(requested_copy(), [will_supply(L1)]),
@@ -453,7 +472,10 @@ pub fn situations() -> Vec<Situation> {
         ),
         (
             "WILL_SUPPLY, cancel pending",
-            with(history(S::WillSupply), [E::CancelRequested { note_id: None }]),
+            with(
+                history(S::WillSupply),
+                [E::CancelRequested { note_id: None }],
+            ),
             S::WillSupply,
             ServiceType::Loan,
             true,
@@ -492,7 +514,10 @@ pub fn situations() -> Vec<Situation> {
         ),
         (
             "RETURNED_BY_PATRON, renewal pending",
-            with(history(S::CheckedOut), [renewal.clone(), E::ReturnedByPatron {}]),
+            with(
+                history(S::CheckedOut),
+                [renewal.clone(), E::ReturnedByPatron {}],
+            ),
             S::ReturnedByPatron,
             ServiceType::Loan,
             false,
@@ -537,10 +562,7 @@ pub fn situations() -> Vec<Situation> {
         ),
         (
             "RETURN_SHIPPED, after a recall",
-            with(
-                history(S::ReturnedByPatron),
-                [recall, E::ReturnShipped {}],
-            ),
+            with(history(S::ReturnedByPatron), [recall, E::ReturnShipped {}]),
             S::ReturnShipped,
             ServiceType::Loan,
             false,
@@ -548,7 +570,9 @@ pub fn situations() -> Vec<Situation> {
             false,
         ),
     ];
-    for (label, history, status, service_type, cancel_pending, renewal_pending, recalled) in variants {
+    for (label, history, status, service_type, cancel_pending, renewal_pending, recalled) in
+        variants
+    {
         all.push(Situation {
             label,
             history,

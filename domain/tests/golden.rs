@@ -1,0 +1,505 @@
+//! The stored shape of every event.
+//!
+//! Each event type has a fixed example whose serialization is kept in
+//! `tests/golden/<EventType>.json` (pretty JSON and a trailing newline). The
+//! test fails on any difference, on a missing file and on a file no event
+//! type claims, so a stored event's shape cannot change by accident. After a
+//! deliberate change (which needs a new `event_version` and an upcaster),
+//! regenerate the files with
+//!
+//! ```sh
+//! UPDATE_GOLDEN=1 cargo test -p domain --test golden
+//! ```
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use cqrs_es::DomainEvent;
+use domain::{
+    Item, LibraryEvent, LibraryId, LoanCondition, RequestEvent, ServiceType, Side, SkipReason,
+    UnfilledReason,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn updating() -> bool {
+    std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1")
+}
+
+fn lib(symbol: &str) -> LibraryId {
+    LibraryId::from(symbol)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn note_id() -> Uuid {
+    Uuid::parse_str("0b7c7f4e-2f1a-4c55-9a43-5d2e8c1f0a61").unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// The examples, one per variant
+// ---------------------------------------------------------------------------
+
+/// The variant's name, by an exhaustive match: a new variant does not
+/// compile until it is named here and given an example below.
+fn request_variant(event: &RequestEvent) -> &'static str {
+    use RequestEvent as E;
+    match event {
+        E::RequestPlaced { .. } => "RequestPlaced",
+        E::LenderSkipped { .. } => "LenderSkipped",
+        E::RequestRouted { .. } => "RequestRouted",
+        E::RequestUnfilled {} => "RequestUnfilled",
+        E::LenderWillSupply { .. } => "LenderWillSupply",
+        E::ConditionsProposed { .. } => "ConditionsProposed",
+        E::ConditionsAccepted {} => "ConditionsAccepted",
+        E::ConditionsRejected { .. } => "ConditionsRejected",
+        E::LenderDeclined { .. } => "LenderDeclined",
+        E::LenderTimedOut { .. } => "LenderTimedOut",
+        E::ItemShipped { .. } => "ItemShipped",
+        E::CopyDelivered { .. } => "CopyDelivered",
+        E::ItemReceived {} => "ItemReceived",
+        E::CheckedOutToPatron {} => "CheckedOutToPatron",
+        E::ReturnedByPatron {} => "ReturnedByPatron",
+        E::ReturnShipped {} => "ReturnShipped",
+        E::ItemCheckedIn { .. } => "ItemCheckedIn",
+        E::RenewalRequested { .. } => "RenewalRequested",
+        E::RenewalGranted { .. } => "RenewalGranted",
+        E::RenewalDenied {} => "RenewalDenied",
+        E::ItemRecalled { .. } => "ItemRecalled",
+        E::CancelRequested { .. } => "CancelRequested",
+        E::CancelRefused {} => "CancelRefused",
+        E::RequestCancelled {} => "RequestCancelled",
+        E::ItemDeclaredLost { .. } => "ItemDeclaredLost",
+        E::Rerouted { .. } => "Rerouted",
+        E::NoteAdded { .. } => "NoteAdded",
+    }
+}
+
+fn library_variant(event: &LibraryEvent) -> &'static str {
+    match event {
+        LibraryEvent::LibraryRegistered { .. } => "LibraryRegistered",
+        LibraryEvent::LibraryUpdated { .. } => "LibraryUpdated",
+        LibraryEvent::LendingSuspended {} => "LendingSuspended",
+        LibraryEvent::LendingResumed {} => "LendingResumed",
+    }
+}
+
+/// DESIGN.md's event catalogue, in its order.
+const REQUEST_CATALOGUE: [&str; 27] = [
+    "RequestPlaced",
+    "LenderSkipped",
+    "RequestRouted",
+    "RequestUnfilled",
+    "LenderWillSupply",
+    "ConditionsProposed",
+    "ConditionsAccepted",
+    "ConditionsRejected",
+    "LenderDeclined",
+    "LenderTimedOut",
+    "ItemShipped",
+    "CopyDelivered",
+    "ItemReceived",
+    "CheckedOutToPatron",
+    "ReturnedByPatron",
+    "ReturnShipped",
+    "ItemCheckedIn",
+    "RenewalRequested",
+    "RenewalGranted",
+    "RenewalDenied",
+    "ItemRecalled",
+    "CancelRequested",
+    "CancelRefused",
+    "RequestCancelled",
+    "ItemDeclaredLost",
+    "Rerouted",
+    "NoteAdded",
+];
+
+const LIBRARY_CATALOGUE: [&str; 4] = [
+    "LibraryRegistered",
+    "LibraryUpdated",
+    "LendingSuspended",
+    "LendingResumed",
+];
+
+/// One example of every request event, every optional field filled so that
+/// its name is pinned too.
+fn request_examples() -> Vec<RequestEvent> {
+    use RequestEvent as E;
+    let respond_by = Utc.with_ymd_and_hms(2024, 3, 9, 14, 5, 30).unwrap();
+    vec![
+        E::RequestPlaced {
+            borrower: lib("CT-HFD"),
+            service_type: ServiceType::Loan,
+            item: Item {
+                title: "The Name of the Rose".into(),
+                author: Some("Umberto Eco".into()),
+                isbn: Some("9780156001311".into()),
+                issn: Some("0000-0000".into()),
+                oclc_number: Some("8345123".into()),
+                publisher: Some("Harcourt".into()),
+                year: Some("1983".into()),
+                edition: Some("1st".into()),
+                article_title: Some("Prologue".into()),
+                pages: Some("1-12".into()),
+                catalog_record_id: Some("b1234567".into()),
+            },
+            rota: vec![lib("CT-NHV"), lib("CT-BPT")],
+            needed_by: Some(date(2024, 4, 1)),
+            patron_ref: Uuid::parse_str("6f1e2d3c-4b5a-4000-8000-00000000beef").unwrap(),
+            note_id: Some(note_id()),
+        },
+        E::LenderSkipped {
+            lender: lib("CT-NHV"),
+            position: 1,
+            why: SkipReason::Suspended,
+        },
+        E::RequestRouted {
+            lender: lib("CT-BPT"),
+            position: 2,
+            respond_by,
+        },
+        E::RequestUnfilled {},
+        E::LenderWillSupply {
+            lender: lib("CT-BPT"),
+        },
+        E::ConditionsProposed {
+            lender: lib("CT-BPT"),
+            condition: LoanCondition::LibraryUseOnly,
+            note_id: Some(note_id()),
+            respond_by,
+        },
+        E::ConditionsAccepted {},
+        E::ConditionsRejected {
+            lender: lib("CT-BPT"),
+        },
+        E::LenderDeclined {
+            lender: lib("CT-BPT"),
+            reason: UnfilledReason::NotAvailableForIll,
+            note_id: Some(note_id()),
+        },
+        E::LenderTimedOut {
+            lender: lib("CT-BPT"),
+        },
+        E::ItemShipped {
+            lender: lib("CT-BPT"),
+            due_date: date(2024, 4, 15),
+        },
+        E::CopyDelivered {
+            lender: lib("CT-BPT"),
+        },
+        E::ItemReceived {},
+        E::CheckedOutToPatron {},
+        E::ReturnedByPatron {},
+        E::ReturnShipped {},
+        E::ItemCheckedIn {
+            lender: lib("CT-BPT"),
+        },
+        E::RenewalRequested {
+            until: Some(date(2024, 5, 1)),
+        },
+        E::RenewalGranted {
+            due_date: date(2024, 5, 1),
+        },
+        E::RenewalDenied {},
+        E::ItemRecalled {
+            due_date: Some(date(2024, 4, 10)),
+        },
+        E::CancelRequested {
+            note_id: Some(note_id()),
+        },
+        E::CancelRefused {},
+        E::RequestCancelled {},
+        E::ItemDeclaredLost { by: Side::Lender },
+        E::Rerouted {
+            rota: vec![lib("CT-WTBY"), lib("CT-NLDN")],
+        },
+        E::NoteAdded { note_id: note_id() },
+    ]
+}
+
+fn library_examples() -> Vec<LibraryEvent> {
+    vec![
+        LibraryEvent::LibraryRegistered {
+            id: lib("CT-HFD"),
+            name: "Hartford Public Library".into(),
+            lends: true,
+        },
+        LibraryEvent::LibraryUpdated {
+            name: "Hartford Public Library, Main".into(),
+            lends: false,
+        },
+        LibraryEvent::LendingSuspended {},
+        LibraryEvent::LendingResumed {},
+    ]
+}
+
+/// Every example with every value its enums can take: for the round trip.
+fn request_round_trip_cases() -> Vec<RequestEvent> {
+    use RequestEvent as E;
+    let mut all = request_examples();
+    all.push(E::LenderSkipped {
+        lender: lib("CT-NHV"),
+        position: 3,
+        why: SkipReason::NotLending,
+    });
+    all.push(E::ItemDeclaredLost { by: Side::Borrower });
+    all.push(E::RenewalRequested { until: None });
+    all.push(E::ItemRecalled { due_date: None });
+    all.push(E::CancelRequested { note_id: None });
+    for reason in domain::UnfilledReason::ALL {
+        all.push(E::LenderDeclined {
+            lender: lib("CT-BPT"),
+            reason,
+            note_id: None,
+        });
+    }
+    for condition in [
+        LoanCondition::LibraryUseOnly,
+        LoanCondition::WatchLibraryUseOnly,
+        LoanCondition::NoReproduction,
+        LoanCondition::SignatureRequired,
+        LoanCondition::SpecCollSupervisionRequired,
+    ] {
+        all.push(E::ConditionsProposed {
+            lender: lib("CT-BPT"),
+            condition,
+            note_id: None,
+            respond_by: Utc.with_ymd_and_hms(2024, 3, 9, 0, 0, 0).unwrap(),
+        });
+    }
+    all.push(E::RequestPlaced {
+        borrower: lib("B"),
+        service_type: ServiceType::Copy,
+        item: Item::titled("Only a title"),
+        rota: vec![lib("L")],
+        needed_by: None,
+        patron_ref: Uuid::nil(),
+        note_id: None,
+    });
+    all
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_examples_cover_every_variant_once_in_catalogue_order() {
+    let names: Vec<&str> = request_examples().iter().map(request_variant).collect();
+    assert_eq!(names, REQUEST_CATALOGUE);
+    let names: Vec<&str> = library_examples().iter().map(library_variant).collect();
+    assert_eq!(names, LIBRARY_CATALOGUE);
+}
+
+#[test]
+fn every_event_type_is_its_variant_name_and_version_1_0() {
+    for event in request_round_trip_cases() {
+        assert_eq!(event.event_type(), request_variant(&event));
+        assert_eq!(event.event_version(), "1.0");
+    }
+    for event in library_examples() {
+        assert_eq!(event.event_type(), library_variant(&event));
+        assert_eq!(event.event_version(), "1.0");
+    }
+    assert_eq!(domain::EVENT_VERSION, "1.0");
+}
+
+fn round_trip<T>(event: &T)
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let value = serde_json::to_value(event).unwrap();
+    let back: T = serde_json::from_value(value.clone()).unwrap();
+    assert_eq!(&back, event, "{value}");
+    // And through text, as the stores keep it.
+    let text = serde_json::to_string(event).unwrap();
+    let back: T = serde_json::from_str(&text).unwrap();
+    assert_eq!(&back, event, "{text}");
+}
+
+#[test]
+fn every_request_event_round_trips() {
+    for event in request_round_trip_cases() {
+        round_trip(&event);
+    }
+}
+
+#[test]
+fn every_library_event_round_trips() {
+    for event in library_examples() {
+        round_trip(&event);
+    }
+}
+
+/// Every object key below the variant tag, with its path.
+fn keys(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                out.push((path.to_owned(), key.clone()));
+                keys(inner, &format!("{path}.{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                keys(item, path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn payload_keys(value: &Value) -> Vec<(String, String)> {
+    // Externally tagged: {"Variant": {fields}}.
+    let Value::Object(outer) = value else {
+        panic!("an event serializes as an object: {value}")
+    };
+    assert_eq!(outer.len(), 1, "one variant tag: {value}");
+    let (tag, payload) = outer.iter().next().unwrap();
+    let mut out = Vec::new();
+    keys(payload, tag, &mut out);
+    out
+}
+
+#[test]
+fn no_event_carries_patron_data() {
+    let mut all: Vec<Value> = request_round_trip_cases()
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap())
+        .collect();
+    let request_events = all.len();
+    all.extend(
+        library_examples()
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap()),
+    );
+    for (i, value) in all.iter().enumerate() {
+        for (path, key) in payload_keys(value) {
+            let k = key.to_ascii_lowercase();
+            assert!(
+                !k.contains("barcode") && !k.contains("email") && !k.contains("mail"),
+                "{path}.{key} looks like patron data"
+            );
+            assert!(
+                !k.contains("patron") || k == "patron_ref",
+                "{path}.{key} looks like patron data"
+            );
+            // A library event's `name` is the library's; a request event
+            // names nobody.
+            if i < request_events {
+                assert!(
+                    !k.contains("name"),
+                    "{path}.{key} looks like a person's name"
+                );
+                assert!(
+                    !k.contains("text"),
+                    "{path}.{key}: note text stays out of events"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_field_is_snake_case() {
+    let snake = |k: &str| {
+        k.starts_with(|c: char| c.is_ascii_lowercase())
+            && k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let values = request_round_trip_cases()
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap())
+        .chain(
+            library_examples()
+                .iter()
+                .map(|e| serde_json::to_value(e).unwrap()),
+        )
+        .collect::<Vec<_>>();
+    for value in &values {
+        for (path, key) in payload_keys(value) {
+            assert!(snake(&key), "{path}.{key} is not snake_case");
+        }
+    }
+}
+
+fn pretty<T: Serialize>(event: &T) -> String {
+    let mut text = serde_json::to_string_pretty(event).unwrap();
+    text.push('\n');
+    text
+}
+
+/// Compares (or, with UPDATE_GOLDEN=1, writes) one golden file; returns a
+/// description of the problem, if any.
+fn check_golden<T>(name: &str, event: &T) -> Option<String>
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let path = golden_dir().join(format!("{name}.json"));
+    let actual = pretty(event);
+    if updating() {
+        fs::create_dir_all(golden_dir()).unwrap();
+        fs::write(&path, &actual).unwrap();
+        return None;
+    }
+    let stored = match fs::read_to_string(&path) {
+        Ok(stored) => stored,
+        Err(e) => return Some(format!("{}: cannot read ({e})", path.display())),
+    };
+    if stored != actual {
+        return Some(format!(
+            "{}: the serialization changed\n--- stored\n{stored}--- now\n{actual}",
+            path.display()
+        ));
+    }
+    // The stored shape still reads back as the example.
+    match serde_json::from_str::<T>(&stored) {
+        Ok(back) if &back == event => None,
+        other => Some(format!("{}: reads back as {other:?}", path.display())),
+    }
+}
+
+#[test]
+fn every_event_matches_its_golden_file() {
+    let mut problems = Vec::new();
+    let mut expected_files = BTreeSet::new();
+    for event in request_examples() {
+        let name = request_variant(&event);
+        expected_files.insert(format!("{name}.json"));
+        problems.extend(check_golden(name, &event));
+    }
+    for event in library_examples() {
+        let name = library_variant(&event);
+        expected_files.insert(format!("{name}.json"));
+        problems.extend(check_golden(name, &event));
+    }
+    // No file for an event type that no longer exists.
+    let present: BTreeSet<String> = fs::read_dir(golden_dir())
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    for stray in present.difference(&expected_files) {
+        problems.push(format!("{stray}: no event type has this golden file"));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} golden problem(s); if the change is deliberate, bump event_version, \
+         add an upcaster and run `UPDATE_GOLDEN=1 cargo test -p domain --test golden`:\n\n{}",
+        problems.len(),
+        problems.join("\n\n")
+    );
+}
