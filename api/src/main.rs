@@ -1,1 +1,98 @@
-fn main() {}
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use api::clock::SystemClock;
+use api::config::{Cli, Command, LogFormat, TokenCommand};
+use clap::Parser;
+use domain::{LibraryId, Role};
+use projections::accounts::Account;
+use projections::Database;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.config.log_format);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("ill-server: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::PrintSchema) => {
+            print!("{}", api::graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Token(TokenCommand::Create {
+            library,
+            name,
+            role,
+        })) => {
+            let database = Database::connect(&cli.config.database_url).await?;
+            let library =
+                LibraryId::parse("library", &library).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role = Role::parse(&role).context("role")?;
+            if name.trim().is_empty() {
+                bail!("--name must not be blank");
+            }
+            let (token, hash) = api::auth::new_token();
+            let account = Account {
+                library,
+                name: name.trim().to_owned(),
+                role,
+            };
+            database.add_token(&account, &hash).await?;
+            println!("{token}");
+            Ok(())
+        }
+        None => serve(cli).await,
+    }
+}
+
+async fn serve(cli: Cli) -> anyhow::Result<()> {
+    let server = api::start(cli.config.settings(), Arc::new(SystemClock))
+        .await
+        .context("starting the server")?;
+    println!("listening on http://{}", server.addr);
+    let shutdown = server.shutdown_handle();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("stopping: finishing in-flight requests");
+        let _ = shutdown.send(true);
+    });
+    server.stop_when_told().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("install the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

@@ -114,7 +114,10 @@ impl Database {
         Ok(revoked)
     }
 
-    pub async fn accounts(&self, library: Option<&LibraryId>) -> Result<Vec<AccountSummary>, StoreError> {
+    pub async fn accounts(
+        &self,
+        library: Option<&LibraryId>,
+    ) -> Result<Vec<AccountSummary>, StoreError> {
         let library = library.map(LibraryId::as_str);
         on_pool!(self, pool => {
             sqlx::query(LIST)

@@ -16,4 +16,10 @@ pub enum StoreError {
     EventStore(Box<dyn std::error::Error + Send + Sync>),
     #[error("creating the database directory failed: {0}")]
     Io(#[from] std::io::Error),
+    /// Someone else holds what this needs (a rebuild in progress, a
+    /// transaction holding the log back).
+    #[error("{0}")]
+    Busy(String),
+    #[error("no projection named {0:?}")]
+    UnknownProjection(String),
 }

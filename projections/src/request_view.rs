@@ -24,7 +24,12 @@ pub struct RequestView {
 
 impl RequestView {
     /// Folds one event into an optional view; the first event creates it.
-    pub fn fold(view: &mut Option<RequestView>, id: Uuid, event: RequestEvent, occurred_at: DateTime<Utc>) {
+    pub fn fold(
+        view: &mut Option<RequestView>,
+        id: Uuid,
+        event: RequestEvent,
+        occurred_at: DateTime<Utc>,
+    ) {
         let (mut request, placed_at) = match view.take() {
             Some(v) => (
                 IllRequest {
@@ -46,11 +51,19 @@ impl RequestView {
     }
 
     /// The view after a whole stream, `None` for an empty one.
-    pub fn from_history(id: Uuid, history: &[EventEnvelope<IllRequest>]) -> Result<Option<RequestView>, StoreError> {
+    pub fn from_history(
+        id: Uuid,
+        history: &[EventEnvelope<IllRequest>],
+    ) -> Result<Option<RequestView>, StoreError> {
         let mut view = None;
         for envelope in history {
             let metadata = metadata_of(&envelope.metadata)?;
-            RequestView::fold(&mut view, id, envelope.payload.clone(), metadata.occurred_at);
+            RequestView::fold(
+                &mut view,
+                id,
+                envelope.payload.clone(),
+                metadata.occurred_at,
+            );
         }
         Ok(view)
     }
@@ -97,6 +110,9 @@ fn event_fields(event: &RequestEvent) -> Value {
     }
 }
 
-pub fn metadata_of(map: &std::collections::HashMap<String, String>) -> Result<EventMetadata, StoreError> {
-    EventMetadata::from_map(map).ok_or_else(|| StoreError::Malformed(format!("event metadata {map:?}")))
+pub fn metadata_of(
+    map: &std::collections::HashMap<String, String>,
+) -> Result<EventMetadata, StoreError> {
+    EventMetadata::from_map(map)
+        .ok_or_else(|| StoreError::Malformed(format!("event metadata {map:?}")))
 }

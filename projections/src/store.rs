@@ -80,10 +80,16 @@ impl EventStore {
     pub async fn all<A: Aggregate>(&self) -> Result<Vec<(String, A)>, StoreError> {
         let rows: Vec<(String, serde_json::Value)> = match &self.database {
             Database::Postgres(pool) => {
-                sqlx::query_as(ALL_OF_TYPE).bind(A::TYPE).fetch_all(pool).await?
+                sqlx::query_as(ALL_OF_TYPE)
+                    .bind(A::TYPE)
+                    .fetch_all(pool)
+                    .await?
             }
             Database::Sqlite(pool) => {
-                sqlx::query_as(ALL_OF_TYPE).bind(A::TYPE).fetch_all(pool).await?
+                sqlx::query_as(ALL_OF_TYPE)
+                    .bind(A::TYPE)
+                    .fetch_all(pool)
+                    .await?
             }
         };
         let mut all: Vec<(String, A)> = Vec::new();

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use domain::{
     Action, Actor, Calendar, DomainError, EventMetadata, IllRequest, InMemoryDirectory, Item,
-    LibraryId, LibraryStatus, ManualClock, Note, Origin, PatronInput, PlaceRequest,
-    RequestCommand, RequestServices, Role, ServiceType,
+    LibraryId, LibraryStatus, ManualClock, Note, Origin, PatronInput, PlaceRequest, RequestCommand,
+    RequestServices, Role, ServiceType,
 };
 use sqlx::Connection;
 use uuid::Uuid;

@@ -99,8 +99,14 @@ const ANY_EVENT: &str = "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1) AS 
 /// batches; how many events.
 pub async fn import(database: &Database, input: impl BufRead) -> Result<u64, TransferError> {
     let existing: i64 = match database {
-        Database::Postgres(pool) => sqlx::query_scalar(ANY_EVENT).fetch_one(pool).await.map_err(StoreError::from)?,
-        Database::Sqlite(pool) => sqlx::query_scalar(ANY_EVENT).fetch_one(pool).await.map_err(StoreError::from)?,
+        Database::Postgres(pool) => sqlx::query_scalar(ANY_EVENT)
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::from)?,
+        Database::Sqlite(pool) => sqlx::query_scalar(ANY_EVENT)
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::from)?,
     };
     if existing > 0 {
         return Err(TransferError::NotEmpty);
@@ -112,10 +118,11 @@ pub async fn import(database: &Database, input: impl BufRead) -> Result<u64, Tra
         if line.trim().is_empty() {
             continue;
         }
-        let event: ExportedEvent = serde_json::from_str(&line).map_err(|e| TransferError::BadLine {
-            line: index + 1,
-            why: e.to_string(),
-        })?;
+        let event: ExportedEvent =
+            serde_json::from_str(&line).map_err(|e| TransferError::BadLine {
+                line: index + 1,
+                why: e.to_string(),
+            })?;
         let recorded_at = DateTime::parse_from_rfc3339(&event.recorded_at)
             .map_err(|e| TransferError::BadLine {
                 line: index + 1,
@@ -131,7 +138,10 @@ pub async fn import(database: &Database, input: impl BufRead) -> Result<u64, Tra
     Ok(count)
 }
 
-async fn insert(database: &Database, batch: &mut Vec<(ExportedEvent, DateTime<Utc>)>) -> Result<u64, StoreError> {
+async fn insert(
+    database: &Database,
+    batch: &mut Vec<(ExportedEvent, DateTime<Utc>)>,
+) -> Result<u64, StoreError> {
     let count = batch.len() as u64;
     match database {
         Database::Postgres(pool) => {

@@ -1,1 +1,209 @@
+//! The harness for end-to-end tests: a real `ill-server` on port 0 with a
+//! fresh store of either backend, a controllable clock, and a GraphQL client.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use domain::{Calendar, ManualClock};
+use projections::testing::fresh_url;
+pub use projections::testing::Backend;
+use serde_json::{json, Value};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub admin: String,
+    pub server: api::RunningServer,
+    pub database_url: String,
+}
+
+/// The instant every test network starts at.
+pub fn start_of_tests() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 14, 0, 0).unwrap()
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let database_url = fresh_url(backend).await;
+    let admin = format!("ill_test_admin_{}", uuid::Uuid::new_v4().simple());
+    let settings = api::Settings {
+        database_url: database_url.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        calendar: Calendar::default(),
+        lender_response_days: 5,
+        demo: false,
+        bootstrap_admin_token: Some(admin.clone()),
+        patron_retention_days: 90,
+        request_timeout: Duration::from_secs(30),
+        scheduler_interval: Duration::from_millis(100),
+    };
+    let clock = Arc::new(ManualClock::new(start_of_tests()));
+    let server = api::start(settings, clock.clone())
+        .await
+        .expect("start the server");
+    TestApp {
+        base: format!("http://{}", server.addr),
+        client: reqwest::Client::new(),
+        clock,
+        admin,
+        server,
+        database_url,
+    }
+}
+
+impl TestApp {
+    /// POSTs one GraphQL operation; the whole response body.
+    pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        assert!(response.status().is_success(), "HTTP {}", response.status());
+        response.json().await.expect("a JSON body")
+    }
+
+    /// The data of a successful operation; panics with the errors otherwise.
+    pub async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.post(Some(token), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// The error code of a failing operation; panics if it succeeded.
+    pub async fn error_code(&self, token: Option<&str>, query: &str, variables: Value) -> String {
+        let body = self.post(token, query, variables).await;
+        let code = body["errors"][0]["extensions"]["code"].as_str();
+        code.unwrap_or_else(|| panic!("expected an error, got {body}"))
+            .to_owned()
+    }
+
+    pub async fn register_library(&self, id: &str, lends: bool) {
+        self.ok(
+            &self.admin,
+            "mutation($id: ID!, $lends: Boolean!) { registerLibrary(input: {id: $id, name: $id, lends: $lends}) { id } }",
+            json!({ "id": id, "lends": lends }),
+        )
+        .await;
+    }
+
+    pub async fn token(&self, library: &str, name: &str, role: &str) -> String {
+        let data = self
+            .ok(
+                &self.admin,
+                "mutation($l: ID!, $n: String!, $r: Role!) { createStaffToken(library: $l, name: $n, role: $r) }",
+                json!({ "l": library, "n": name, "r": role }),
+            )
+            .await;
+        data["createStaffToken"].as_str().unwrap().to_owned()
+    }
+
+    /// Waits (up to 5 s) until `check` holds for the data of `query`: the
+    /// read models follow the log through the projector.
+    pub async fn eventually(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let started = std::time::Instant::now();
+        loop {
+            let data = self.ok(token, query, variables.clone()).await;
+            if check(&data) {
+                return data;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "still not so after 5 s: {data}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The fields of a request the tests look at.
+pub const REQUEST_FIELDS: &str = "id version status serviceType borrower { id } lender { id }
+    rota { position library { id } outcome reason } dueDate overdue recalled renewalPending
+    cancelPending condition placedAt updatedAt patron { barcode name }
+    history { sequence type actor library role coordinatorReason data }";
+
+/// A small network: borrower `BOR`, lenders `L1`..`L3`, a token each.
+pub struct Network {
+    pub app: TestApp,
+    pub bor: String,
+    pub l1: String,
+    pub l2: String,
+    pub l3: String,
+    pub coordinator: String,
+}
+
+impl Network {
+    pub async fn new(backend: Backend) -> Network {
+        let app = spawn_app(backend).await;
+        for id in ["BOR", "L1", "L2", "L3"] {
+            app.register_library(id, true).await;
+        }
+        let bor = app.token("BOR", "bor-staff", "STAFF").await;
+        let l1 = app.token("L1", "l1-staff", "STAFF").await;
+        let l2 = app.token("L2", "l2-staff", "STAFF").await;
+        let l3 = app.token("L3", "l3-staff", "STAFF").await;
+        let coordinator = app.token("NETWORK", "coordinator", "COORDINATOR").await;
+        Network {
+            app,
+            bor,
+            l1,
+            l2,
+            l3,
+            coordinator,
+        }
+    }
+
+    /// Places a LOAN from BOR to `lenders`; the request.
+    pub async fn place(&self, lenders: &[&str]) -> Value {
+        self.place_with(lenders, json!({})).await
+    }
+
+    /// Places a request with extra input fields merged in.
+    pub async fn place_with(&self, lenders: &[&str], extra: Value) -> Value {
+        let mut input = json!({
+            "patron": { "barcode": "2100012345", "name": "Ada Reader" },
+            "item": { "title": "The Long Winter", "author": "Wilder, Laura Ingalls" },
+            "lenders": lenders,
+        });
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let query = format!("mutation($input: PlaceRequestInput!) {{ placeRequest(input: $input) {{ {REQUEST_FIELDS} }} }}");
+        self.app
+            .ok(&self.bor, &query, json!({ "input": input }))
+            .await["placeRequest"]
+            .clone()
+    }
+
+    /// Runs `mutation` (e.g. `ship(id: $id, dueDate: "2026-04-01")`) and
+    /// returns the request it answers with.
+    pub async fn act(&self, token: &str, id: &Value, mutation: &str) -> Value {
+        let name = mutation.split('(').next().unwrap().trim().to_owned();
+        let query = format!("mutation($id: UUID!) {{ {mutation} {{ {REQUEST_FIELDS} }} }}");
+        self.app.ok(token, &query, json!({ "id": id })).await[name].clone()
+    }
+
+    /// The error code `mutation` is refused with.
+    pub async fn refused(&self, token: &str, id: &Value, mutation: &str) -> String {
+        let query = format!("mutation($id: UUID!) {{ {mutation} {{ id }} }}");
+        self.app
+            .error_code(Some(token), &query, json!({ "id": id }))
+            .await
+    }
+
+    pub async fn request(&self, token: &str, id: &Value) -> Value {
+        let query = format!("query($id: UUID!) {{ request(id: $id) {{ {REQUEST_FIELDS} }} }}");
+        self.app.ok(token, &query, json!({ "id": id })).await["request"].clone()
+    }
+}

@@ -1,0 +1,253 @@
+//! Starting the server: the store, the directory, the projector, the
+//! scheduler and the HTTP routes, and stopping them in order.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use domain::library::LibraryRecord;
+use domain::{Actor, Calendar, Clock, IllRequest, Library, LibraryChange, LibraryId, Role};
+use projections::accounts::Account;
+use projections::changes::{Change, ChangeFeed};
+use projections::projector::{Projector, ProjectorStatus};
+use projections::{Database, EventStore, HistoryEntry, RequestView, StoreError};
+use thiserror::Error;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::auth;
+use crate::commands::Commands;
+use crate::directory::LibraryCache;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::{demo, http, scheduler};
+
+/// The library that holds the bootstrap admin.
+pub const NETWORK_LIBRARY: &str = "NETWORK";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub calendar: Calendar,
+    pub lender_response_days: u32,
+    pub demo: bool,
+    pub bootstrap_admin_token: Option<String>,
+    pub patron_retention_days: u32,
+    pub request_timeout: Duration,
+    /// How often the scheduler looks for unanswered requests.
+    pub scheduler_interval: Duration,
+}
+
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("setting up failed: {0}")]
+    Setup(String),
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub commands: Commands,
+    pub libraries: Arc<LibraryCache>,
+    pub feed: ChangeFeed,
+    pub metrics: Arc<Metrics>,
+    pub projector: Arc<ProjectorStatus>,
+    pub request_timeout: Duration,
+}
+
+impl AppState {
+    pub fn database(&self) -> &Database {
+        self.commands.database()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.commands.services.today()
+    }
+
+    pub fn require_library(&self, id: &LibraryId) -> Result<LibraryRecord, ApiError> {
+        self.libraries
+            .get(id)
+            .ok_or_else(|| ApiError::NotFound(format!("no library {id}")))
+    }
+
+    /// The request as its stream stands now (not the lagging read model).
+    pub async fn current_request(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<(RequestView, Vec<HistoryEntry>)>, ApiError> {
+        let events = self
+            .commands
+            .store
+            .history::<IllRequest>(&id.to_string())
+            .await?;
+        let Some(view) = RequestView::from_history(id, &events)? else {
+            return Ok(None);
+        };
+        let history = events
+            .iter()
+            .map(HistoryEntry::from_envelope)
+            .collect::<Result<_, _>>()?;
+        Ok(Some((view, history)))
+    }
+
+    pub async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, ApiError> {
+        Ok(self
+            .current_request(id)
+            .await?
+            .map(|(_, history)| history)
+            .unwrap_or_default())
+    }
+
+    /// Reloads the directory from the event log (a few hundred short streams).
+    pub async fn reload_libraries(&self) -> Result<(), StoreError> {
+        let libraries = self.commands.store.all::<Library>().await?;
+        self.libraries.replace_all(
+            libraries
+                .into_iter()
+                .filter_map(|(_, l)| l.registered)
+                .collect(),
+        );
+        Ok(())
+    }
+}
+
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: Arc<AppState>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, finishes in-flight requests, flushes the projector.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+
+    /// Waits until the shutdown handle is told to stop, then stops.
+    pub async fn stop_when_told(self) {
+        let mut told = self.shutdown.subscribe();
+        let _ = told.wait_for(|stop| *stop).await;
+        self.stop().await;
+    }
+}
+
+pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningServer, StartError> {
+    let database = Database::connect(&settings.database_url).await?;
+    let metrics = Arc::new(Metrics::default());
+    let libraries = Arc::new(LibraryCache::default());
+    let feed = ChangeFeed::start(&database);
+    feed.ready().await;
+    let projector = Projector::new(database.clone(), settings.calendar).with_feed(&feed);
+    let commands = Commands::new(
+        EventStore::new(database.clone()),
+        libraries.clone(),
+        clock.clone(),
+        settings.calendar,
+        chrono::Duration::days(i64::from(settings.lender_response_days)),
+        metrics.clone(),
+        projector.clone(),
+    );
+    let state = Arc::new(AppState {
+        commands,
+        libraries,
+        feed,
+        metrics,
+        projector: projector.status(),
+        request_timeout: settings.request_timeout,
+    });
+    state.reload_libraries().await?;
+    if let Some(token) = &settings.bootstrap_admin_token {
+        bootstrap_admin(&state, token).await?;
+    }
+    if settings.demo {
+        demo::load_if_empty(&state)
+            .await
+            .map_err(|e| StartError::Setup(e.message()))?;
+    }
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| StartError::Listen(settings.listen, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(settings.listen, e))?;
+
+    let mut tasks = vec![
+        projector.spawn(shutdown_rx.clone()),
+        tokio::spawn(follow_library_changes(state.clone(), shutdown_rx.clone())),
+        scheduler::spawn(state.clone(), &settings, shutdown_rx.clone()),
+    ];
+    tasks.push(http::serve(listener, state.clone(), shutdown_rx));
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown,
+        tasks,
+    })
+}
+
+/// Another process changed a library: reload the directory.
+async fn follow_library_changes(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
+    let mut changes = state.feed.subscribe();
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            change = changes.recv() => match change {
+                Ok(Change::Library(_)) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    if let Err(error) = state.reload_libraries().await {
+                        tracing::warn!(%error, "reloading the library directory failed");
+                    }
+                }
+                Ok(Change::Queue(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+/// While the store has no ADMIN account: an `admin` of the `NETWORK`
+/// library (registered as non-lending if absent) with exactly this token.
+async fn bootstrap_admin(state: &AppState, token: &str) -> Result<(), StartError> {
+    let database = state.database();
+    if database.has_admin().await? {
+        return Ok(());
+    }
+    let network = LibraryId::from(NETWORK_LIBRARY);
+    if state.libraries.get(&network).is_none() {
+        let actor = Actor::new("admin", network.clone(), Role::Admin);
+        let change = LibraryChange::Register {
+            id: network.clone(),
+            name: "Network coordination".into(),
+            lends: false,
+        };
+        state
+            .commands
+            .library(actor, &network, change, Uuid::new_v4())
+            .await
+            .map_err(|e| StartError::Setup(e.message()))?;
+    }
+    let account = Account {
+        library: network,
+        name: "admin".into(),
+        role: Role::Admin,
+    };
+    database
+        .add_token(&account, &auth::token_hash(token))
+        .await?;
+    Ok(())
+}

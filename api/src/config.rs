@@ -1,0 +1,103 @@
+//! The command line of `ill-server` (`../shared/contract/CLI.md`).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use domain::Calendar;
+
+use crate::app::Settings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ill-server",
+    version,
+    about = "The ILL network's GraphQL server"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// sqlite://PATH (embedded, created on first start) or postgres://...
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://ill-data/ill.sqlite",
+        global = true
+    )]
+    pub database_url: String,
+    /// Address to serve on; port 0 picks a free port.
+    #[arg(long, env = "ILL_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// IANA zone whose calendar dates are "today" and statistics days.
+    #[arg(long, env = "ILL_TIME_ZONE", default_value = "UTC")]
+    pub time_zone: Tz,
+    /// Days a lender (or a borrower asked about conditions) may leave a
+    /// request unanswered before it moves on.
+    #[arg(long, env = "ILL_LENDER_RESPONSE_DAYS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub lender_response_days: u32,
+    /// On an empty store, load a demo network and print its accounts.
+    #[arg(long, env = "ILL_DEMO")]
+    pub demo: bool,
+    /// While the store has no ADMIN account, create `admin` of NETWORK with this token.
+    #[arg(long, env = "ILL_BOOTSTRAP_ADMIN_TOKEN", hide_env_values = true)]
+    pub bootstrap_admin_token: Option<String>,
+    /// Days patron data and notes are kept after a request ends.
+    #[arg(long, env = "ILL_PATRON_RETENTION_DAYS", default_value_t = 90)]
+    pub patron_retention_days: u32,
+    /// Seconds one HTTP request may run.
+    #[arg(long, env = "ILL_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout_secs: u64,
+    #[arg(long, env = "ILL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Staff tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Print the served GraphQL schema (SDL).
+    PrintSchema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create the account if new, and a token for it; prints the token.
+    Create {
+        #[arg(long)]
+        library: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["STAFF", "COORDINATOR", "ADMIN"])]
+        role: String,
+    },
+}
+
+impl Config {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            database_url: self.database_url.clone(),
+            listen: self.listen,
+            calendar: Calendar::new(self.time_zone),
+            lender_response_days: self.lender_response_days,
+            demo: self.demo,
+            bootstrap_admin_token: self.bootstrap_admin_token.clone(),
+            patron_retention_days: self.patron_retention_days,
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            scheduler_interval: Duration::from_secs(60),
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Errors as the contract names them: every GraphQL error carries
+//! `extensions.code`. Internal details are logged under a correlation id that
+//! the error carries, and never returned.
+
+use async_graphql::ErrorExtensions;
+use domain::DomainError;
+use projections::{CommandError, StoreError};
+use uuid::Uuid;
+
+// Deliberately not `Display`: async-graphql converts any `Display` type into
+// an error without a code, so this type converts only through `From` below.
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthenticated,
+    BadInput(String),
+    NotFound(String),
+    Forbidden(String),
+    Conflict(String),
+    InvalidTransition(String),
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "UNAUTHENTICATED",
+            ApiError::BadInput(_) => "BAD_INPUT",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::InvalidTransition(_) => "INVALID_TRANSITION",
+            ApiError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The message, for logs and the command line (never for a client:
+    /// an internal error's text goes through the `From` below).
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthenticated => "a valid bearer token is required".into(),
+            ApiError::BadInput(m)
+            | ApiError::NotFound(m)
+            | ApiError::Forbidden(m)
+            | ApiError::Conflict(m)
+            | ApiError::InvalidTransition(m)
+            | ApiError::Internal(m) => m.clone(),
+        }
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(error.to_string())
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> ApiError {
+        ApiError::BadInput(message.into())
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::Forbidden(message.into())
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        let code = error.code();
+        let (message, correlation_id) = match error {
+            ApiError::Unauthenticated => ("a valid bearer token is required".to_owned(), None),
+            ApiError::Internal(detail) => {
+                let id = Uuid::new_v4();
+                tracing::error!(correlation_id = %id, error = %detail, "internal error");
+                (format!("internal error (correlation id {id})"), Some(id))
+            }
+            ApiError::BadInput(m)
+            | ApiError::NotFound(m)
+            | ApiError::Forbidden(m)
+            | ApiError::Conflict(m)
+            | ApiError::InvalidTransition(m) => (m, None),
+        };
+        async_graphql::Error::new(message).extend_with(|_, extensions| {
+            extensions.set("code", code);
+            if let Some(id) = correlation_id {
+                extensions.set("correlationId", id.to_string());
+            }
+        })
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        let message = error.to_string();
+        match error {
+            DomainError::BadInput { .. } => ApiError::BadInput(message),
+            DomainError::NotFound => ApiError::NotFound("no such request".into()),
+            DomainError::Forbidden(_) => ApiError::Forbidden(message),
+            DomainError::Conflict(_) => ApiError::Conflict(message),
+            DomainError::InvalidTransition { .. } => ApiError::InvalidTransition(message),
+        }
+    }
+}
+
+impl From<CommandError<DomainError>> for ApiError {
+    fn from(error: CommandError<DomainError>) -> Self {
+        match error {
+            CommandError::Domain(e) => e.into(),
+            CommandError::Contended => ApiError::Conflict(error.to_string()),
+            CommandError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        ApiError::internal(error)
+    }
+}

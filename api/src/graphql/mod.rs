@@ -1,0 +1,76 @@
+//! The GraphQL API of the contract (`../shared/contract/schema.graphql`).
+
+mod enums;
+mod mutation;
+mod objects;
+mod query;
+mod request;
+mod scalars;
+mod stats;
+mod subscription;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Schema, ID};
+use domain::LibraryId;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Viewer;
+use crate::error::ApiError;
+
+pub use mutation::Mutation;
+pub use query::Query;
+pub use subscription::Subscription;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+/// Query depth and complexity limits (OWASP GraphQL): a queue page of 200
+/// with every field selected fits; thousands of aliases do not.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// Per GraphQL request: who calls, and the id its events and logs carry.
+#[derive(Clone)]
+pub struct RequestContext {
+    pub viewer: Viewer,
+    pub correlation_id: Uuid,
+}
+
+pub fn schema(state: Arc<AppState>) -> AppSchema {
+    Schema::build(Query, Mutation, Subscription)
+        .data(state)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .disable_suggestions()
+        .finish()
+}
+
+/// The schema alone, for `print-schema` and the contract test.
+pub fn sdl() -> String {
+    Schema::build(Query, Mutation, Subscription).finish().sdl()
+}
+
+fn app<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
+    ctx.data_unchecked::<Arc<AppState>>()
+}
+
+fn request_context<'a>(ctx: &Context<'a>) -> Result<&'a RequestContext, ApiError> {
+    ctx.data_opt::<RequestContext>()
+        .ok_or(ApiError::Unauthenticated)
+}
+
+fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, ApiError> {
+    request_context(ctx).map(|r| &r.viewer)
+}
+
+/// A library as the contract shows it, from the directory.
+fn library_object(app: &AppState, id: &LibraryId) -> objects::LibraryObject {
+    app.libraries
+        .get(id)
+        .map_or_else(|| objects::LibraryObject::unknown(id), Into::into)
+}
+
+fn library_id(field: &str, id: &ID) -> Result<LibraryId, ApiError> {
+    LibraryId::parse(field, id.as_str()).map_err(ApiError::from)
+}

@@ -1,0 +1,209 @@
+//! The HTTP routes: GraphQL (POST, GraphiQL on GET, subscriptions over
+//! graphql-transport-ws), health and metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::{BatchRequest, BatchResponse, Data, ServerError};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::{self, Viewer};
+use crate::error::ApiError;
+use crate::graphql::{self, AppSchema, RequestContext};
+
+/// Request bodies above this are refused before anything is parsed.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Operations in one batch.
+pub const MAX_BATCH: usize = 10;
+
+#[derive(Clone)]
+struct Routes {
+    state: Arc<AppState>,
+    schema: AppSchema,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let routes = Routes {
+        schema: graphql::schema(state.clone()),
+        state: state.clone(),
+    };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state, record_metrics))
+        .with_state(routes)
+}
+
+/// Serves until `shutdown` turns true, then finishes in-flight requests.
+pub fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let app = router(state);
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::error!(%error, "the HTTP server failed");
+        }
+    })
+}
+
+async fn record_metrics(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .http(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Viewer, ApiError> {
+    let token = token.ok_or(ApiError::Unauthenticated)?;
+    let account = state
+        .database()
+        .account_by_token(&auth::token_hash(token))
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(Viewer { account })
+}
+
+fn error_response(error: ApiError) -> Response {
+    let error: async_graphql::Error = error.into();
+    let body =
+        async_graphql::Response::from_errors(vec![error.into_server_error(Default::default())]);
+    Json(body).into_response()
+}
+
+async fn graphql_post(State(routes): State<Routes>, headers: HeaderMap, body: Bytes) -> Response {
+    // Without a valid token nothing else is looked at, introspection included.
+    let viewer = match authenticate(&routes.state, auth::bearer_from_headers(&headers)).await {
+        Ok(viewer) => viewer,
+        Err(error) => return error_response(error),
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(error) => {
+            return error_response(ApiError::bad_input(format!(
+                "not a GraphQL request: {error}"
+            )))
+        }
+    };
+    if let BatchRequest::Batch(requests) = &batch {
+        if requests.len() > MAX_BATCH {
+            return error_response(ApiError::bad_input(format!(
+                "at most {MAX_BATCH} operations in a batch"
+            )));
+        }
+    }
+    let context = RequestContext {
+        viewer,
+        correlation_id: Uuid::new_v4(),
+    };
+    let execution = routes.schema.execute_batch(batch.data(context));
+    let mut response = match tokio::time::timeout(routes.state.request_timeout, execution).await {
+        Ok(response) => response,
+        Err(_) => {
+            return error_response(ApiError::internal(
+                "the request took longer than the request timeout",
+            ))
+        }
+    };
+    match &mut response {
+        BatchResponse::Single(single) => label_errors(&mut single.errors),
+        BatchResponse::Batch(all) => all.iter_mut().for_each(|r| label_errors(&mut r.errors)),
+    }
+    Json(response).into_response()
+}
+
+/// Errors raised before any resolver ran (parse, validation, limits, wrong
+/// argument types) carry no code yet: they are malformed input.
+fn label_errors(errors: &mut [ServerError]) {
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_INPUT");
+        }
+    }
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
+}
+
+async fn graphql_ws(
+    State(routes): State<Routes>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let state = routes.state.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, routes.schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("authorization")
+                        .or_else(|| payload.get("Authorization"))
+                        .and_then(|v| v.as_str())
+                        .and_then(auth::bearer);
+                    let viewer = authenticate(&state, token)
+                        .await
+                        .map_err(async_graphql::Error::from)?;
+                    let mut data = Data::default();
+                    data.insert(RequestContext {
+                        viewer,
+                        correlation_id: Uuid::new_v4(),
+                    });
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+async fn healthz(State(routes): State<Routes>) -> impl IntoResponse {
+    if routes.state.database().is_healthy().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "the store does not answer")
+    }
+}
+
+async fn metrics(State(routes): State<Routes>) -> impl IntoResponse {
+    let body = routes.state.metrics.render(&routes.state.projector);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}

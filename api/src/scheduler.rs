@@ -1,0 +1,93 @@
+//! The scheduler: moves on requests whose lender (or whose borrower, asked
+//! about conditions) did not answer within the response window, moves on
+//! requests waiting at a library whose lending was suspended, and purges
+//! patron data and notes once a day.
+//!
+//! It runs in the process that runs the request projector (one at a time
+//! across processes, under the projector's advisory lock), so it moves to a
+//! surviving process with it. Its commands are safe to repeat: the aggregate
+//! refuses a timeout that is not due, and a stale one loses the version race.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::{Action, Origin};
+use projections::projector::Projection;
+use projections::{queries, vault};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::app::{AppState, Settings};
+use crate::error::ApiError;
+
+const PURGE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+pub fn spawn(
+    state: Arc<AppState>,
+    settings: &Settings,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let interval = settings.scheduler_interval;
+    let retention_days = settings.patron_retention_days;
+    tokio::spawn(async move {
+        let mut last_purge: Option<Instant> = None;
+        loop {
+            tokio::select! {
+                _ = shutdown.wait_for(|stop| *stop) => return,
+                _ = tokio::time::sleep(interval) => {}
+                _ = state.commands.suspended.notified() => {}
+            }
+            if !state.projector.of(Projection::Requests).is_leader() {
+                continue;
+            }
+            if let Err(error) = sweep(&state).await {
+                tracing::warn!(error = %error.message(), "the scheduler's sweep failed");
+            }
+            if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+                let now = state.commands.services.now();
+                match vault::purge(state.database(), now, retention_days).await {
+                    Ok(purged) => {
+                        last_purge = Some(Instant::now());
+                        tracing::info!(
+                            ?purged,
+                            "purged patron data and notes of long-ended requests"
+                        );
+                    }
+                    Err(error) => tracing::warn!(%error, "the purge failed"),
+                }
+            }
+        }
+    })
+}
+
+/// One pass: every request due for a timeout, every request waiting at a
+/// suspended library. How many requests moved on.
+pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
+    let database = state.database();
+    let now = state.commands.services.now();
+    let mut moved = 0;
+    for id in queries::unanswered(database, now).await? {
+        moved += move_on(state, id, Action::TimeOut).await?;
+    }
+    for library in state.libraries.all().into_iter().filter(|l| l.suspended) {
+        for id in queries::waiting_at(database, &library.id).await? {
+            moved += move_on(state, id, Action::SkipSuspendedLender).await?;
+        }
+    }
+    Ok(moved)
+}
+
+async fn move_on(state: &AppState, id: Uuid, action: Action) -> Result<usize, ApiError> {
+    match state
+        .commands
+        .request(Origin::System, id, None, action, Uuid::new_v4())
+        .await
+    {
+        Ok(_) => Ok(1),
+        // The read model lagged: the request was answered meanwhile.
+        Err(ApiError::InvalidTransition(_)) | Err(ApiError::Conflict(_)) => Ok(0),
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,133 @@
+//! Projection "libraries": the directory, folded by the `Library` aggregate's
+//! own `apply`.
+
+use std::collections::{hash_map, HashMap};
+
+use cqrs_es::Aggregate;
+use domain::library::LibraryRecord;
+use domain::{Library, LibraryEvent, LibraryId};
+
+use super::{is_new, payload, Target};
+use crate::changes::Change;
+use crate::error::StoreError;
+use crate::log_reader::StoredEvent;
+use crate::sql::{on_tx, Tx};
+
+struct Sql {
+    load: &'static str,
+    upsert: &'static str,
+}
+
+macro_rules! sql {
+    ($directory:literal) => {
+        Sql {
+            load: concat!(
+                "SELECT id, version, name, lends, suspended FROM ",
+                $directory,
+                " WHERE id = $1"
+            ),
+            upsert: concat!(
+                "INSERT INTO ",
+                $directory,
+                " (id, version, name, lends, suspended) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (id) DO UPDATE SET
+                     version = excluded.version, name = excluded.name,
+                     lends = excluded.lends, suspended = excluded.suspended"
+            ),
+        }
+    };
+}
+
+const LIVE: Sql = sql!("library_directory");
+const SCRATCH: Sql = sql!("library_directory_rebuild");
+
+struct Loaded {
+    version: i64,
+    library: Library,
+    changed: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    version: i64,
+    name: String,
+    lends: bool,
+    suspended: bool,
+}
+
+pub(super) async fn apply(
+    tx: &mut Tx<'_>,
+    target: Target,
+    events: &[StoredEvent],
+) -> Result<Vec<Change>, StoreError> {
+    let sql = match target {
+        Target::Live => &LIVE,
+        Target::Scratch => &SCRATCH,
+    };
+    let mut libraries: HashMap<LibraryId, Loaded> = HashMap::new();
+    let mut touched = Vec::new();
+    for stored in events {
+        if stored.aggregate_type != Library::TYPE {
+            continue;
+        }
+        let id = LibraryId::from(stored.aggregate_id.as_str());
+        let loaded = match libraries.entry(id.clone()) {
+            hash_map::Entry::Occupied(known) => known.into_mut(),
+            hash_map::Entry::Vacant(new) => {
+                let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sql.load)
+                    .bind(id.as_str())
+                    .fetch_optional(&mut **c)
+                    .await)?;
+                touched.push(id.clone());
+                new.insert(Loaded {
+                    version: row.as_ref().map_or(0, |r| r.version),
+                    library: Library {
+                        registered: row.map(|r| LibraryRecord {
+                            id: LibraryId::from(r.id),
+                            name: r.name,
+                            lends: r.lends,
+                            suspended: r.suspended,
+                        }),
+                    },
+                    changed: false,
+                })
+            }
+        };
+        if !is_new(
+            &format_args!("library {id}"),
+            loaded.version,
+            stored.sequence,
+        )? {
+            continue;
+        }
+        loaded.library.apply(payload::<LibraryEvent>(stored)?);
+        loaded.version = stored.sequence;
+        loaded.changed = true;
+    }
+
+    let mut changes = Vec::new();
+    for id in touched {
+        let Some(loaded) = libraries.get(&id).filter(|l| l.changed) else {
+            continue;
+        };
+        let Some(record) = &loaded.library.registered else {
+            return Err(StoreError::Malformed(format!(
+                "library {id} does not begin with LibraryRegistered"
+            )));
+        };
+        on_tx!(tx, c => sqlx::query(sql.upsert)
+            .bind(record.id.as_str())
+            .bind(loaded.version)
+            .bind(&record.name)
+            .bind(record.lends)
+            .bind(record.suspended)
+            .execute(&mut **c)
+            .await
+            .map(drop))?;
+        if target == Target::Live {
+            changes.push(Change::Library(id));
+        }
+    }
+    Ok(changes)
+}

@@ -1,0 +1,493 @@
+//! Rebuild and verify: the projector's own code, from position 0, into each
+//! projection's `_rebuild` twin tables (so the live tables keep serving and
+//! the live projector keeps running), then one short transaction that swaps
+//! the twins in (rebuild) or compares them with the stored rows (verify).
+//!
+//! That transaction first takes the live checkpoint's row (PostgreSQL: a row
+//! lock; SQLite: the write lock), so no live batch runs across it; it brings
+//! the twins to the live checkpoint, swaps, and sets the live checkpoint to
+//! the twins'. The live projector's next compare-and-set then fails, and it
+//! rereads the checkpoint and goes on on the new tables.
+//!
+//! The patron vault and notes are not projections: never touched here.
+
+use std::time::{Duration, Instant};
+
+use domain::Calendar;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Connection, PgConnection, Row, TypeInfo, ValueRef};
+
+use crate::database::Database;
+use crate::error::StoreError;
+use crate::log_reader::Position;
+use crate::projector::{move_checkpoint, set_checkpoint, Projector, Writer};
+use crate::read_models::{self, Projection, Target};
+use crate::sql::{on_db, on_tx, Tx};
+
+/// Events per rebuild batch.
+const BATCH: u32 = 1000;
+/// Rows shown per table and side when verification finds differences.
+const SHOWN: usize = 20;
+
+const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
+const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
+const ENSURE_CHECKPOINT: &str = "
+INSERT INTO projector_checkpoints (projection, tx, global_position) VALUES ($1, 0, 0)
+ON CONFLICT (projection) DO NOTHING";
+const LOCK_CHECKPOINT: &str = "
+UPDATE projector_checkpoints SET tx = tx WHERE projection = $1
+RETURNING tx, global_position";
+
+fn swap_script(projection: Projection, postgres: bool) -> &'static str {
+    match (projection, postgres) {
+        (Projection::Requests, true) => include_str!("postgres/requests_swap.sql"),
+        (Projection::Statistics, true) => include_str!("postgres/statistics_swap.sql"),
+        (Projection::Libraries, true) => include_str!("postgres/libraries_swap.sql"),
+        (Projection::Requests, false) => include_str!("sqlite/requests_swap.sql"),
+        (Projection::Statistics, false) => include_str!("sqlite/statistics_swap.sql"),
+        (Projection::Libraries, false) => include_str!("sqlite/libraries_swap.sql"),
+    }
+}
+
+fn clear_script(projection: Projection, postgres: bool) -> &'static str {
+    match (projection, postgres) {
+        (Projection::Requests, true) => include_str!("postgres/requests_clear.sql"),
+        (Projection::Statistics, true) => include_str!("postgres/statistics_clear.sql"),
+        (Projection::Libraries, true) => include_str!("postgres/libraries_clear.sql"),
+        (Projection::Requests, false) => include_str!("sqlite/requests_clear.sql"),
+        (Projection::Statistics, false) => include_str!("sqlite/statistics_clear.sql"),
+        (Projection::Libraries, false) => include_str!("sqlite/libraries_clear.sql"),
+    }
+}
+
+/// A table and its twin, and the statements that list the rows only one of
+/// them holds (rendered as text by PostgreSQL; SQLite's are rendered here).
+struct Compared {
+    table: &'static str,
+    postgres: [&'static str; 2],
+    sqlite: [&'static str; 2],
+}
+
+macro_rules! compared {
+    ($table:literal) => {
+        Compared {
+            table: $table,
+            postgres: [
+                concat!(
+                    "SELECT CAST(d AS text) FROM (SELECT * FROM ",
+                    $table,
+                    " EXCEPT SELECT * FROM ",
+                    $table,
+                    "_rebuild) d LIMIT 20"
+                ),
+                concat!(
+                    "SELECT CAST(d AS text) FROM (SELECT * FROM ",
+                    $table,
+                    "_rebuild EXCEPT SELECT * FROM ",
+                    $table,
+                    ") d LIMIT 20"
+                ),
+            ],
+            sqlite: [
+                concat!(
+                    "SELECT * FROM ",
+                    $table,
+                    " EXCEPT SELECT * FROM ",
+                    $table,
+                    "_rebuild LIMIT 20"
+                ),
+                concat!(
+                    "SELECT * FROM ",
+                    $table,
+                    "_rebuild EXCEPT SELECT * FROM ",
+                    $table,
+                    " LIMIT 20"
+                ),
+            ],
+        }
+    };
+}
+
+fn compared_tables(projection: Projection) -> &'static [Compared] {
+    const REQUESTS: [Compared; 2] = [compared!("request_views"), compared!("request_history")];
+    const STATISTICS: [Compared; 4] = [
+        compared!("stats_requests"),
+        compared!("stats_library_day"),
+        compared!("stats_declines_day"),
+        compared!("stats_durations"),
+    ];
+    const LIBRARIES: [Compared; 1] = [compared!("library_directory")];
+    match projection {
+        Projection::Requests => &REQUESTS,
+        Projection::Statistics => &STATISTICS,
+        Projection::Libraries => &LIBRARIES,
+    }
+}
+
+/// Where a rebuild stands, after each batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildProgress {
+    pub projection: Projection,
+    /// Events applied to the twins so far.
+    pub applied: u64,
+    /// Events in the log when the projection's rebuild began.
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuiltProjection {
+    pub projection: Projection,
+    pub events: u64,
+    /// The checkpoint the swapped-in tables start from.
+    pub position: Position,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RebuildSummary {
+    pub projections: Vec<RebuiltProjection>,
+}
+
+/// A row only one side holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub projection: Projection,
+    pub table: &'static str,
+    /// True: only the stored (live) table has the row; false: only the rebuild.
+    pub only_stored: bool,
+    pub row: String,
+}
+
+/// Rebuilds `projection` (every projection for `None`) and swaps it in.
+pub async fn rebuild(
+    db: &Database,
+    calendar: Calendar,
+    projection: Option<&str>,
+) -> Result<RebuildSummary, StoreError> {
+    rebuild_with_progress(db, calendar, projection, |_| {}).await
+}
+
+/// [`rebuild`], telling `progress` after each batch.
+pub async fn rebuild_with_progress(
+    db: &Database,
+    calendar: Calendar,
+    projection: Option<&str>,
+    mut progress: impl FnMut(RebuildProgress),
+) -> Result<RebuildSummary, StoreError> {
+    let mut summary = RebuildSummary::default();
+    for projection in selected(projection)? {
+        let started = Instant::now();
+        let lock = RebuildLock::take(db, projection).await?;
+        let (events, built) = build(db, calendar, projection, &mut progress).await?;
+        let position = swap(db, calendar, projection, built).await?;
+        clear(db, projection).await?;
+        lock.release().await;
+        summary.projections.push(RebuiltProjection {
+            projection,
+            events,
+            position,
+            elapsed: started.elapsed(),
+        });
+    }
+    Ok(summary)
+}
+
+/// Rebuilds every projection into its twins and compares them with the
+/// stored tables at one checkpoint; the rows that differ (at most twenty per
+/// table and side). Changes nothing stored.
+pub async fn verify(
+    db: &Database,
+    calendar: Calendar,
+    mut progress: impl FnMut(RebuildProgress),
+) -> Result<Vec<Difference>, StoreError> {
+    let mut differences = Vec::new();
+    for projection in Projection::ALL {
+        let lock = RebuildLock::take(db, projection).await?;
+        let (_, built) = build(db, calendar, projection, &mut progress).await?;
+        differences.extend(compare(db, calendar, projection, built).await?);
+        clear(db, projection).await?;
+        lock.release().await;
+    }
+    Ok(differences)
+}
+
+fn selected(projection: Option<&str>) -> Result<Vec<Projection>, StoreError> {
+    match projection {
+        None => Ok(Projection::ALL.to_vec()),
+        Some(name) => Projection::parse(name)
+            .map(|p| vec![p])
+            .ok_or_else(|| StoreError::UnknownProjection(name.to_owned())),
+    }
+}
+
+/// One rebuild of a projection at a time. PostgreSQL: an advisory lock on a
+/// session of its own. SQLite (one process): overlapping rebuilds share the
+/// twins through the checkpoint compare-and-set and stay correct.
+struct RebuildLock(Option<PgConnection>);
+
+impl RebuildLock {
+    async fn take(db: &Database, projection: Projection) -> Result<RebuildLock, StoreError> {
+        let Database::Postgres(pool) = db else {
+            return Ok(RebuildLock(None));
+        };
+        let mut session = PgConnection::connect_with(&pool.connect_options()).await?;
+        let locked: bool = sqlx::query_scalar(TRY_LOCK)
+            .bind(projection.lock_key(Target::Scratch))
+            .fetch_one(&mut session)
+            .await?;
+        if !locked {
+            return Err(StoreError::Busy(format!(
+                "another rebuild of projection {projection} is running"
+            )));
+        }
+        Ok(RebuildLock(Some(session)))
+    }
+
+    async fn release(self) {
+        if let Some(session) = self.0 {
+            // Ending the session releases the lock; an error here ends it too.
+            drop(session.close().await);
+        }
+    }
+}
+
+/// Empties the twins and projects the whole log into them; the events
+/// applied and the twins' checkpoint.
+async fn build(
+    db: &Database,
+    calendar: Calendar,
+    projection: Projection,
+    progress: &mut impl FnMut(RebuildProgress),
+) -> Result<(u64, Position), StoreError> {
+    let total: i64 = on_db!(db, pool => sqlx::query_scalar(COUNT_EVENTS).fetch_one(pool).await)?;
+    let total = total.max(0) as u64;
+    let name = projection.checkpoint(Target::Scratch);
+    let mut tx = begin(db).await?;
+    let postgres = matches!(tx, Tx::Postgres(_));
+    on_tx!(&mut tx, c => sqlx::Executor::execute(&mut **c, clear_script(projection, postgres))
+        .await
+        .map(drop))?;
+    set_checkpoint(&mut tx, name, Position::START).await?;
+    tx.commit().await?;
+
+    let projector = Projector::new(db.clone(), calendar).with_batch_size(BATCH);
+    let head = db.head().await?;
+    let mut applied = 0;
+    progress(RebuildProgress {
+        projection,
+        applied,
+        total,
+    });
+    projector
+        .run_to(
+            projection,
+            Target::Scratch,
+            head,
+            &mut Writer::Pool,
+            |events| {
+                applied += events as u64;
+                progress(RebuildProgress {
+                    projection,
+                    applied,
+                    total,
+                });
+            },
+        )
+        .await?;
+    let built = crate::projector::load_checkpoint(db, name).await?;
+    Ok((applied, built))
+}
+
+/// Takes the live checkpoint for the rest of `tx`; where it stands.
+async fn hold_live(tx: &mut Tx<'_>, projection: Projection) -> Result<Position, StoreError> {
+    let name = projection.checkpoint(Target::Live);
+    on_tx!(&mut *tx, c => sqlx::query(ENSURE_CHECKPOINT)
+        .bind(name)
+        .execute(&mut **c)
+        .await
+        .map(drop))?;
+    let (tx_id, global): (i64, i64) = on_tx!(&mut *tx, c => sqlx::query_as(LOCK_CHECKPOINT)
+        .bind(name)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(Position { tx: tx_id, global })
+}
+
+/// Checks that the twins are still where this rebuild left them.
+async fn hold_twins(
+    tx: &mut Tx<'_>,
+    projection: Projection,
+    built: Position,
+) -> Result<(), StoreError> {
+    if move_checkpoint(tx, projection.checkpoint(Target::Scratch), built, built).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Busy(format!(
+            "another rebuild of projection {projection} took over its tables"
+        )))
+    }
+}
+
+async fn swap(
+    db: &Database,
+    calendar: Calendar,
+    projection: Projection,
+    built: Position,
+) -> Result<Position, StoreError> {
+    let mut tx = begin(db).await?;
+    let live = hold_live(&mut tx, projection).await?;
+    hold_twins(&mut tx, projection, built).await?;
+    let mut twins = built;
+    advance(
+        &mut tx,
+        db,
+        &calendar,
+        projection,
+        Target::Scratch,
+        &mut twins,
+        live,
+    )
+    .await?;
+    let postgres = matches!(tx, Tx::Postgres(_));
+    on_tx!(&mut tx, c => sqlx::Executor::execute(&mut **c, swap_script(projection, postgres))
+        .await
+        .map(drop))?;
+    set_checkpoint(&mut tx, projection.checkpoint(Target::Live), twins).await?;
+    // The twins now hold the old rows, emptied next.
+    set_checkpoint(
+        &mut tx,
+        projection.checkpoint(Target::Scratch),
+        Position::START,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(twins)
+}
+
+async fn compare(
+    db: &Database,
+    calendar: Calendar,
+    projection: Projection,
+    built: Position,
+) -> Result<Vec<Difference>, StoreError> {
+    let mut tx = begin(db).await?;
+    let mut live = hold_live(&mut tx, projection).await?;
+    hold_twins(&mut tx, projection, built).await?;
+    let mut twins = built;
+    // Both to the same checkpoint, whichever is behind; rolled back after.
+    advance(
+        &mut tx,
+        db,
+        &calendar,
+        projection,
+        Target::Scratch,
+        &mut twins,
+        live,
+    )
+    .await?;
+    advance(
+        &mut tx,
+        db,
+        &calendar,
+        projection,
+        Target::Live,
+        &mut live,
+        twins,
+    )
+    .await?;
+    let mut differences = Vec::new();
+    for compared in compared_tables(projection) {
+        for (side, only_stored) in [(0, true), (1, false)] {
+            let rows: Vec<String> = match &mut tx {
+                Tx::Postgres(c) => {
+                    sqlx::query_scalar(compared.postgres[side])
+                        .fetch_all(&mut **c)
+                        .await?
+                }
+                Tx::Sqlite(c) => sqlx::query(compared.sqlite[side])
+                    .fetch_all(&mut **c)
+                    .await?
+                    .iter()
+                    .map(render)
+                    .collect(),
+            };
+            differences.extend(rows.into_iter().take(SHOWN).map(|row| Difference {
+                projection,
+                table: compared.table,
+                only_stored,
+                row,
+            }));
+        }
+    }
+    Ok(differences)
+}
+
+/// Applies the events after `*from` up to `upto` to `target` within `tx`.
+async fn advance(
+    tx: &mut Tx<'_>,
+    db: &Database,
+    calendar: &Calendar,
+    projection: Projection,
+    target: Target,
+    from: &mut Position,
+    upto: Position,
+) -> Result<(), StoreError> {
+    while *from < upto {
+        let mut events = db.read_after(*from, i64::from(BATCH)).await?;
+        events.retain(|e| e.position <= upto);
+        // Events a projector already applied are below every later horizon.
+        let Some(last) = events.last() else {
+            return Err(StoreError::Busy(format!(
+                "events up to {upto:?} are not readable"
+            )));
+        };
+        let to = last.position;
+        if !move_checkpoint(tx, projection.checkpoint(target), *from, to).await? {
+            return Err(StoreError::Busy(format!(
+                "projection {projection}'s checkpoint moved during the swap"
+            )));
+        }
+        read_models::apply(projection, tx, target, calendar, &events).await?;
+        *from = to;
+    }
+    Ok(())
+}
+
+async fn clear(db: &Database, projection: Projection) -> Result<(), StoreError> {
+    let postgres = matches!(db, Database::Postgres(_));
+    on_db!(db, pool => sqlx::Executor::execute(pool, clear_script(projection, postgres))
+        .await
+        .map(drop))?;
+    Ok(())
+}
+
+async fn begin(db: &Database) -> Result<Tx<'static>, StoreError> {
+    Ok(match db {
+        Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+    })
+}
+
+/// An SQLite row as `(value, …)`: blobs in hex, text quoted.
+fn render(row: &SqliteRow) -> String {
+    let values: Vec<String> = (0..row.columns().len())
+        .map(|i| {
+            let Ok(raw) = row.try_get_raw(i) else {
+                return "?".to_owned();
+            };
+            if raw.is_null() {
+                return "NULL".to_owned();
+            }
+            let decoded = match raw.type_info().name() {
+                "INTEGER" => row.try_get::<i64, _>(i).map(|v| v.to_string()),
+                "REAL" => row.try_get::<f64, _>(i).map(|v| v.to_string()),
+                "BLOB" => row
+                    .try_get::<Vec<u8>, _>(i)
+                    .map(|v| v.iter().map(|b| format!("{b:02x}")).collect()),
+                _ => row.try_get::<String, _>(i).map(|v| format!("{v:?}")),
+            };
+            decoded.unwrap_or_else(|_| "?".to_owned())
+        })
+        .collect();
+    format!("({})", values.join(", "))
+}

@@ -1,0 +1,2 @@
+-- Empties projection "libraries"'s rebuild twins.
+TRUNCATE library_directory_rebuild;

@@ -1,0 +1,26 @@
+-- Swaps projection "requests"'s tables with their rebuilt twins: names only,
+-- indexes included, so every name stays where the migrations put it.
+-- Runs inside the swap transaction (src/rebuild/mod.rs).
+
+ALTER TABLE request_views RENAME TO request_views_swap;
+ALTER TABLE request_views_rebuild RENAME TO request_views;
+ALTER TABLE request_views_swap RENAME TO request_views_rebuild;
+ALTER INDEX request_views_pkey RENAME TO request_views_pkey_swap;
+ALTER INDEX request_views_pkey_rebuild RENAME TO request_views_pkey;
+ALTER INDEX request_views_pkey_swap RENAME TO request_views_pkey_rebuild;
+ALTER INDEX request_views_borrowing RENAME TO request_views_borrowing_swap;
+ALTER INDEX request_views_borrowing_rebuild RENAME TO request_views_borrowing;
+ALTER INDEX request_views_borrowing_swap RENAME TO request_views_borrowing_rebuild;
+ALTER INDEX request_views_lending RENAME TO request_views_lending_swap;
+ALTER INDEX request_views_lending_rebuild RENAME TO request_views_lending;
+ALTER INDEX request_views_lending_swap RENAME TO request_views_lending_rebuild;
+ALTER INDEX request_views_respond_by RENAME TO request_views_respond_by_swap;
+ALTER INDEX request_views_respond_by_rebuild RENAME TO request_views_respond_by;
+ALTER INDEX request_views_respond_by_swap RENAME TO request_views_respond_by_rebuild;
+
+ALTER TABLE request_history RENAME TO request_history_swap;
+ALTER TABLE request_history_rebuild RENAME TO request_history;
+ALTER TABLE request_history_swap RENAME TO request_history_rebuild;
+ALTER INDEX request_history_pkey RENAME TO request_history_pkey_swap;
+ALTER INDEX request_history_pkey_rebuild RENAME TO request_history_pkey;
+ALTER INDEX request_history_pkey_swap RENAME TO request_history_pkey_rebuild;

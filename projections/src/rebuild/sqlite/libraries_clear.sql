@@ -1,0 +1,2 @@
+-- Empties projection "libraries"'s rebuild twins.
+DELETE FROM library_directory_rebuild;

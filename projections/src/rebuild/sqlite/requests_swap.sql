@@ -1,0 +1,7 @@
+-- Replaces projection "requests"'s rows with the rebuilt twins' (SQLite has no
+-- index renames; its stores are small). Runs inside the swap transaction.
+
+DELETE FROM request_views;
+INSERT INTO request_views SELECT * FROM request_views_rebuild;
+DELETE FROM request_history;
+INSERT INTO request_history SELECT * FROM request_history_rebuild;

@@ -1,0 +1,5 @@
+-- Empties projection "statistics"'s rebuild twins.
+DELETE FROM stats_requests_rebuild;
+DELETE FROM stats_library_day_rebuild;
+DELETE FROM stats_declines_day_rebuild;
+DELETE FROM stats_durations_rebuild;
