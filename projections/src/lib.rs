@@ -2,6 +2,7 @@
 //! of the event log, and the read models projected from it.
 
 pub mod accounts;
+pub mod as_of;
 pub mod changes;
 pub mod database;
 pub mod error;

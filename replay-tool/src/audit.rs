@@ -121,3 +121,49 @@ pub fn print_as_of(
     }
     Ok(())
 }
+
+pub fn print_queue(
+    out: &mut impl Write,
+    library: &domain::LibraryId,
+    at: DateTime<Utc>,
+    views: &[RequestView],
+    as_json: bool,
+) -> std::io::Result<()> {
+    let at_text = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    if !as_json {
+        writeln!(
+            out,
+            "queue of {library} as of {at_text}: {} requests",
+            views.len()
+        )?;
+        writeln!(
+            out,
+            "{:<36}  {:<18}  {:<9}  {:<9}  {:<27}  title",
+            "request", "status", "borrower", "lender", "updated at"
+        )?;
+    }
+    for view in views {
+        let state = &view.state;
+        if as_json {
+            let mut line = state_json(view);
+            line["id"] = json!(view.id);
+            line["borrower"] = json!(state.borrower.to_string());
+            line["title"] = json!(state.item.title);
+            line["updated_at"] =
+                json!(view.updated_at.to_rfc3339_opts(SecondsFormat::Micros, true));
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(
+                out,
+                "{:<36}  {:<18}  {:<9}  {:<9}  {:<27}  {}",
+                view.id,
+                state.status.as_str(),
+                state.borrower.to_string(),
+                state.lender().map_or("-".into(), |l| l.to_string()),
+                view.updated_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+                state.item.title
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! who did it?", and to keep the read models honest.
 
 mod audit;
+mod progress;
 mod timeline;
 
 use std::fs::File;
@@ -10,8 +11,9 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
+use domain::{Calendar, LibraryId};
 use projections::transfer::{self, TransferError};
-use projections::{Database, StoreError};
+use projections::{as_of, rebuild, Database, QueueSide, StoreError};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
@@ -29,6 +31,9 @@ struct Cli {
         global = true
     )]
     database_url: String,
+    /// The network's time zone (the server's --time-zone): statistics days.
+    #[arg(long, env = "ILL_TIME_ZONE", default_value = "UTC", global = true)]
+    time_zone: chrono_tz::Tz,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,16 +46,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The request exactly as it stood at an instant (events whose
-    /// occurred_at is not after it).
+    /// The request, or a library's queue, exactly as it stood at an instant
+    /// (events whose occurred_at is not after it).
     AsOf {
         /// RFC 3339, e.g. 2026-03-02T14:00:00Z
         timestamp: String,
-        #[arg(long)]
-        request: String,
+        #[arg(long, required_unless_present = "queue", conflicts_with = "queue")]
+        request: Option<String>,
+        /// A library's symbol; with --side.
+        #[arg(long, requires = "side")]
+        queue: Option<String>,
+        #[arg(long, value_enum)]
+        side: Option<Side>,
         #[arg(long)]
         json: bool,
     },
+    /// Rebuild projections from the log into fresh tables and swap them in.
+    Rebuild {
+        /// requests, statistics or libraries (default: all).
+        #[arg(long)]
+        projection: Option<String>,
+    },
+    /// Rebuild every projection into scratch tables and compare with the stored ones.
+    Verify,
     /// The event log as NDJSON, in global order.
     Export {
         #[arg(long)]
@@ -58,6 +76,12 @@ enum Command {
     },
     /// Fill an empty store from an export.
     Import { file: std::path::PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Side {
+    Borrowing,
+    Lending,
 }
 
 /// Exit codes of CLI.md.
@@ -71,7 +95,9 @@ enum Failure {
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::BadUrl(_) => Failure::Input(error.to_string()),
+            StoreError::BadUrl(_) | StoreError::UnknownProjection(_) => {
+                Failure::Input(error.to_string())
+            }
             other => Failure::Store(other.to_string()),
         }
     }
@@ -126,6 +152,7 @@ fn instant(text: &str) -> Result<DateTime<Utc>, Failure> {
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let database = Database::connect(&cli.database_url).await?;
+    let calendar = Calendar::new(cli.time_zone);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match cli.command {
@@ -143,19 +170,85 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::AsOf {
             timestamp,
             request,
+            queue,
+            side,
             json,
         } => {
             let at = instant(&timestamp)?;
-            let id = request_id(&request)?;
-            let steps = timeline::load(&database, id, None).await?;
-            if steps.is_empty() {
-                return Err(Failure::Input(format!("no request {id}")));
+            match (request, queue, side) {
+                (Some(request), _, _) => {
+                    let id = request_id(&request)?;
+                    let steps = timeline::load(&database, id, None).await?;
+                    if steps.is_empty() {
+                        return Err(Failure::Input(format!("no request {id}")));
+                    }
+                    let before: Vec<_> = steps
+                        .into_iter()
+                        .filter(|s| s.entry.metadata.occurred_at <= at)
+                        .collect();
+                    audit::print_as_of(&mut out, id, at, before.last(), json)?;
+                }
+                (None, Some(library), Some(side)) => {
+                    let library = LibraryId::parse("--queue", &library)
+                        .map_err(|e| Failure::Input(e.to_string()))?;
+                    let side = match side {
+                        Side::Borrowing => QueueSide::Borrowing,
+                        Side::Lending => QueueSide::Lending,
+                    };
+                    let views = as_of::queue_as_of(&database, calendar, at, &library, side).await?;
+                    audit::print_queue(&mut out, &library, at, &views, json)?;
+                }
+                _ => {
+                    return Err(Failure::Input(
+                        "as-of needs --request ID or --queue LIBRARY --side SIDE".into(),
+                    ))
+                }
             }
-            let before: Vec<_> = steps
-                .into_iter()
-                .filter(|s| s.entry.metadata.occurred_at <= at)
+        }
+        Command::Rebuild { projection } => {
+            let mut bar = progress::Bar::new();
+            let summary =
+                rebuild::rebuild_with_progress(&database, calendar, projection.as_deref(), |p| {
+                    bar.show(p)
+                })
+                .await?;
+            bar.finish();
+            let parts: Vec<String> = summary
+                .projections
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} ({} events, {:.1} s)",
+                        p.projection,
+                        p.events,
+                        p.elapsed.as_secs_f64()
+                    )
+                })
                 .collect();
-            audit::print_as_of(&mut out, id, at, before.last(), json)?;
+            writeln!(out, "rebuilt {}", parts.join(", "))?;
+        }
+        Command::Verify => {
+            let mut bar = progress::Bar::new();
+            let differences = rebuild::verify(&database, calendar, |p| bar.show(p)).await?;
+            bar.finish();
+            if differences.is_empty() {
+                writeln!(
+                    out,
+                    "verified: every projection equals a rebuild from the log"
+                )?;
+            } else {
+                for d in &differences {
+                    let side = if d.only_stored {
+                        "stored, not expected"
+                    } else {
+                        "expected, not stored"
+                    };
+                    writeln!(out, "{} {}: {side}: {}", d.projection, d.table, d.row)?;
+                }
+                writeln!(out, "{} differing rows", differences.len())?;
+                out.flush()?;
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Export { out: file } => {
             let count = match file {

@@ -1,72 +1,13 @@
-//! `ill-replay` as a coordinator runs it, against stores of both backends.
+//! `ill-replay audit` and `as-of`, as a coordinator runs them, on both backends.
 
-use std::process::{Command, Output};
-use std::sync::Arc;
+mod common;
 
 use chrono::{Duration, SecondsFormat};
-use domain::{Action, ManualClock, UnfilledReason};
-use projections::testing::{
-    fresh_url, place, run, services_with, staff, test_epoch, Backend, BORROWER,
-};
-use projections::{on_both_backends, Database, EventStore};
+use common::{lifecycle, replay, stdout};
+use projections::on_both_backends;
+use projections::testing::{fresh_url, test_epoch, Backend};
 use serde_json::Value;
 use uuid::Uuid;
-
-fn replay(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ill-replay"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .output()
-        .expect("run ill-replay")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "ill-replay failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// A LOAN taken through its whole life, a day between steps; its id.
-async fn lifecycle(url: &str) -> Uuid {
-    let store = EventStore::new(Database::connect(url).await.unwrap());
-    let clock = Arc::new(ManualClock::new(test_epoch()));
-    let services = services_with(clock.clone());
-    let id = Uuid::new_v4();
-    let due = (test_epoch() + Duration::days(40)).date_naive();
-    let steps = [
-        (BORROWER, place()),
-        (
-            "L1",
-            Action::Decline {
-                reason: UnfilledReason::NotOnShelf,
-                note: None,
-            },
-        ),
-        (
-            "L2",
-            Action::Ship {
-                due_date: due,
-                note: None,
-            },
-        ),
-        (BORROWER, Action::Receive),
-        (BORROWER, Action::CheckOutToPatron),
-        (BORROWER, Action::ReturnFromPatron),
-        (BORROWER, Action::ShipReturn),
-        ("L2", Action::CheckIn),
-    ];
-    for (library, action) in steps {
-        run(&store, &services, id, staff(library), None, action)
-            .await
-            .unwrap();
-        clock.advance(Duration::days(1));
-    }
-    id
-}
 
 /// The status after each event of `lifecycle`.
 const STATUSES_AFTER: [&str; 10] = [
@@ -187,41 +128,35 @@ async fn bad_input_exits_2_and_an_unreachable_store_exits_3() {
     assert_eq!(replay(unreachable, &["audit", &id]).status.code(), Some(3));
 }
 
-/// SQLite → PostgreSQL and back: the exports are byte-identical.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn export_import_across_backends_is_lossless() {
-    let sqlite = fresh_url(Backend::Sqlite).await;
-    for _ in 0..3 {
-        lifecycle(&sqlite).await;
-    }
-    let dir = std::env::temp_dir().join("ill-tests");
-    let first = dir.join(format!("{}.ndjson", Uuid::new_v4()));
-    let second = dir.join(format!("{}.ndjson", Uuid::new_v4()));
-    stdout(&replay(
-        &sqlite,
-        &["export", "--out", first.to_str().unwrap()],
-    ));
-
-    let postgres = fresh_url(Backend::Postgres).await;
-    let imported = stdout(&replay(&postgres, &["import", first.to_str().unwrap()]));
-    assert!(imported.contains("imported 30 events"), "{imported}");
-    stdout(&replay(
-        &postgres,
-        &["export", "--out", second.to_str().unwrap()],
-    ));
-    let (a, b) = (
-        std::fs::read(&first).unwrap(),
-        std::fs::read(&second).unwrap(),
-    );
-    assert_eq!(a.len(), b.len());
-    assert!(a == b, "the exports differ");
-    assert_eq!(String::from_utf8(a).unwrap().lines().count(), 30);
-
-    // A store with events refuses an import.
-    assert_eq!(
-        replay(&postgres, &["import", first.to_str().unwrap()])
-            .status
-            .code(),
-        Some(2)
-    );
+async fn as_of_shows_a_queue_as_it_stood(backend: Backend) {
+    let url = fresh_url(backend).await;
+    let id = lifecycle(&url).await.to_string();
+    let at = |hours: i64| {
+        (test_epoch() + Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, true)
+    };
+    let queue = |when: String, library: &str, side: &str| {
+        let out = stdout(&replay(
+            &url,
+            &["as-of", &when, "--queue", library, "--side", side, "--json"],
+        ));
+        out.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    // Half a day in: waiting at L1.
+    assert_eq!(queue(at(12), "L1", "lending"), [id.clone()]);
+    assert!(queue(at(12), "L2", "lending").is_empty());
+    // A day and a half in: L1 declined, L2 asked.
+    assert!(queue(at(36), "L1", "lending").is_empty());
+    assert_eq!(queue(at(36), "L2", "lending"), [id.clone()]);
+    assert_eq!(queue(at(36), "BOR", "borrowing"), [id.clone()]);
+    // After the check-in it has left every queue; before it was placed, too.
+    assert!(queue(at(8 * 24), "BOR", "borrowing").is_empty());
+    assert!(queue(at(-1), "BOR", "borrowing").is_empty());
 }
+on_both_backends!(as_of_shows_a_queue_as_it_stood);
