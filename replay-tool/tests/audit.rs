@@ -149,12 +149,12 @@ async fn as_of_shows_a_queue_as_it_stood(backend: Backend) {
             .collect::<Vec<_>>()
     };
     // Half a day in: waiting at L1.
-    assert_eq!(queue(at(12), "L1", "lending"), [id.clone()]);
+    assert_eq!(queue(at(12), "L1", "lending"), [id.as_str()]);
     assert!(queue(at(12), "L2", "lending").is_empty());
     // A day and a half in: L1 declined, L2 asked.
     assert!(queue(at(36), "L1", "lending").is_empty());
-    assert_eq!(queue(at(36), "L2", "lending"), [id.clone()]);
-    assert_eq!(queue(at(36), "BOR", "borrowing"), [id.clone()]);
+    assert_eq!(queue(at(36), "L2", "lending"), [id.as_str()]);
+    assert_eq!(queue(at(36), "BOR", "borrowing"), [id.as_str()]);
     // After the check-in it has left every queue; before it was placed, too.
     assert!(queue(at(8 * 24), "BOR", "borrowing").is_empty());
     assert!(queue(at(-1), "BOR", "borrowing").is_empty());
