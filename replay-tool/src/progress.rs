@@ -33,11 +33,9 @@ impl Bar {
         let left = progress.total.saturating_sub(progress.applied) as f64;
         let eta = if rate > 0.0 { left / rate } else { 0.0 };
         let width = 30;
-        let done = if progress.total == 0 {
-            width
-        } else {
-            (progress.applied.min(progress.total) * width as u64 / progress.total) as usize
-        };
+        let done = (progress.applied.min(progress.total) * width as u64)
+            .checked_div(progress.total)
+            .map_or(width, |d| d as usize);
         eprint!(
             "\r{:<10} [{}{}] {}/{} events  {:.0}/s  ETA {:.0} s ",
             progress.projection.name(),
