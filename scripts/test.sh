@@ -34,6 +34,13 @@ start_postgres() {
 
 postgres_answers || start_postgres
 
+# The statistics dashboard's browser test drives Debian's headless Chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "installing Chromium from Debian's packages" >&2
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } ||
+        echo "could not install chromium: the browser test will be skipped" >&2
+fi
+
 # Test databases of earlier runs (each test makes its own).
 if command -v psql >/dev/null 2>&1; then
     psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'ill\_test\_%'" |
@@ -42,5 +49,20 @@ if command -v psql >/dev/null 2>&1; then
         done
 fi
 rm -rf "${TMPDIR:-/tmp}/ill-tests"
+
+# Throwaway clusters of the database-restart test (tests/src/nodes.rs stops
+# and deletes its own; a run killed midway may leave one behind).
+for data in "${TMPDIR:-/tmp}"/ill-pg-*; do
+    [ -d "$data" ] || continue
+    pg_ctl=$(ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1)
+    if [ -n "$pg_ctl" ] && [ -f "$data/postmaster.pid" ]; then
+        if [ "$(id -u)" = 0 ]; then
+            runuser -u postgres -- "$pg_ctl" -D "$data" stop -m immediate >/dev/null 2>&1 || true
+        else
+            "$pg_ctl" -D "$data" stop -m immediate >/dev/null 2>&1 || true
+        fi
+    fi
+    rm -rf "$data" "$data.log"
+done
 
 cargo test --workspace --locked "$@"

@@ -33,7 +33,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub calendar: Calendar,
     pub lender_response_days: u32,
-    pub demo: bool,
+    /// Load a demo network of this many requests into an empty store.
+    pub demo: Option<usize>,
     pub bootstrap_admin_token: Option<String>,
     pub patron_retention_days: u32,
     pub request_timeout: Duration,
@@ -107,10 +108,10 @@ impl AppState {
     /// Reloads the directory from the event log (a few hundred short streams).
     pub async fn reload_libraries(&self) -> Result<(), StoreError> {
         let libraries = self.commands.store.all::<Library>().await?;
-        self.libraries.replace_all(
+        self.libraries.refresh(
             libraries
                 .into_iter()
-                .filter_map(|(_, l)| l.registered)
+                .filter_map(|(_, l, version)| Some((l.registered?, version)))
                 .collect(),
         );
         Ok(())
@@ -173,8 +174,8 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
     if let Some(token) = &settings.bootstrap_admin_token {
         bootstrap_admin(&state, token).await?;
     }
-    if settings.demo {
-        demo::load_if_empty(&state)
+    if let Some(requests) = settings.demo {
+        demo::load_if_empty(&state, requests)
             .await
             .map_err(|e| StartError::Setup(e.message()))?;
     }
@@ -212,6 +213,11 @@ async fn follow_library_changes(state: Arc<AppState>, mut shutdown: watch::Recei
                     if let Err(error) = state.reload_libraries().await {
                         tracing::warn!(%error, "reloading the library directory failed");
                     }
+                    // A suspension made through another process: the
+                    // scheduler (wherever it runs) moves its requests on now.
+                    if state.libraries.all().iter().any(|l| l.suspended) {
+                        state.commands.suspended.notify_one();
+                    }
                 }
                 Ok(Change::Queue(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
@@ -227,6 +233,8 @@ async fn bootstrap_admin(state: &AppState, token: &str) -> Result<(), StartError
     if database.has_admin().await? {
         return Ok(());
     }
+    // Several processes may start together on an empty store: each step
+    // accepts what another process did meanwhile.
     let network = LibraryId::from(NETWORK_LIBRARY);
     if state.libraries.get(&network).is_none() {
         let actor = Actor::new("admin", network.clone(), Role::Admin);
@@ -235,19 +243,28 @@ async fn bootstrap_admin(state: &AppState, token: &str) -> Result<(), StartError
             name: "Network coordination".into(),
             lends: false,
         };
-        state
+        if let Err(error) = state
             .commands
             .library(actor, &network, change, Uuid::new_v4())
             .await
-            .map_err(|e| StartError::Setup(e.message()))?;
+        {
+            state.reload_libraries().await?;
+            if state.libraries.get(&network).is_none() {
+                return Err(StartError::Setup(error.message()));
+            }
+        }
     }
     let account = Account {
         library: network,
         name: "admin".into(),
         role: Role::Admin,
     };
-    database
-        .add_token(&account, &auth::token_hash(token))
-        .await?;
+    let hash = auth::token_hash(token);
+    if let Err(error) = database.add_token(&account, &hash).await {
+        let added = database.account_by_token(&hash).await?;
+        if added.is_none_or(|a| a.role != Role::Admin) {
+            return Err(error.into());
+        }
+    }
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use domain::library::LibraryRecord;
 use domain::{
     Action, Actor, Calendar, Clock, EventMetadata, IllRequest, Library, LibraryChange,
-    LibraryCommand, LibraryId, Origin, RequestCommand, RequestServices,
+    LibraryCommand, LibraryId, Origin, RequestCommand, RequestEvent, RequestServices,
 };
 use projections::projector::Projector;
 use projections::{vault, Database, EventStore, HistoryEntry, RequestView};
@@ -129,13 +129,26 @@ impl Commands {
             return Ok(());
         }
         let history = self.store.history::<IllRequest>(&id.to_string()).await?;
+        let placed_note = match history.first().map(|e| &e.payload) {
+            Some(RequestEvent::RequestPlaced { note_id, .. }) => *note_id,
+            _ => None,
+        };
         let current = IllRequest::replay(history.into_iter().map(|e| e.payload));
         let events = current.decide(command.clone(), &self.services)?;
         let database = self.database();
         if let (Some(place), Some(existing)) = (place, &current.state) {
-            // The same placeRequest again: the same patron too, or CONFLICT.
+            // The same placeRequest again: the same patron and note too, or
+            // CONFLICT (text purged since cannot be compared, and passes).
             let stored = vault::patron(database, existing.patron_ref).await?;
-            if stored.is_some_and(|p| p != place.patron) {
+            let same_note = match (placed_note, &place.note) {
+                (None, None) => true,
+                (Some(note_id), Some(note)) => vault::notes(database, id)
+                    .await?
+                    .get(&note_id)
+                    .is_none_or(|text| *text == note.text),
+                _ => false,
+            };
+            if stored.is_some_and(|p| p != place.patron) || !same_note {
                 return Err(ApiError::Conflict(
                     "a different request was placed with this id".into(),
                 ));
@@ -199,7 +212,8 @@ impl Commands {
             .registered
             .ok_or_else(|| ApiError::internal("a committed library has no state"))?;
         let was_suspended = self.libraries.get(id).is_some_and(|r| r.suspended);
-        self.libraries.put(record.clone());
+        self.libraries
+            .put(record.clone(), committed.history.len() as u64);
         if committed.appended > 0 {
             self.projector.wake();
         }

@@ -45,6 +45,9 @@ pub struct Config {
     /// On an empty store, load a demo network and print its accounts.
     #[arg(long, env = "ILL_DEMO")]
     pub demo: bool,
+    /// Requests in the demo network's year (from a few hundred to millions).
+    #[arg(long, env = "ILL_DEMO_REQUESTS", default_value_t = crate::demo::DEMO_REQUESTS)]
+    pub demo_requests: usize,
     /// While the store has no ADMIN account, create `admin` of NETWORK with this token.
     #[arg(long, env = "ILL_BOOTSTRAP_ADMIN_TOKEN", hide_env_values = true)]
     pub bootstrap_admin_token: Option<String>,
@@ -93,7 +96,7 @@ impl Config {
             listen: self.listen,
             calendar: Calendar::new(self.time_zone),
             lender_response_days: self.lender_response_days,
-            demo: self.demo,
+            demo: self.demo.then_some(self.demo_requests),
             bootstrap_admin_token: self.bootstrap_admin_token.clone(),
             patron_retention_days: self.patron_retention_days,
             request_timeout: Duration::from_secs(self.request_timeout_secs),

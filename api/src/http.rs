@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
-use async_graphql::{BatchRequest, BatchResponse, Data, ServerError};
+use async_graphql::{BatchRequest, BatchResponse, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State, WebSocketUpgrade};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -20,8 +20,9 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::{self, Viewer};
+use crate::dashboard;
 use crate::error::ApiError;
-use crate::graphql::{self, AppSchema, RequestContext};
+use crate::graphql::{self, label_errors, AppSchema, RequestContext};
 
 /// Request bodies above this are refused before anything is parsed.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -44,6 +45,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/stats", dashboard::overview(state.clone()))
+        .route("/stats.csv", dashboard::csv(state.clone()))
+        .route("/stats/{library}", dashboard::library(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state, record_metrics))
         .with_state(routes)
@@ -80,7 +84,14 @@ async fn record_metrics(
         .map_or("unmatched", |p| p.as_str())
         .to_owned();
     let started = Instant::now();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body stays unread, so the connection closes: say
+        // so, or a keep-alive client (or proxy) sends its next request into it.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     state
         .metrics
         .http(&route, response.status().as_u16(), started.elapsed());
@@ -143,17 +154,6 @@ async fn graphql_post(State(routes): State<Routes>, headers: HeaderMap, body: By
         BatchResponse::Batch(all) => all.iter_mut().for_each(|r| label_errors(&mut r.errors)),
     }
     Json(response).into_response()
-}
-
-/// Errors raised before any resolver ran (parse, validation, limits, wrong
-/// argument types) carry no code yet: they are malformed input.
-fn label_errors(errors: &mut [ServerError]) {
-    for error in errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_INPUT");
-        }
-    }
 }
 
 async fn graphiql() -> Html<String> {

@@ -23,6 +23,9 @@ use crate::app::{AppState, Settings};
 use crate::error::ApiError;
 
 const PURGE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+/// How often a process looks whether it now runs the request projector
+/// (the one that ran it died): it sweeps at once when it does.
+const LEADERSHIP_CHECK: Duration = Duration::from_secs(1);
 
 pub fn spawn(
     state: Arc<AppState>,
@@ -33,15 +36,27 @@ pub fn spawn(
     let retention_days = settings.patron_retention_days;
     tokio::spawn(async move {
         let mut last_purge: Option<Instant> = None;
+        let mut last_sweep: Option<Instant> = None;
+        let mut led = false;
         loop {
-            tokio::select! {
+            // While it leads: until the next sweep is due; else a second.
+            let wait = match last_sweep {
+                Some(at) if led => interval.saturating_sub(at.elapsed()),
+                _ => interval,
+            };
+            let nudged = tokio::select! {
                 _ = shutdown.wait_for(|stop| *stop) => return,
-                _ = tokio::time::sleep(interval) => {}
-                _ = state.commands.suspended.notified() => {}
-            }
-            if !state.projector.of(Projection::Requests).is_leader() {
+                _ = tokio::time::sleep(wait.min(LEADERSHIP_CHECK)) => false,
+                _ = state.commands.suspended.notified() => true,
+            };
+            let leads = state.projector.of(Projection::Requests).is_leader();
+            let became_leader = leads && !led;
+            led = leads;
+            let interval_over = last_sweep.is_none_or(|at| at.elapsed() >= interval);
+            if !leads || !(became_leader || nudged || interval_over) {
                 continue;
             }
+            last_sweep = Some(Instant::now());
             if let Err(error) = sweep(&state).await {
                 tracing::warn!(error = %error.message(), "the scheduler's sweep failed");
             }

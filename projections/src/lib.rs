@@ -6,6 +6,7 @@ pub mod as_of;
 pub mod changes;
 pub mod database;
 pub mod error;
+pub mod generate;
 pub mod log_reader;
 pub mod projector;
 pub mod queries;
@@ -27,7 +28,5 @@ pub use read_models::Projection;
 pub use request_view::{HistoryEntry, RequestView};
 pub use store::{CommandError, Committed, EventStore};
 
-#[cfg(feature = "testing")]
-pub mod generate;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -32,9 +32,17 @@ use crate::sql::{on_db, on_tx, Tx};
 
 /// Events per batch (and per transaction).
 const DEFAULT_BATCH: i64 = 500;
+/// Batches one projection applies before the next one's turn (PostgreSQL).
+const TURN_BATCHES: usize = 4;
 /// How often the loop looks again without a notification, and how often a
 /// standby tries to take the lock.
 const POLL: Duration = Duration::from_secs(1);
+/// How soon the loop looks again while committed events sit hidden behind
+/// an older running transaction (anywhere in the cluster): no notification
+/// comes when that transaction ends. Doubles up to `HIDDEN_RETRY_MAX` while
+/// it lasts.
+const HIDDEN_RETRY: Duration = Duration::from_millis(10);
+const HIDDEN_RETRY_MAX: Duration = Duration::from_millis(100);
 /// How long a runner that lost its session waits before trying for the lock
 /// again: longer than `POLL`, so a healthy standby takes over first.
 const RECONNECT_PAUSE: Duration = Duration::from_secs(3);
@@ -71,7 +79,12 @@ SELECT recorded_at FROM events WHERE global_position > $1
  ORDER BY global_position LIMIT 1";
 
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
-const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+/// A batch's changes, in order, in one statement.
+const NOTIFY: &str = "SELECT pg_notify($1, payload) FROM UNNEST($2::text[]) AS payload";
+/// A rebuild's batches go to the twins, which are swapped in only at the
+/// end, in a transaction of its own: after a crash the rebuild starts again,
+/// so their commits need not wait for the WAL flush.
+const ASYNC_COMMIT: &str = "SET LOCAL synchronous_commit = off";
 /// The channel the events table's trigger notifies (0001_events.sql).
 const EVENTS_CHANNEL: &str = "ill_events";
 
@@ -209,6 +222,7 @@ impl Projector {
         let mut listener: Option<PgListener> = None;
         let mut connect_after = Instant::now();
         let mut stop = false;
+        let mut hidden_retry: Option<Duration> = None;
         loop {
             stop |= *shutdown.borrow();
             if session.is_none() && !stop && Instant::now() >= connect_after {
@@ -220,8 +234,13 @@ impl Projector {
                     }
                 }
             }
+            let mut behind = false;
             if let Some(connection) = session.as_mut() {
-                if let Err(error) = self.lead(connection, &mut held, stop).await {
+                if let Err(error) = self
+                    .lead(connection, &mut held, stop)
+                    .await
+                    .map(|waiting| behind = waiting)
+                {
                     // Keep the locks through a failed batch; give them up
                     // only with the session.
                     if connection.ping().await.is_ok() {
@@ -255,10 +274,12 @@ impl Projector {
                     .inspect_err(|error| tracing::warn!(%error, "cannot LISTEN for events"))
                     .ok();
             }
+            hidden_retry = behind
+                .then(|| hidden_retry.map_or(HIDDEN_RETRY, |d| (d * 2).min(HIDDEN_RETRY_MAX)));
             let woken = tokio::select! {
                 changed = shutdown.changed() => Woken::Shutdown(changed.is_err()),
                 () = self.wake.notified() => Woken::Nudged,
-                () = tokio::time::sleep(POLL) => Woken::Nudged,
+                () = tokio::time::sleep(hidden_retry.unwrap_or(POLL)) => Woken::Nudged,
                 heard = notification(&mut listener) => Woken::Listener(heard),
             };
             match woken {
@@ -274,6 +295,14 @@ impl Projector {
                 while listener.next_buffered().is_some() {}
             }
         }
+        // Events committed just before the stop may still hide behind an
+        // older transaction elsewhere in the cluster: wait for them (bounded,
+        // as `catch_up` does) before giving up the locks.
+        if held.iter().any(|h| *h) {
+            if let Err(error) = self.catch_up().await {
+                tracing::warn!(%error, "flushing the projections on the way out failed");
+            }
+        }
         if let Some(connection) = session {
             // Closing the session releases the locks at once.
             drop(connection.close().await);
@@ -284,14 +313,16 @@ impl Projector {
     }
 
     /// Takes the locks it can (unless stopping) and brings the projections it
-    /// holds up to date, committing on the locked session.
+    /// holds up to date, committing on the locked session. Whether committed
+    /// events are still waiting (hidden behind an older transaction).
     async fn lead(
         &self,
         session: &mut PgConnection,
         held: &mut [bool],
         stop: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         session.ping().await?;
+        let mut waiting = false;
         for projection in Projection::ALL {
             let i = projection.index();
             if !held[i] && !stop {
@@ -308,18 +339,24 @@ impl Projector {
                     .of(projection)
                     .leader
                     .store(true, Ordering::Relaxed);
-                self.run_to(
-                    projection,
-                    Target::Live,
-                    None,
-                    &mut Writer::Locked(session),
-                    drop,
-                )
-                .await?;
-                self.observe(projection).await?;
+                // A few batches, then the next projection's turn: run to the
+                // end, one kept the others waiting for seconds under sustained
+                // writes (RELIABILITY.md). `waiting` brings the next turn soon;
+                // stopping, each runs to the end.
+                let turn = if stop { usize::MAX } else { TURN_BATCHES };
+                let checkpoint = projection.checkpoint(Target::Live);
+                let mut position = load_checkpoint(&self.database, checkpoint).await?;
+                let mut writer = Writer::Locked(session);
+                for _ in 0..turn {
+                    let step = self.step(projection, Target::Live, &mut position, &mut writer);
+                    if step.await?.is_none() {
+                        break;
+                    }
+                }
+                waiting |= self.observe(projection).await?;
             }
         }
-        Ok(())
+        Ok(waiting)
     }
 
     /// Applies batches until nothing more is readable and, when `head` is
@@ -385,14 +422,22 @@ impl Projector {
         let changes =
             read_models::apply(projection, &mut tx, target, &self.calendar, &events).await?;
         if let Tx::Postgres(tx) = &mut tx {
-            for change in &changes {
-                let payload = serde_json::to_string(change)
-                    .map_err(|e| StoreError::Malformed(format!("change {change:?}: {e}")))?;
+            if !changes.is_empty() {
+                let payloads = changes
+                    .iter()
+                    .map(|change| {
+                        serde_json::to_string(change)
+                            .map_err(|e| StoreError::Malformed(format!("change {change:?}: {e}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
                 sqlx::query(NOTIFY)
                     .bind(CHANNEL)
-                    .bind(payload)
+                    .bind(payloads)
                     .execute(&mut **tx)
                     .await?;
+            }
+            if target == Target::Scratch {
+                sqlx::query(ASYNC_COMMIT).execute(&mut **tx).await?;
             }
         }
         #[cfg(feature = "testing")]
@@ -420,14 +465,15 @@ impl Projector {
         Ok(Some(events.len()))
     }
 
-    /// Records where a projection stands, whoever runs it.
-    async fn observe(&self, projection: Projection) -> Result<(), StoreError> {
+    /// Records where a projection stands, whoever runs it, and how long the
+    /// oldest event after it has waited; whether one is waiting.
+    async fn observe(&self, projection: Projection) -> Result<bool, StoreError> {
         let position = load_checkpoint(&self.database, projection.checkpoint(Target::Live)).await?;
         let waiting = self.database.first_recorded_after(position).await?;
         let status = self.status.of(projection);
         status.set_position(position);
         status.set_lag(waiting);
-        Ok(())
+        Ok(waiting.is_some())
     }
 }
 

@@ -75,9 +75,9 @@ impl EventStore {
         loaded.map_err(store_error)
     }
 
-    /// Every stream of one aggregate type, folded: for the few hundred
-    /// libraries, not for requests.
-    pub async fn all<A: Aggregate>(&self) -> Result<Vec<(String, A)>, StoreError> {
+    /// Every stream of one aggregate type, folded, with its version (events
+    /// stored): for the few hundred libraries, not for requests.
+    pub async fn all<A: Aggregate>(&self) -> Result<Vec<(String, A, u64)>, StoreError> {
         let rows: Vec<(String, serde_json::Value)> = match &self.database {
             Database::Postgres(pool) => {
                 sqlx::query_as(ALL_OF_TYPE)
@@ -92,16 +92,19 @@ impl EventStore {
                     .await?
             }
         };
-        let mut all: Vec<(String, A)> = Vec::new();
+        let mut all: Vec<(String, A, u64)> = Vec::new();
         for (id, payload) in rows {
             let event: A::Event = serde_json::from_value(payload)
                 .map_err(|e| StoreError::Malformed(format!("{} event of {id}: {e}", A::TYPE)))?;
             match all.last_mut() {
-                Some((last, aggregate)) if *last == id => aggregate.apply(event),
+                Some((last, aggregate, version)) if *last == id => {
+                    aggregate.apply(event);
+                    *version += 1;
+                }
                 _ => {
                     let mut aggregate = A::default();
                     aggregate.apply(event);
-                    all.push((id, aggregate));
+                    all.push((id, aggregate, 1));
                 }
             }
         }

@@ -1,6 +1,9 @@
 //! The harness for end-to-end tests: a real `ill-server` on port 0 with a
 //! fresh store of either backend, a controllable clock, and a GraphQL client.
 
+pub mod nodes;
+pub mod workload;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,7 +35,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         listen: "127.0.0.1:0".parse().unwrap(),
         calendar: Calendar::default(),
         lender_response_days: 5,
-        demo: false,
+        demo: None,
         bootstrap_admin_token: Some(admin.clone()),
         patron_retention_days: 90,
         request_timeout: Duration::from_secs(30),
@@ -111,6 +114,19 @@ impl TestApp {
         variables: Value,
         check: impl Fn(&Value) -> bool,
     ) -> Value {
+        self.eventually_within(Duration::from_secs(5), token, query, variables, check)
+            .await
+    }
+
+    /// Like [`TestApp::eventually`], with its own time limit.
+    pub async fn eventually_within(
+        &self,
+        limit: Duration,
+        token: &str,
+        query: &str,
+        variables: Value,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
         let started = std::time::Instant::now();
         loop {
             let data = self.ok(token, query, variables.clone()).await;
@@ -118,12 +134,49 @@ impl TestApp {
                 return data;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "still not so after 5 s: {data}"
+                started.elapsed() < limit,
+                "still not so after {limit:?}: {data}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+
+    /// POSTs `body` as it is to /graphql: the HTTP status and the body text.
+    pub async fn post_raw(&self, token: Option<&str>, body: String) -> (u16, String) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// GETs a path of the server: the HTTP status and the body text.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+}
+
+/// The event types of a request's history, in order.
+pub fn event_types(request: &Value) -> Vec<String> {
+    request["history"]
+        .as_array()
+        .expect("a history")
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The fields of a request the tests look at.
@@ -205,5 +258,64 @@ impl Network {
     pub async fn request(&self, token: &str, id: &Value) -> Value {
         let query = format!("query($id: UUID!) {{ request(id: $id) {{ {REQUEST_FIELDS} }} }}");
         self.app.ok(token, &query, json!({ "id": id })).await["request"].clone()
+    }
+
+    /// The request's version as the coordinator reads it (0: no such request).
+    pub async fn version(&self, id: &Value) -> i64 {
+        let data = self
+            .app
+            .ok(
+                &self.coordinator,
+                "query($id: UUID!) { request(id: $id) { version } }",
+                json!({ "id": id }),
+            )
+            .await;
+        data["request"]["version"].as_i64().unwrap_or(0)
+    }
+
+    /// Asserts that `mutation` is refused with `code` and stored nothing:
+    /// the request's version is the same afterwards.
+    pub async fn assert_refused(
+        &self,
+        token: Option<&str>,
+        id: &Value,
+        mutation: &str,
+        code: &str,
+    ) {
+        let before = self.version(id).await;
+        let query = format!("mutation($id: UUID!) {{ {mutation} {{ id }} }}");
+        let body = self.app.post(token, &query, json!({ "id": id })).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{mutation}: expected {code}, got {body}"
+        );
+        assert!(
+            body["data"].is_null(),
+            "{mutation}: a refusal carries no data: {body}"
+        );
+        assert_eq!(
+            self.version(id).await,
+            before,
+            "{mutation} was refused with {code} but stored something"
+        );
+    }
+
+    /// The token of one of the network's staff (BOR, L1, L2, L3).
+    pub fn token_of(&self, library: &str) -> &str {
+        match library {
+            "BOR" => &self.bor,
+            "L1" => &self.l1,
+            "L2" => &self.l2,
+            "L3" => &self.l3,
+            other => panic!("no token for {other}"),
+        }
+    }
+
+    /// Registers another library and a STAFF token for it.
+    pub async fn add_library(&self, id: &str, lends: bool) -> String {
+        self.app.register_library(id, lends).await;
+        self.app
+            .token(id, &format!("{}-staff", id.to_lowercase()), "STAFF")
+            .await
     }
 }

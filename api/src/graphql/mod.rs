@@ -11,7 +11,8 @@ mod subscription;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Schema, ID};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextSubscribe};
+use async_graphql::{Context, Response, Schema, ServerError, ID};
 use domain::LibraryId;
 use uuid::Uuid;
 
@@ -21,6 +22,7 @@ use crate::error::ApiError;
 
 pub use mutation::Mutation;
 pub use query::Query;
+pub use stats::period as statistics_period;
 pub use subscription::Subscription;
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -43,7 +45,47 @@ pub fn schema(state: Arc<AppState>) -> AppSchema {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .disable_suggestions()
+        .extension(LabelSubscriptionErrors)
+        .extension(crate::document_limits::DocumentLimits)
         .finish()
+}
+
+/// Errors raised before any resolver ran (parse, validation, limits, wrong
+/// argument types) carry no code yet: they are malformed input.
+pub fn label_errors(errors: &mut [ServerError]) {
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_INPUT");
+        }
+    }
+}
+
+/// Labels the errors of subscriptions (over the WebSocket, where no HTTP
+/// handler sees the responses) as `label_errors` does for POST.
+struct LabelSubscriptionErrors;
+
+impl ExtensionFactory for LabelSubscriptionErrors {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LabelSubscriptionErrors)
+    }
+}
+
+impl Extension for LabelSubscriptionErrors {
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: futures::stream::BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> futures::stream::BoxStream<'s, Response> {
+        use futures::StreamExt;
+        next.run(ctx, stream)
+            .map(|mut response| {
+                label_errors(&mut response.errors);
+                response
+            })
+            .boxed()
+    }
 }
 
 /// The schema alone, for `print-schema` and the contract test.

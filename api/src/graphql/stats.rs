@@ -12,7 +12,8 @@ use crate::error::ApiError;
 /// The longest period one query may span.
 const MAX_PERIOD_DAYS: i64 = 3_660;
 
-/// The period asked for, with the contract's defaults: `to` = today, `from`
+/// The statistics period asked for (the GraphQL query and the dashboard
+/// alike), with the contract's defaults: `to` = today, `from`
 /// = 364 days before `to`.
 pub fn period(
     today: NaiveDate,

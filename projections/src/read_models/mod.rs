@@ -17,6 +17,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use domain::{Calendar, EventMetadata, IllRequest, RequestEvent};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::changes::Change;
@@ -140,7 +141,8 @@ impl RequestRecord {
 pub(crate) fn payload<E: serde::de::DeserializeOwned>(
     stored: &StoredEvent,
 ) -> Result<E, StoreError> {
-    serde_json::from_value(stored.payload.clone()).map_err(|e| {
+    // Deserialized from the borrowed value: no copy of the JSON tree.
+    E::deserialize(&stored.payload).map_err(|e| {
         StoreError::Malformed(format!(
             "{} {} #{}: {e}",
             stored.aggregate_type, stored.aggregate_id, stored.sequence
@@ -149,7 +151,7 @@ pub(crate) fn payload<E: serde::de::DeserializeOwned>(
 }
 
 pub(crate) fn metadata(stored: &StoredEvent) -> Result<EventMetadata, StoreError> {
-    let map: HashMap<String, String> = serde_json::from_value(stored.metadata.clone())
+    let map = HashMap::<String, String>::deserialize(&stored.metadata)
         .map_err(|e| StoreError::Malformed(format!("event metadata: {e}")))?;
     metadata_of(&map)
 }

@@ -2,7 +2,7 @@
 //! sort on, beside the serialized `RequestView`) and one history row per
 //! event. The view comes from `RequestView::fold`, the domain's one fold.
 
-use std::collections::{hash_map, HashMap};
+use std::collections::{HashMap, HashSet};
 
 use domain::{LibraryId, RequestStatus};
 use sqlx::types::Json;
@@ -14,12 +14,16 @@ use crate::error::StoreError;
 use crate::log_reader::StoredEvent;
 use crate::queries::QueueSide;
 use crate::request_view::{HistoryEntry, RequestView};
-use crate::sql::{micros, on_tx, Tx};
+use crate::sql::{micros, Tx};
 
 struct Sql {
     load: &'static str,
     upsert: &'static str,
     history: &'static str,
+    /// PostgreSQL: a batch's rows in one statement each.
+    load_many: &'static str,
+    upsert_many: &'static str,
+    history_many: &'static str,
 }
 
 macro_rules! sql {
@@ -45,6 +49,38 @@ macro_rules! sql {
                 " (request_id, sequence, entry) VALUES ($1, $2, $3)
                  ON CONFLICT (request_id, sequence) DO NOTHING"
             ),
+            load_many: concat!(
+                "SELECT id, view, ended_at_us FROM ",
+                $views,
+                " WHERE id = ANY($1)"
+            ),
+            upsert_many: concat!(
+                "INSERT INTO ",
+                $views,
+                " (id, version, borrower, lender, status, updated_at_us, ended_at_us,
+                    respond_by_us, view)
+                 SELECT id, version, borrower, lender, status, updated_at_us, ended_at_us,
+                        respond_by_us, view::jsonb
+                   FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                               $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
+                     AS u(id, version, borrower, lender, status, updated_at_us, ended_at_us,
+                          respond_by_us, view)
+                 ON CONFLICT (id) DO UPDATE SET
+                     version = excluded.version, borrower = excluded.borrower,
+                     lender = excluded.lender, status = excluded.status,
+                     updated_at_us = excluded.updated_at_us,
+                     ended_at_us = excluded.ended_at_us,
+                     respond_by_us = excluded.respond_by_us, view = excluded.view"
+            ),
+            history_many: concat!(
+                "INSERT INTO ",
+                $history,
+                " (request_id, sequence, entry)
+                 SELECT request_id, sequence, entry::jsonb
+                   FROM UNNEST($1::uuid[], $2::bigint[], $3::text[])
+                     AS u(request_id, sequence, entry)
+                 ON CONFLICT (request_id, sequence) DO NOTHING"
+            ),
         }
     };
 }
@@ -54,6 +90,13 @@ const SCRATCH: Sql = sql!("request_views_rebuild", "request_history_rebuild");
 
 #[derive(sqlx::FromRow)]
 struct Row {
+    view: Json<RequestView>,
+    ended_at_us: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedRow {
+    id: Uuid,
     view: Json<RequestView>,
     ended_at_us: Option<i64>,
 }
@@ -76,11 +119,23 @@ impl Place {
     }
 }
 
+#[derive(Default)]
 struct Loaded {
     view: Option<RequestView>,
     ended_at_us: Option<i64>,
     before: Option<Place>,
     changed: bool,
+}
+
+impl Loaded {
+    fn new(view: Option<RequestView>, ended_at_us: Option<i64>) -> Loaded {
+        Loaded {
+            before: view.as_ref().map(Place::of),
+            view,
+            ended_at_us,
+            changed: false,
+        }
+    }
 }
 
 pub(super) async fn apply(
@@ -92,34 +147,26 @@ pub(super) async fn apply(
         Target::Live => &LIVE,
         Target::Scratch => &SCRATCH,
     };
-    let mut entries: HashMap<Uuid, Loaded> = HashMap::new();
+    let mut records = Vec::new();
     // Rows are written in first-touched order: deterministic, and the same
     // order on every run of the same batch.
     let mut touched = Vec::new();
-    let mut history = Vec::new();
+    let mut seen = HashSet::new();
     for stored in events {
         let Some(record) = RequestRecord::decode(stored)? else {
             continue;
         };
+        if seen.insert(record.id) {
+            touched.push(record.id);
+        }
+        records.push(record);
+    }
+    let mut entries = load(tx, sql, &touched).await?;
+
+    let mut history = Vec::new();
+    for record in records {
         let id = record.id;
-        let entry = match entries.entry(id) {
-            hash_map::Entry::Occupied(known) => known.into_mut(),
-            hash_map::Entry::Vacant(new) => {
-                let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sql.load)
-                    .bind(id)
-                    .fetch_optional(&mut **c)
-                    .await)?;
-                let (view, ended_at_us) =
-                    row.map_or((None, None), |r| (Some(r.view.0), r.ended_at_us));
-                touched.push(id);
-                new.insert(Loaded {
-                    before: view.as_ref().map(Place::of),
-                    view,
-                    ended_at_us,
-                    changed: false,
-                })
-            }
-        };
+        let entry = entries.entry(id).or_default();
         let version = entry.view.as_ref().map_or(0, |v| v.version as i64);
         if !is_new(&format_args!("request {id}"), version, record.sequence)? {
             continue;
@@ -147,6 +194,7 @@ pub(super) async fn apply(
     }
 
     let mut changes = Vec::new();
+    let mut rows = Vec::new();
     for id in &touched {
         let Some(Loaded {
             view: Some(view),
@@ -158,33 +206,138 @@ pub(super) async fn apply(
             continue;
         };
         let place = Place::of(view);
-        on_tx!(tx, c => sqlx::query(sql.upsert)
-            .bind(view.id)
-            .bind(view.version as i64)
-            .bind(place.borrower.as_str())
-            .bind(place.lender.as_ref().map(LibraryId::as_str))
-            .bind(place.status.as_str())
-            .bind(micros(view.updated_at))
-            .bind(*ended_at_us)
-            .bind(view.state.respond_by.map(micros))
-            .bind(Json(view))
-            .execute(&mut **c)
-            .await
-            .map(drop))?;
         if target == Target::Live {
             queue_changes(*id, before.as_ref(), &place, &mut changes);
         }
+        rows.push((view, place, *ended_at_us));
     }
-    for (id, sequence, entry) in &history {
-        on_tx!(tx, c => sqlx::query(sql.history)
-            .bind(*id)
-            .bind(*sequence)
-            .bind(Json(entry))
-            .execute(&mut **c)
-            .await
-            .map(drop))?;
+    match tx {
+        Tx::Postgres(c) => {
+            write_postgres(c, sql, &rows, &history).await?;
+        }
+        Tx::Sqlite(c) => {
+            for (view, place, ended_at_us) in &rows {
+                sqlx::query(sql.upsert)
+                    .bind(view.id)
+                    .bind(view.version as i64)
+                    .bind(place.borrower.as_str())
+                    .bind(place.lender.as_ref().map(LibraryId::as_str))
+                    .bind(place.status.as_str())
+                    .bind(micros(view.updated_at))
+                    .bind(*ended_at_us)
+                    .bind(view.state.respond_by.map(micros))
+                    .bind(Json(view))
+                    .execute(&mut **c)
+                    .await?;
+            }
+            for (id, sequence, entry) in &history {
+                sqlx::query(sql.history)
+                    .bind(*id)
+                    .bind(*sequence)
+                    .bind(Json(entry))
+                    .execute(&mut **c)
+                    .await?;
+            }
+        }
     }
     Ok(changes)
+}
+
+/// The stored rows of `ids` (PostgreSQL: in one statement); absent ones are
+/// left out.
+async fn load(
+    tx: &mut Tx<'_>,
+    sql: &Sql,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Loaded>, StoreError> {
+    let mut loaded = HashMap::with_capacity(ids.len());
+    match tx {
+        Tx::Postgres(c) => {
+            let rows: Vec<KeyedRow> = sqlx::query_as(sql.load_many)
+                .bind(ids)
+                .fetch_all(&mut **c)
+                .await?;
+            for row in rows {
+                loaded.insert(row.id, Loaded::new(Some(row.view.0), row.ended_at_us));
+            }
+        }
+        Tx::Sqlite(c) => {
+            for id in ids {
+                let row: Option<Row> = sqlx::query_as(sql.load)
+                    .bind(id)
+                    .fetch_optional(&mut **c)
+                    .await?;
+                if let Some(row) = row {
+                    loaded.insert(*id, Loaded::new(Some(row.view.0), row.ended_at_us));
+                }
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+/// PostgreSQL: the batch's views and history rows, one statement each.
+async fn write_postgres(
+    c: &mut sqlx::PgConnection,
+    sql: &Sql,
+    rows: &[(&RequestView, Place, Option<i64>)],
+    history: &[(Uuid, i64, HistoryEntry)],
+) -> Result<(), StoreError> {
+    let json = |value: serde_json::Result<String>| {
+        value.map_err(|e| StoreError::Malformed(format!("serializing a read model: {e}")))
+    };
+    if !rows.is_empty() {
+        let n = rows.len();
+        let (mut ids, mut versions, mut borrowers, mut lenders, mut statuses) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut updated, mut ended, mut respond_by, mut views) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for (view, place, ended_at_us) in rows {
+            ids.push(view.id);
+            versions.push(view.version as i64);
+            borrowers.push(place.borrower.as_str());
+            lenders.push(place.lender.as_ref().map(LibraryId::as_str));
+            statuses.push(place.status.as_str());
+            updated.push(micros(view.updated_at));
+            ended.push(*ended_at_us);
+            respond_by.push(view.state.respond_by.map(micros));
+            views.push(json(serde_json::to_string(view))?);
+        }
+        sqlx::query(sql.upsert_many)
+            .bind(ids)
+            .bind(versions)
+            .bind(borrowers)
+            .bind(lenders)
+            .bind(statuses)
+            .bind(updated)
+            .bind(ended)
+            .bind(respond_by)
+            .bind(views)
+            .execute(&mut *c)
+            .await?;
+    }
+    if !history.is_empty() {
+        let mut entries = Vec::with_capacity(history.len());
+        for (_, _, entry) in history {
+            entries.push(json(serde_json::to_string(entry))?);
+        }
+        sqlx::query(sql.history_many)
+            .bind(history.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
+            .bind(history.iter().map(|(_, s, _)| *s).collect::<Vec<_>>())
+            .bind(entries)
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
 }
 
 /// What the borrower's queue and the lenders' queues (the current one, and a

@@ -25,11 +25,12 @@ use crate::read_models::{self, Projection, Target};
 use crate::sql::{on_db, on_tx, Tx};
 
 /// Events per rebuild batch.
-const BATCH: u32 = 1000;
+const BATCH: u32 = 5000;
 /// Rows shown per table and side when verification finds differences.
 const SHOWN: usize = 20;
 
 const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
+const ANALYZE_EVENTS: &str = "ANALYZE events";
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
 const ENSURE_CHECKPOINT: &str = "
 INSERT INTO projector_checkpoints (projection, tx, global_position) VALUES ($1, 0, 0)
@@ -66,6 +67,8 @@ struct Compared {
     table: &'static str,
     postgres: [&'static str; 2],
     sqlite: [&'static str; 2],
+    /// Statistics for the twin before it is swapped in.
+    analyze: &'static str,
 }
 
 macro_rules! compared {
@@ -104,6 +107,7 @@ macro_rules! compared {
                     " LIMIT 20"
                 ),
             ],
+            analyze: concat!("ANALYZE ", $table, "_rebuild"),
         }
     };
 }
@@ -179,6 +183,11 @@ pub async fn rebuild_with_progress(
         let started = Instant::now();
         let lock = RebuildLock::take(db, projection).await?;
         let (events, built) = build(db, calendar, projection, &mut progress).await?;
+        // The swapped-in tables are queried at once: give the planner their
+        // statistics (it would otherwise wait for autovacuum, if it runs).
+        for compared in compared_tables(projection) {
+            on_db!(db, pool => sqlx::query(compared.analyze).execute(pool).await.map(drop))?;
+        }
         let position = swap(db, calendar, projection, built).await?;
         clear(db, projection).await?;
         lock.release().await;
@@ -259,6 +268,12 @@ async fn build(
     projection: Projection,
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(u64, Position), StoreError> {
+    if let Database::Postgres(pool) = db {
+        // Fresh statistics first: right after a bulk import the planner
+        // takes the log for small, and sorts all of the rest of it for every
+        // batch instead of walking the (tx_id, global_position) index.
+        sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
+    }
     let total: i64 = on_db!(db, pool => sqlx::query_scalar(COUNT_EVENTS).fetch_one(pool).await)?;
     let total = total.max(0) as u64;
     let name = projection.checkpoint(Target::Scratch);
