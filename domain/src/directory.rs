@@ -40,10 +40,6 @@ impl InMemoryDirectory {
             .expect("directory lock")
             .insert(id, status);
     }
-
-    pub fn replace_all(&self, all: HashMap<LibraryId, LibraryStatus>) {
-        *self.libraries.write().expect("directory lock") = all;
-    }
 }
 
 impl LibraryDirectory for InMemoryDirectory {

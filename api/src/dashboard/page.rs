@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Days, Months, NaiveDate};
-use projections::queries::{LibraryStats, Statistics};
+use projections::queries::{BorrowingStats, LibraryStats, Statistics};
 
 use super::charts::{self, Series, Unit};
 use super::{Params, Period, Report};
@@ -214,6 +214,52 @@ fn csv_link(report: &Report, table: &str) -> String {
 }
 
 /// A headline number: `value` is the raw number, for scripts and tests.
+/// The six borrowing figures as cards, their ids prefixed with `prefix`.
+fn borrowing_cards(prefix: &str, placed: &str, filled: &str, stats: &BorrowingStats) -> String {
+    let figures = [
+        (
+            "placed",
+            placed,
+            stats.placed.to_string(),
+            count(stats.placed),
+        ),
+        (
+            "filled",
+            filled,
+            stats.filled.to_string(),
+            count(stats.filled),
+        ),
+        (
+            "unfilled",
+            "Unfilled",
+            stats.unfilled.to_string(),
+            count(stats.unfilled),
+        ),
+        (
+            "fill-rate",
+            "Fill rate",
+            raw(stats.fill_rate),
+            percent(stats.fill_rate),
+        ),
+        (
+            "median-days",
+            "Median days to receive",
+            raw(stats.median_days_to_receive),
+            days(stats.median_days_to_receive),
+        ),
+        (
+            "cancelled",
+            "Cancelled",
+            stats.cancelled.to_string(),
+            count(stats.cancelled),
+        ),
+    ];
+    figures
+        .iter()
+        .map(|(id, label, value, shown)| card(&format!("{prefix}-{id}"), label, value, shown))
+        .collect()
+}
+
 fn card(id: &str, label: &str, value: &str, shown: &str) -> String {
     format!(
         r#"<div class="card"><span class="label">{label}</span><data id="{id}" value="{}">{}</data></div>"#,
@@ -248,45 +294,7 @@ pub fn overview(report: &Report, params: &Params) -> String {
     );
     body.push_str("<main>");
 
-    let cards = [
-        card(
-            "network-placed",
-            "Requests placed",
-            &network.placed.to_string(),
-            &count(network.placed),
-        ),
-        card(
-            "network-filled",
-            "Filled",
-            &network.filled.to_string(),
-            &count(network.filled),
-        ),
-        card(
-            "network-unfilled",
-            "Unfilled",
-            &network.unfilled.to_string(),
-            &count(network.unfilled),
-        ),
-        card(
-            "network-fill-rate",
-            "Fill rate",
-            &raw(network.fill_rate),
-            &percent(network.fill_rate),
-        ),
-        card(
-            "network-median-days",
-            "Median days to receive",
-            &raw(network.median_days_to_receive),
-            &days(network.median_days_to_receive),
-        ),
-        card(
-            "network-cancelled",
-            "Cancelled",
-            &network.cancelled.to_string(),
-            &count(network.cancelled),
-        ),
-    ]
-    .concat();
+    let cards = borrowing_cards("network", "Requests placed", "Filled", network);
     body.push_str(&section(
         "totals",
         "Network totals",
@@ -761,45 +769,7 @@ pub fn library(report: &Report, params: &Params) -> String {
     );
     body.push_str("<main>");
     let (b, l) = (&row.borrowing, &row.lending);
-    let borrowing = [
-        card(
-            "borrowing-placed",
-            "Placed",
-            &b.placed.to_string(),
-            &count(b.placed),
-        ),
-        card(
-            "borrowing-filled",
-            "Received",
-            &b.filled.to_string(),
-            &count(b.filled),
-        ),
-        card(
-            "borrowing-unfilled",
-            "Unfilled",
-            &b.unfilled.to_string(),
-            &count(b.unfilled),
-        ),
-        card(
-            "borrowing-fill-rate",
-            "Fill rate",
-            &raw(b.fill_rate),
-            &percent(b.fill_rate),
-        ),
-        card(
-            "borrowing-median-days",
-            "Median days to receive",
-            &raw(b.median_days_to_receive),
-            &days(b.median_days_to_receive),
-        ),
-        card(
-            "borrowing-cancelled",
-            "Cancelled",
-            &b.cancelled.to_string(),
-            &count(b.cancelled),
-        ),
-    ]
-    .concat();
+    let borrowing = borrowing_cards("borrowing", "Placed", "Received", b);
     let lending = [
         card(
             "lending-received",
