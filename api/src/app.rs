@@ -17,11 +17,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::auth;
+use crate::auth::{self, Credential, Viewer};
 use crate::commands::Commands;
 use crate::directory::LibraryCache;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::sign_in::{Throttle, SESSION_IDLE};
 use crate::{demo, http, scheduler};
 
 /// The library that holds the bootstrap admin.
@@ -40,6 +41,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// How often the scheduler looks for unanswered requests.
     pub scheduler_interval: Duration,
+    /// `/stats` only for signed-in staff.
+    pub private_stats: bool,
 }
 
 #[derive(Debug, Error)]
@@ -60,6 +63,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub projector: Arc<ProjectorStatus>,
     pub request_timeout: Duration,
+    pub throttle: Throttle,
+    pub private_stats: bool,
 }
 
 impl AppState {
@@ -95,6 +100,33 @@ impl AppState {
             .map(HistoryEntry::from_envelope)
             .collect::<Result<_, _>>()?;
         Ok(Some((view, history)))
+    }
+
+    /// Who presents this credential: a live token's account, or a session's
+    /// used within the idle limit (which the call renews).
+    pub async fn authenticate(
+        &self,
+        credential: Option<Credential<'_>>,
+    ) -> Result<Viewer, ApiError> {
+        let account = match credential.ok_or(ApiError::Unauthenticated)? {
+            Credential::Token(token) => {
+                self.database()
+                    .account_by_token(&auth::token_hash(token))
+                    .await?
+            }
+            Credential::Session(token) => {
+                self.database()
+                    .session_account(
+                        &auth::token_hash(token),
+                        self.commands.services.now(),
+                        SESSION_IDLE,
+                    )
+                    .await?
+            }
+        };
+        Ok(Viewer {
+            account: account.ok_or(ApiError::Unauthenticated)?,
+        })
     }
 
     pub async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, ApiError> {
@@ -169,6 +201,8 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
         metrics,
         projector: projector.status(),
         request_timeout: settings.request_timeout,
+        throttle: Throttle::default(),
+        private_stats: settings.private_stats,
     });
     state.reload_libraries().await?;
     if let Some(token) = &settings.bootstrap_admin_token {

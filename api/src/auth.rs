@@ -1,17 +1,24 @@
-//! API tokens: 256 random bits, shown once, stored only as a SHA-256 hash.
+//! API tokens and session cookies: 256 random bits, shown once, stored only
+//! as a SHA-256 hash; and who is calling, from either.
 
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap};
 use projections::accounts::Account;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 const TOKEN_PREFIX: &str = "ill_";
 
-/// A new token and the hash to store for it.
+/// A new API token and the hash to store for it.
 pub fn new_token() -> (String, String) {
+    new_token_with_prefix(TOKEN_PREFIX)
+}
+
+/// A new secret starting with `prefix` (which says what it is when it turns
+/// up in a log), and the hash to store for it.
+pub fn new_token_with_prefix(prefix: &str) -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = format!("{TOKEN_PREFIX}{}", hex(&bytes));
+    let token = format!("{prefix}{}", hex(&bytes));
     let hash = token_hash(&token);
     (token, hash)
 }
@@ -36,7 +43,7 @@ pub fn bearer(value: &str) -> Option<&str> {
 
 pub fn bearer_from_headers(headers: &HeaderMap) -> Option<&str> {
     headers
-        .get(axum::http::header::AUTHORIZATION)?
+        .get(header::AUTHORIZATION)?
         .to_str()
         .ok()
         .and_then(bearer)
@@ -46,4 +53,47 @@ pub fn bearer_from_headers(headers: &HeaderMap) -> Option<&str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
     pub account: Account,
+}
+
+/// What a request presents: a bearer token (machines, scripts) or a
+/// browser's session cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    Token(&'a str),
+    Session(&'a str),
+}
+
+impl<'a> Credential<'a> {
+    /// The bearer token if there is one, else the session cookie.
+    pub fn from_headers(headers: &'a HeaderMap) -> Option<Credential<'a>> {
+        bearer_from_headers(headers)
+            .map(Credential::Token)
+            .or_else(|| crate::sign_in::session_cookie(headers).map(Credential::Session))
+    }
+}
+
+/// A browser sends the session cookie with any request to this host; a page
+/// of another site must not be able to use it. SameSite=Strict already keeps
+/// it from cross-site requests; this also refuses what a browser would send
+/// without a CORS preflight (form posts), and WebSocket upgrades whose
+/// Origin is another host.
+pub fn same_origin_browser(headers: &HeaderMap, needs_json: bool) -> bool {
+    if needs_json {
+        let json = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/json"));
+        if !json {
+            return false;
+        }
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match headers.get(header::ORIGIN).map(|v| v.to_str()) {
+        None => true,
+        Some(Ok(origin)) => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+            origin_host.is_some() && origin_host == host
+        }
+        Some(Err(_)) => false,
+    }
 }

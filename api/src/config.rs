@@ -57,6 +57,9 @@ pub struct Config {
     /// Seconds one HTTP request may run.
     #[arg(long, env = "ILL_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout_secs: u64,
+    /// Serve /stats only to signed-in staff.
+    #[arg(long, env = "ILL_PRIVATE_STATS")]
+    pub private_stats: bool,
     #[arg(long, env = "ILL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 }
@@ -72,6 +75,9 @@ pub enum Command {
     /// Staff tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Staff accounts' passwords for the web client.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Print the served GraphQL schema (SDL).
     PrintSchema,
 }
@@ -89,6 +95,22 @@ pub enum TokenCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Set an account's password, read from the first line of stdin (create
+    /// the account if new); ends its sessions.
+    SetPassword {
+        #[arg(long)]
+        library: String,
+        #[arg(long)]
+        name: String,
+        /// The role of a new account (STAFF when not given); an existing
+        /// account takes it when given.
+        #[arg(long, value_parser = ["STAFF", "COORDINATOR", "ADMIN"])]
+        role: Option<String>,
+    },
+}
+
 impl Config {
     pub fn settings(&self) -> Settings {
         Settings {
@@ -101,6 +123,7 @@ impl Config {
             patron_retention_days: self.patron_retention_days,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             scheduler_interval: Duration::from_secs(60),
+            private_stats: self.private_stats,
         }
     }
 }

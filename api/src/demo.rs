@@ -6,14 +6,16 @@
 
 use std::time::Instant;
 
+use rand::Rng;
+
 use domain::{LibraryId, RequestStatus, Role};
 use projections::accounts::Account;
 use projections::generate::{self, Kind, Shape, COORDINATING_LIBRARY, STAFF_ACCOUNT};
 use projections::{Position, Projector};
 
 use crate::app::AppState;
-use crate::auth;
 use crate::error::ApiError;
+use crate::{auth, passwords};
 
 /// Requests in the demo year: loads in seconds in a release build.
 pub const DEMO_REQUESTS: usize = 24_000;
@@ -44,7 +46,14 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
     state.reload_libraries().await?;
     let generating = started.elapsed();
 
-    println!("demo accounts (tokens are shown once; use them as `Authorization: Bearer TOKEN`):");
+    println!(
+        "demo accounts: sign in at / with library, name and password; the token is for the API \
+         (`Authorization: Bearer TOKEN`); both are shown once"
+    );
+    println!(
+        "  {:<10} {:<12} {:<12} {:<16} token",
+        "library", "name", "role", "password"
+    );
     for (library, name, role) in accounts(&shape) {
         let (token, hash) = auth::new_token();
         let account = Account {
@@ -53,8 +62,14 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
             role,
         };
         state.database().add_token(&account, &hash).await?;
+        let password = demo_password();
+        let password_hash = passwords::hash(password.clone()).await?;
+        state
+            .database()
+            .set_password(&library, name, Some(role), &password_hash)
+            .await?;
         println!(
-            "  {:<10} {name:<12} {:<12} {token}",
+            "  {:<10} {name:<12} {:<12} {password:<16} {token}",
             library.as_str(),
             role.as_str()
         );
@@ -99,4 +114,14 @@ fn accounts(shape: &Shape) -> Vec<(LibraryId, &'static str, Role)> {
         }
     }
     accounts
+}
+
+/// A random password that is easy to type from the console: 14 letters and
+/// digits without look-alikes (about 80 bits).
+fn demo_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..14)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }

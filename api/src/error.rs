@@ -37,7 +37,7 @@ impl ApiError {
     /// an internal error's text goes through the `From` below).
     pub fn message(&self) -> String {
         match self {
-            ApiError::Unauthenticated => "a valid bearer token is required".into(),
+            ApiError::Unauthenticated => "sign in, or send a valid bearer token".into(),
             ApiError::BadInput(m)
             | ApiError::NotFound(m)
             | ApiError::Forbidden(m)
@@ -64,7 +64,7 @@ impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         let code = error.code();
         let (message, correlation_id) = match error {
-            ApiError::Unauthenticated => ("a valid bearer token is required".to_owned(), None),
+            ApiError::Unauthenticated => ("sign in, or send a valid bearer token".to_owned(), None),
             ApiError::Internal(detail) => {
                 let id = Uuid::new_v4();
                 tracing::error!(correlation_id = %id, error = %detail, "internal error");

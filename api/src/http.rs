@@ -1,6 +1,8 @@
-//! The HTTP routes: GraphQL (POST, GraphiQL on GET, subscriptions over
-//! graphql-transport-ws), health and metrics.
+//! The HTTP routes: the staff web client and its sign-in, GraphQL (POST,
+//! GraphiQL on GET, subscriptions over graphql-transport-ws), the statistics
+//! dashboard, health and metrics.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,18 +13,18 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::{self, Viewer};
-use crate::dashboard;
+use crate::auth::{self, Credential};
 use crate::error::ApiError;
 use crate::graphql::{self, label_errors, AppSchema, RequestContext};
+use crate::{dashboard, sign_in, web};
 
 /// Request bodies above this are refused before anything is parsed.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -40,14 +42,29 @@ pub fn router(state: Arc<AppState>) -> Router {
         schema: graphql::schema(state.clone()),
         state: state.clone(),
     };
+    let mut stats = Router::new()
+        .route("/stats", dashboard::overview(state.clone()))
+        .route("/stats.csv", dashboard::csv(state.clone()))
+        .route("/stats/{library}", dashboard::library(state.clone()));
+    if state.private_stats {
+        stats = stats.route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            signed_in_only,
+        ));
+    }
     Router::new()
+        .merge(web::routes())
+        .route(
+            "/session",
+            post(sign_in::sign_in)
+                .delete(sign_in::sign_out)
+                .with_state(state.clone()),
+        )
         .route("/graphql", get(graphiql).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/stats", dashboard::overview(state.clone()))
-        .route("/stats.csv", dashboard::csv(state.clone()))
-        .route("/stats/{library}", dashboard::library(state.clone()))
+        .merge(stats)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state, record_metrics))
         .with_state(routes)
@@ -64,6 +81,7 @@ pub fn serve(
         let stopped = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;
         };
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(error) = axum::serve(listener, app)
             .with_graceful_shutdown(stopped)
             .await
@@ -98,14 +116,23 @@ async fn record_metrics(
     response
 }
 
-async fn authenticate(state: &AppState, token: Option<&str>) -> Result<Viewer, ApiError> {
-    let token = token.ok_or(ApiError::Unauthenticated)?;
-    let account = state
-        .database()
-        .account_by_token(&auth::token_hash(token))
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    Ok(Viewer { account })
+/// With `--private-stats`: the dashboard for signed-in staff only; others
+/// go to the sign-in page, which brings them back.
+async fn signed_in_only(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let credential = Credential::from_headers(request.headers());
+    if state.authenticate(credential).await.is_ok() {
+        return next.run(request).await;
+    }
+    let back = request
+        .uri()
+        .path_and_query()
+        .map_or("/stats", |p| p.as_str());
+    let target = format!("/#/sign-in?next={}", web::url_encode(back));
+    Redirect::to(&target).into_response()
 }
 
 fn error_response(error: ApiError) -> Response {
@@ -116,8 +143,13 @@ fn error_response(error: ApiError) -> Response {
 }
 
 async fn graphql_post(State(routes): State<Routes>, headers: HeaderMap, body: Bytes) -> Response {
-    // Without a valid token nothing else is looked at, introspection included.
-    let viewer = match authenticate(&routes.state, auth::bearer_from_headers(&headers)).await {
+    // Without a valid credential nothing else is looked at, introspection
+    // included. A session cookie counts only on a same-origin JSON request.
+    let credential = Credential::from_headers(&headers).filter(|c| match c {
+        Credential::Token(_) => true,
+        Credential::Session(_) => auth::same_origin_browser(&headers, true),
+    });
+    let viewer = match routes.state.authenticate(credential).await {
         Ok(viewer) => viewer,
         Err(error) => return error_response(error),
     };
@@ -167,10 +199,15 @@ async fn graphiql() -> Html<String> {
 
 async fn graphql_ws(
     State(routes): State<Routes>,
+    headers: HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let state = routes.state.clone();
+    // A browser's session, when the page that opens the socket is ours.
+    let session = sign_in::session_cookie(&headers)
+        .filter(|_| auth::same_origin_browser(&headers, false))
+        .map(str::to_owned);
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
@@ -181,7 +218,11 @@ async fn graphql_ws(
                         .or_else(|| payload.get("Authorization"))
                         .and_then(|v| v.as_str())
                         .and_then(auth::bearer);
-                    let viewer = authenticate(&state, token)
+                    let credential = token
+                        .map(Credential::Token)
+                        .or(session.as_deref().map(Credential::Session));
+                    let viewer = state
+                        .authenticate(credential)
                         .await
                         .map_err(async_graphql::Error::from)?;
                     let mut data = Data::default();

@@ -15,6 +15,9 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod passwords;
 pub mod scheduler;
+pub mod sign_in;
+pub mod web;
 
 pub use app::{start, RunningServer, Settings, StartError};

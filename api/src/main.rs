@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use api::clock::SystemClock;
-use api::config::{Cli, Command, LogFormat, TokenCommand};
+use api::config::{AccountCommand, Cli, Command, LogFormat, TokenCommand};
 use clap::Parser;
 use domain::{LibraryId, Role};
 use projections::accounts::Account;
@@ -48,6 +48,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             database.add_token(&account, &hash).await?;
             println!("{token}");
+            Ok(())
+        }
+        Some(Command::Account(AccountCommand::SetPassword {
+            library,
+            name,
+            role,
+        })) => {
+            let library =
+                LibraryId::parse("library", &library).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role = role
+                .as_deref()
+                .map(Role::parse)
+                .map(|r| r.context("role"))
+                .transpose()?;
+            if name.trim().is_empty() {
+                bail!("--name must not be blank");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from stdin")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            api::passwords::check_policy(&password).map_err(|e| anyhow::anyhow!(e.message()))?;
+            let hash = api::passwords::hash(password)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            let database = Database::connect(&cli.config.database_url).await?;
+            let account = database
+                .set_password(&library, name.trim(), role, &hash)
+                .await?;
+            println!(
+                "password set for {} {} ({})",
+                account.library,
+                account.name,
+                account.role.as_str()
+            );
             Ok(())
         }
         None => serve(cli).await,

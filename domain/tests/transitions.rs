@@ -8,8 +8,8 @@ mod support;
 
 use chrono::Duration;
 use domain::{
-    Action, DomainError, LoanCondition, PlaceRequest, RequestEvent as E, RequestStatus as S,
-    RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason,
+    Action, DomainError, LoanCondition, Origin, PlaceRequest, RequestEvent, RequestEvent as E,
+    RequestStatus as S, RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason,
 };
 use support::*;
 
@@ -1239,4 +1239,64 @@ fn every_fixture_history_reaches_its_status() {
         assert_eq!(state.recalled, situation.recalled, "{}", situation.label);
         assert_eq!(request.version, situation.history.len() as u64);
     }
+}
+
+// ---------------------------------------------------------------------------
+// What a client may offer
+// ---------------------------------------------------------------------------
+
+fn permitted(world: &World, history: &[RequestEvent], origin: Origin) -> Vec<&'static str> {
+    let Origin::Person(actor) = origin else {
+        panic!("people only")
+    };
+    domain::IllRequest::replay(history.to_vec()).permitted(&actor, &world.services)
+}
+
+#[test]
+fn each_side_is_offered_only_its_own_commands() {
+    let world = World::new();
+    let requested = vec![placed(ServiceType::Loan, &[L1, L2]), routed(L1, 1)];
+    assert_eq!(
+        permitted(&world, &requested, staff(L1)),
+        [
+            "willSupply",
+            "proposeConditions",
+            "decline",
+            "ship",
+            "addNote"
+        ]
+    );
+    assert_eq!(
+        permitted(&world, &requested, staff(BOR)),
+        ["cancel", "addNote"]
+    );
+    // L2 is in the rota but not asked yet: it may read, nothing more.
+    assert!(permitted(&world, &requested, staff(L2)).is_empty());
+    assert!(permitted(&world, &requested, staff(OTHER)).is_empty());
+}
+
+#[test]
+fn a_shipped_loan_offers_receiving_and_a_coordinator_either_side() {
+    let world = World::new();
+    let mut shipped = vec![placed(ServiceType::Loan, &[L1]), routed(L1, 1)];
+    shipped.extend([
+        E::LenderWillSupply { lender: id(L1) },
+        E::ItemShipped {
+            lender: id(L1),
+            due_date: due(),
+        },
+    ]);
+    assert_eq!(
+        permitted(&world, &shipped, staff(BOR)),
+        ["receive", "declareLost", "addNote"]
+    );
+    assert_eq!(
+        permitted(&world, &shipped, staff(L1)),
+        ["recall", "checkIn", "addNote"]
+    );
+    assert_eq!(
+        permitted(&world, &shipped, coordinator()),
+        ["receive", "recall", "checkIn", "declareLost", "addNote"]
+    );
+    assert!(permitted(&world, &[], staff(BOR)).is_empty());
 }

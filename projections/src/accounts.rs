@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use crate::database::Database;
 use crate::error::StoreError;
+use crate::sql::on_db;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -51,20 +52,11 @@ SELECT a.library, a.name, a.role,
 
 const ADMIN_EXISTS: &str = "SELECT count(*) AS admins FROM accounts WHERE role = 'ADMIN'";
 
-macro_rules! on_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            Database::Postgres($pool) => $body,
-            Database::Sqlite($pool) => $body,
-        }
-    };
-}
-
 impl Database {
     /// Creates the account if new (an existing one takes `role`), and adds a
     /// token, given as its hash, in one transaction.
     pub async fn add_token(&self, account: &Account, token_hash: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(UPSERT_ACCOUNT)
                 .bind(account.library.as_str())
@@ -84,7 +76,7 @@ impl Database {
     }
 
     pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
-        let row = on_pool!(self, pool => {
+        let row = on_db!(self, pool => {
             sqlx::query(ACCOUNT_BY_TOKEN)
                 .bind(token_hash)
                 .fetch_optional(pool)
@@ -119,7 +111,7 @@ impl Database {
         library: Option<&LibraryId>,
     ) -> Result<Vec<AccountSummary>, StoreError> {
         let library = library.map(LibraryId::as_str);
-        on_pool!(self, pool => {
+        on_db!(self, pool => {
             sqlx::query(LIST)
                 .bind(library)
                 .fetch_all(pool)
@@ -136,14 +128,14 @@ impl Database {
     }
 
     pub async fn has_admin(&self) -> Result<bool, StoreError> {
-        let admins: i64 = on_pool!(self, pool => {
+        let admins: i64 = on_db!(self, pool => {
             sqlx::query(ADMIN_EXISTS).fetch_one(pool).await?.try_get("admins")?
         });
         Ok(admins > 0)
     }
 }
 
-fn account_of<R: Row>(row: &R) -> Result<Account, StoreError>
+pub(crate) fn account_of<R: Row>(row: &R) -> Result<Account, StoreError>
 where
     for<'r> &'r str: sqlx::ColumnIndex<R>,
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,

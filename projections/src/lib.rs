@@ -13,6 +13,7 @@ pub mod queries;
 mod read_models;
 pub mod rebuild;
 pub mod request_view;
+pub mod sessions;
 mod sql;
 pub mod store;
 pub mod transfer;

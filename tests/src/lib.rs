@@ -1,6 +1,7 @@
 //! The harness for end-to-end tests: a real `ill-server` on port 0 with a
 //! fresh store of either backend, a controllable clock, and a GraphQL client.
 
+pub mod browser;
 pub mod nodes;
 pub mod workload;
 
@@ -28,9 +29,17 @@ pub fn start_of_tests() -> chrono::DateTime<Utc> {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// `spawn_app` with some settings changed first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut api::Settings),
+) -> TestApp {
     let database_url = fresh_url(backend).await;
     let admin = format!("ill_test_admin_{}", uuid::Uuid::new_v4().simple());
-    let settings = api::Settings {
+    let mut settings = api::Settings {
         database_url: database_url.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
         calendar: Calendar::default(),
@@ -40,7 +49,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         patron_retention_days: 90,
         request_timeout: Duration::from_secs(30),
         scheduler_interval: Duration::from_millis(100),
+        private_stats: false,
     };
+    configure(&mut settings);
     let clock = Arc::new(ManualClock::new(start_of_tests()));
     let server = api::start(settings, clock.clone())
         .await
@@ -103,6 +114,17 @@ impl TestApp {
             )
             .await;
         data["createStaffToken"].as_str().unwrap().to_owned()
+    }
+
+    /// Gives the account a password for the web client (creating it as
+    /// `role` if new), through the ADMIN mutation.
+    pub async fn set_password(&self, library: &str, name: &str, password: &str, role: &str) {
+        self.ok(
+            &self.admin,
+            "mutation($l: ID!, $n: String!, $p: String!, $r: Role) { setAccountPassword(library: $l, name: $n, password: $p, role: $r) }",
+            json!({ "l": library, "n": name, "p": password, "r": role }),
+        )
+        .await;
     }
 
     /// Waits (up to 5 s) until `check` holds for the data of `query`: the

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use domain::{Calendar, ManualClock};
+use ill_tests::browser::chromium;
 use ill_tests::{start_of_tests, Backend};
 use projections::queries::{self, BorrowingStats, LibraryStats, Statistics};
 use projections::testing::fresh_url;
@@ -54,6 +55,7 @@ async fn spawn_demo(backend: Backend) -> Demo {
         patron_retention_days: 90,
         request_timeout: Duration::from_secs(30),
         scheduler_interval: Duration::from_millis(100),
+        private_stats: false,
     };
     let clock = Arc::new(ManualClock::new(start_of_tests()));
     let server = api::start(settings, clock)
@@ -229,38 +231,6 @@ async fn the_csv_is_the_statistics_query_row_by_row(backend: Backend) {
     demo.server.stop().await;
 }
 projections::on_both_backends!(the_csv_is_the_statistics_query_row_by_row);
-
-/// Debian's `chromium`; installed when absent and we may (root with apt).
-fn chromium() -> Option<PathBuf> {
-    let find = || {
-        ["chromium", "chromium-browser"].iter().find_map(|name| {
-            let out = Command::new("sh")
-                .args(["-c", &format!("command -v {name}")])
-                .output()
-                .ok()?;
-            let path = String::from_utf8(out.stdout).ok()?;
-            let path = path.trim();
-            (!path.is_empty()).then(|| PathBuf::from(path))
-        })
-    };
-    if let Some(path) = find() {
-        return Some(path);
-    }
-    eprintln!("chromium is absent; trying to install Debian's package");
-    let installed = Command::new("sh")
-        .args([
-            "-c",
-            "command -v apt-get >/dev/null && [ \"$(id -u)\" = 0 ] && \
-             (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null 2>&1",
-        ])
-        .status()
-        .is_ok_and(|s| s.success());
-    if installed {
-        find()
-    } else {
-        None
-    }
-}
 
 struct Browser {
     binary: PathBuf,

@@ -14,8 +14,8 @@ use super::objects::LibraryObject;
 use super::request::RequestObject;
 use super::scalars::Date;
 use super::{app, library_id, request_context, viewer};
-use crate::auth;
 use crate::error::ApiError;
+use crate::{auth, passwords};
 
 const MAX_ACCOUNT_NAME: usize = 64;
 
@@ -638,5 +638,27 @@ impl Mutation {
             .await
             .map_err(ApiError::from)?;
         Ok(revoked as i32)
+    }
+
+    /// Sets the password an account signs in to the web client with, and
+    /// ends the account's sessions. Creates the account if new (as `role`,
+    /// or STAFF); an existing one takes `role` when given. ADMIN only.
+    async fn set_account_password(
+        &self,
+        ctx: &Context<'_>,
+        library: ID,
+        name: String,
+        password: String,
+        role: Option<Role>,
+    ) -> async_graphql::Result<bool> {
+        let library = admin_on_library(ctx, &library, &name)?;
+        passwords::check_policy(&password)?;
+        let hash = passwords::hash(password).await?;
+        app(ctx)
+            .database()
+            .set_password(&library, name.trim(), role.map(Into::into), &hash)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(true)
     }
 }

@@ -3,7 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use domain::Role as DomainRole;
+use domain::{Actor, IllRequest, Role as DomainRole};
 use projections::{vault, HistoryEntry, RequestView};
 use serde_json::Value;
 use uuid::Uuid;
@@ -142,6 +142,23 @@ impl RequestObject {
 
     async fn updated_at(&self) -> DateTime<Utc> {
         self.view.updated_at
+    }
+
+    /// The mutations the caller may give on this request now (their names),
+    /// so a client offers only those. Decided by the same rules as the
+    /// mutations themselves.
+    async fn actions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let account = &viewer(ctx)?.account;
+        let actor = Actor::new(&account.name, account.library.clone(), account.role);
+        let request = IllRequest {
+            version: self.view.version,
+            state: Some(self.view.state.clone()),
+        };
+        Ok(request
+            .permitted(&actor, &app(ctx).commands.services)
+            .into_iter()
+            .map(str::to_owned)
+            .collect())
     }
 
     /// Only the borrowing library, coordinators and admins; null once purged.

@@ -5,6 +5,7 @@ mod aggregate;
 mod commands;
 mod decide;
 mod events;
+mod permitted;
 mod routing;
 mod state;
 mod types;

@@ -1,0 +1,959 @@
+// The staff client of the ILL network. It speaks only the GraphQL API of
+// this server (`/graphql`, `/graphql/ws`), signed in with the session
+// cookie that `POST /session` sets. Pages are hash routes, so a reload or a
+// bookmark lands on the same page and the server serves a single document.
+// Every text from the server goes into the page as text, never as markup.
+'use strict';
+
+// ---------------------------------------------------------------------------
+// Labels
+// ---------------------------------------------------------------------------
+
+const STATUS = {
+  REQUESTED: 'Requested', CONDITIONAL: 'Conditions proposed', WILL_SUPPLY: 'Will supply',
+  SHIPPED: 'Shipped', RECEIVED: 'Received', CHECKED_OUT: 'Checked out',
+  RETURNED_BY_PATRON: 'Returned by patron', RETURN_SHIPPED: 'Return shipped',
+  COMPLETED: 'Completed', DELIVERED: 'Delivered', UNFILLED: 'Unfilled',
+  CANCELLED: 'Cancelled', LOST: 'Lost',
+};
+const ENDED = ['COMPLETED', 'DELIVERED', 'UNFILLED', 'CANCELLED', 'LOST'];
+const REASONS = {
+  NOT_HELD: 'Not held', NOT_ON_SHELF: 'Not on shelf', NON_CIRCULATING: 'Non-circulating',
+  POOR_CONDITION: 'Poor condition', POLICY_PROBLEM: 'Policy problem',
+  NOT_AVAILABLE_FOR_ILL: 'Not available for ILL', OTHER: 'Other',
+};
+const CONDITIONS = {
+  LIBRARY_USE_ONLY: 'Library use only', WATCH_LIBRARY_USE_ONLY: 'Watch library use only',
+  NO_REPRODUCTION: 'No reproduction', SIGNATURE_REQUIRED: 'Signature required',
+  SPEC_COLL_SUPERVISION_REQUIRED: 'Special collections supervision required',
+};
+const OUTCOMES = {
+  PENDING: 'Not asked yet', WAITING: 'Asked, waiting', DECLINED: 'Declined', TIMED_OUT: 'Did not answer',
+  SKIPPED: 'Skipped', REJECTED: 'Conditions rejected', SUPPLYING: 'Supplying',
+};
+
+// The mutations a request page offers, in the order a person meets them,
+// with the fields each needs. `actions` on the request says which apply.
+const ACTIONS = [
+  { name: 'willSupply', label: 'Will supply', fields: ['note'] },
+  { name: 'ship', label: 'Ship', fields: ['dueDate', 'note'] },
+  { name: 'deliverCopy', label: 'Deliver copy', fields: ['note'] },
+  { name: 'proposeConditions', label: 'Propose a condition', fields: ['condition', 'note'], secondary: true },
+  { name: 'decline', label: 'Decline', fields: ['reason', 'note'], danger: true },
+  { name: 'acceptConditions', label: 'Accept the condition', fields: [] },
+  { name: 'rejectConditions', label: 'Reject the condition', fields: ['note'], secondary: true },
+  { name: 'receive', label: 'Receive', fields: [] },
+  { name: 'checkOutToPatron', label: 'Check out to patron', fields: [] },
+  { name: 'returnFromPatron', label: 'Returned by patron', fields: [] },
+  { name: 'shipReturn', label: 'Ship back', fields: [] },
+  { name: 'checkIn', label: 'Check in', fields: [] },
+  { name: 'requestRenewal', label: 'Ask for a renewal', fields: ['until'], secondary: true },
+  { name: 'answerRenewal', label: 'Answer the renewal', fields: ['approve', 'newDueDate'] },
+  { name: 'recall', label: 'Recall', fields: ['recallDueDate', 'note'], secondary: true },
+  { name: 'answerCancel', label: 'Answer the cancellation', fields: ['approve', 'note'] },
+  { name: 'reroute', label: 'Send to other lenders', fields: ['lenders'] },
+  { name: 'cancel', label: 'Cancel the request', fields: ['note'], danger: true },
+  { name: 'declareLost', label: 'Declare lost', fields: ['note'], danger: true },
+  { name: 'addNote', label: 'Add note', fields: ['text'], secondary: true },
+];
+const ARGUMENT_TYPES = {
+  note: 'String', dueDate: 'Date!', condition: 'LoanCondition!', reason: 'UnfilledReason!',
+  until: 'Date', approve: 'Boolean!', newDueDate: 'Date', lenders: '[ID!]!', text: 'String!',
+  recallDueDate: 'Date',
+};
+
+// ---------------------------------------------------------------------------
+// DOM and formatting helpers
+// ---------------------------------------------------------------------------
+
+const $ = (selector, root = document) => root.querySelector(selector);
+
+/** Builds an element; children are nodes or text (never parsed as HTML). */
+function h(tag, attributes, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on')) element.addEventListener(key.slice(2), value);
+    else if (key === 'class') element.className = value;
+    else if (key === 'value') element.value = value;
+    else if (value === true) element.setAttribute(key, '');
+    else element.setAttribute(key, value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+let fieldCounter = 0;
+/** A labelled form field; `control` gets a fresh id tied to the label. */
+function field(label, control, hint) {
+  const id = control.id || `f${++fieldCounter}`;
+  control.id = id;
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label, hint ? h('span', { class: 'hint' }, ` (${hint})`) : null),
+    control);
+}
+
+function options(map, placeholder) {
+  return [
+    placeholder ? h('option', { value: '' }, placeholder) : null,
+    Object.entries(map).map(([value, label]) => h('option', { value }, label)),
+  ];
+}
+
+const dateTime = (iso) => new Date(iso).toLocaleString(undefined, {
+  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+});
+const date = (iso) => iso ? new Date(`${iso}T12:00:00`).toLocaleDateString(undefined, {
+  year: 'numeric', month: 'short', day: 'numeric',
+}) : '';
+function age(iso) {
+  const days = Math.floor((Date.now() - new Date(iso).getTime()) / 86400000);
+  if (days < 1) return 'today';
+  return days === 1 ? '1 day' : `${days} days`;
+}
+function isoDate(offsetDays) {
+  const d = new Date(Date.now() + offsetDays * 86400000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+const libraryLabel = (library) => library ? `${library.name} (${library.id})` : '—';
+const humanize = (type) => type.replace(/([a-z])([A-Z])/g, '$1 $2');
+
+function statusBadge(status) {
+  const kind = status === 'LOST' ? 'lost' : ENDED.includes(status) ? 'done' : '';
+  return h('span', { class: `badge status ${kind}`, 'data-status': status }, STATUS[status] || status);
+}
+
+function flagBadges(request) {
+  return [
+    request.overdue ? h('span', { class: 'badge overdue' }, 'Overdue') : null,
+    request.recalled ? h('span', { class: 'badge recalled' }, 'Recalled') : null,
+    request.renewalPending ? h('span', { class: 'badge pending' }, 'Renewal asked') : null,
+    request.cancelPending ? h('span', { class: 'badge pending' }, 'Cancel asked') : null,
+  ];
+}
+
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// ---------------------------------------------------------------------------
+// The API
+// ---------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+let viewer = null;
+let directory = null;
+
+async function gql(query, variables = {}) {
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (_) {
+    throw new ApiError('NETWORK', 'The server cannot be reached. Check the connection and try again.');
+  }
+  const body = await response.json().catch(() => null);
+  if (!body) throw new ApiError('INTERNAL', `The server answered ${response.status}.`);
+  if (body.errors && body.errors.length) {
+    const error = body.errors[0];
+    const code = (error.extensions && error.extensions.code) || 'INTERNAL';
+    if (code === 'UNAUTHENTICATED') signedOut(viewer !== null);
+    throw new ApiError(code, error.message);
+  }
+  return body.data;
+}
+
+/** The session is gone (expired, or never was): back to sign-in, then here. */
+function signedOut(expired) {
+  viewer = null;
+  directory = null;
+  stopLive();
+  const here = location.hash.startsWith('#/sign-in') ? '' : location.hash;
+  const params = new URLSearchParams();
+  if (expired) params.set('expired', '1');
+  if (here) params.set('next', here);
+  location.hash = `#/sign-in?${params}`;
+}
+
+async function libraries() {
+  if (!directory) directory = (await gql('{ libraries { id name lends suspended } }')).libraries;
+  return directory;
+}
+
+const isNetwork = () => viewer && (viewer.role === 'COORDINATOR' || viewer.role === 'ADMIN');
+
+// ---------------------------------------------------------------------------
+// Live queue updates (graphql-transport-ws)
+// ---------------------------------------------------------------------------
+
+let live = null;
+
+function startLive(library, side, onChange) {
+  stopLive();
+  const state = { closed: false, socket: null, retry: null };
+  live = state;
+  const open = () => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(`${scheme}://${location.host}/graphql/ws`, 'graphql-transport-ws');
+    state.socket = socket;
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    socket.onmessage = (message) => {
+      const frame = JSON.parse(message.data);
+      if (frame.type === 'connection_ack') {
+        socket.send(JSON.stringify({
+          id: 'queue', type: 'subscribe',
+          payload: {
+            query: 'subscription($library: ID!, $side: QueueSide!) { queueChanged(library: $library, side: $side) { requestId status inQueue } }',
+            variables: { library, side },
+          },
+        }));
+        document.body.dataset.live = 'on';
+      } else if (frame.type === 'next' && frame.payload.data) {
+        onChange(frame.payload.data.queueChanged);
+      } else if (frame.type === 'ping') {
+        socket.send(JSON.stringify({ type: 'pong' }));
+      }
+    };
+    socket.onclose = () => {
+      document.body.dataset.live = 'off';
+      if (!state.closed) state.retry = setTimeout(open, 2000);
+    };
+  };
+  open();
+}
+
+function stopLive() {
+  if (!live) return;
+  live.closed = true;
+  clearTimeout(live.retry);
+  if (live.socket) live.socket.close();
+  live = null;
+  delete document.body.dataset.live;
+}
+
+// ---------------------------------------------------------------------------
+// Routing and the page frame
+// ---------------------------------------------------------------------------
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, query] = raw.split('?');
+  return { parts: path.split('/').filter(Boolean), params: new URLSearchParams(query || '') };
+}
+
+function notify(message) {
+  const notice = $('#notice');
+  notice.textContent = message;
+  clearTimeout(notify.timer);
+  notify.timer = setTimeout(() => { notice.textContent = ''; }, 6000);
+}
+
+function show(title, ...content) {
+  document.title = `${title} · ILL staff`;
+  const main = $('#main');
+  main.replaceChildren(...content.flat().filter((node) => node !== null && node !== undefined));
+  const heading = $('h1', main);
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+}
+
+function failure(error) {
+  return h('div', { class: 'alert error', role: 'alert' }, error.message);
+}
+
+function renderFrame(current) {
+  $('#top').hidden = false;
+  const links = [
+    ['#/queue/borrowing', 'Borrowing', 'borrowing'],
+    ['#/queue/lending', 'Lending', 'lending'],
+    ['#/place', 'Place a request', 'place'],
+    ['#/print/form', 'Offline form', 'form'],
+    isNetwork() ? ['#/coordinator', 'Coordinator', 'coordinator'] : null,
+    ['/stats', 'Statistics', 'stats'],
+  ].filter(Boolean);
+  $('#nav').replaceChildren(...links.map(([href, label, key]) =>
+    h('li', {}, h('a', { href, 'aria-current': key === current ? 'page' : null }, label))));
+  $('#who').replaceChildren(
+    h('span', { id: 'viewer' }, `${viewer.name} · ${viewer.library.id}`,
+      viewer.role !== 'STAFF' ? ` · ${viewer.role.toLowerCase()}` : ''),
+    h('button', { type: 'button', id: 'sign-out', onclick: signOut }, 'Sign out'));
+}
+
+async function route() {
+  const { parts, params } = parseHash();
+  stopLive();
+  if (parts[0] === 'sign-in') {
+    $('#top').hidden = true;
+    return signInPage(params);
+  }
+  if (!viewer) {
+    try {
+      viewer = (await gql('{ me { name role library { id name } } }')).me;
+    } catch (error) {
+      if (error.code !== 'UNAUTHENTICATED') show('Error', failure(error));
+      return;
+    }
+  }
+  try {
+    switch (parts[0]) {
+      case 'queue': return await queuePage(parts[1] === 'borrowing' ? 'BORROWING' : 'LENDING', params);
+      case 'request': return await requestPage(parts[1]);
+      case 'place': return await placePage();
+      case 'print': return parts[1] === 'slip' ? await slipPage(parts[2]) : blankFormPage();
+      case 'coordinator': return await coordinatorPage();
+      default: location.replace('#/queue/lending');
+    }
+  } catch (error) {
+    if (error.code !== 'UNAUTHENTICATED') show('Error', failure(error));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Sign in and out
+// ---------------------------------------------------------------------------
+
+function signInPage(params) {
+  document.body.dataset.page = 'sign-in';
+  const message = h('div', { id: 'sign-in-message', role: 'alert' });
+  if (params.get('expired')) {
+    message.className = 'alert warn';
+    message.textContent = 'Your session has ended. Sign in again to go on.';
+  }
+  const library = h('input', { name: 'library', id: 'library', autocomplete: 'organization', required: true, autocapitalize: 'characters' });
+  const name = h('input', { name: 'name', id: 'name', autocomplete: 'username', required: true });
+  const password = h('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { type: 'submit' }, 'Sign in');
+  const form = h('form', { class: 'card sign-in', id: 'sign-in', onsubmit: async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    try {
+      const response = await fetch('/session', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify({ library: library.value, name: name.value, password: password.value }),
+      });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        message.className = 'alert error';
+        message.textContent = body.error || `Signing in failed (${response.status}).`;
+        password.value = '';
+        password.focus();
+        return;
+      }
+      viewer = null;
+      const next = params.get('next');
+      if (next && next.startsWith('/')) location.assign(next);
+      else location.hash = next && next.startsWith('#/') ? next : '#/queue/lending';
+    } catch (_) {
+      message.className = 'alert error';
+      message.textContent = 'The server cannot be reached. Check the connection and try again.';
+    } finally {
+      submit.disabled = false;
+    }
+  } },
+  h('h1', {}, 'Sign in to ILL'),
+  message,
+  field('Library symbol', library, 'e.g. CT-HFD'),
+  field('Account name', name),
+  field('Password', password),
+  h('p', {}, submit));
+  show('Sign in', form);
+  library.focus();
+}
+
+async function signOut() {
+  await fetch('/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => null);
+  viewer = null;
+  directory = null;
+  stopLive();
+  location.hash = '#/sign-in';
+}
+
+// ---------------------------------------------------------------------------
+// Queues
+// ---------------------------------------------------------------------------
+
+const QUEUE_QUERY = `
+query Queue($library: ID!, $side: QueueSide!, $status: [RequestStatus!], $after: String, $borrowing: Boolean!) {
+  queueCounts(library: $library, side: $side) { status count }
+  queue(library: $library, side: $side, status: $status, first: 50, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id status serviceType placedAt updatedAt dueDate overdue recalled renewalPending cancelPending
+      item { title author }
+      borrower { id name }
+      lender { id name }
+      patron @include(if: $borrowing) { barcode }
+    } }
+  }
+}`;
+
+const SORTS = {
+  updated: { label: 'Last change', key: (r) => r.updatedAt },
+  title: { label: 'Title', key: (r) => r.item.title.toLowerCase() },
+  age: { label: 'Age', key: (r) => r.placedAt },
+  due: { label: 'Due', key: (r) => r.dueDate || '9999' },
+  status: { label: 'Status', key: (r) => Object.keys(STATUS).indexOf(r.status) },
+};
+
+async function queuePage(side, params) {
+  const borrowing = side === 'BORROWING';
+  const sideName = borrowing ? 'borrowing' : 'lending';
+  document.body.dataset.page = `queue-${sideName}`;
+  renderFrame(sideName);
+  const library = (isNetwork() && params.get('library')) || viewer.library.id;
+  const status = params.get('status');
+  const sort = SORTS[params.get('sort')] ? params.get('sort') : 'updated';
+  const link = (changes) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value); else next.delete(key);
+    }
+    const query = next.toString();
+    return `#/queue/${sideName}${query ? `?${query}` : ''}`;
+  };
+  const variables = { library, side, status: status ? [status] : null, after: null, borrowing };
+  let rows = [];
+  let page = null;
+  let counts = [];
+  const fresh = new Set();
+  const filter = h('input', { type: 'search', id: 'queue-filter', placeholder: 'Title, author, barcode, library, id' });
+  const tableHolder = h('div', { id: 'queue-table' });
+  const more = h('p', {});
+  const tabs = h('ul', { class: 'tabs', id: 'status-tabs', 'aria-label': 'Statuses' });
+  const total = h('p', { class: 'muted', id: 'queue-total' });
+
+  const load = async (append) => {
+    const data = await gql(QUEUE_QUERY, { ...variables, after: append ? page.pageInfo.endCursor : null });
+    page = data.queue;
+    counts = data.queueCounts;
+    const loaded = page.edges.map((e) => e.node);
+    rows = append ? rows.concat(loaded) : loaded;
+  };
+  const reloadAll = async () => {
+    // As many rows as were on screen, so live updates do not cut the list.
+    const wanted = Math.max(rows.length, 1);
+    await load(false);
+    while (rows.length < wanted && page.pageInfo.hasNextPage) await load(true);
+  };
+
+  const render = () => {
+    const open = counts.filter((c) => !ENDED.includes(c.status)).reduce((sum, c) => sum + c.count, 0);
+    tabs.replaceChildren(
+      h('li', {}, h('a', { href: link({ status: null }), 'aria-current': status ? null : 'page', 'data-status': 'OPEN' },
+        'Open ', h('span', { class: 'count' }, open))),
+      ...counts.map((c) => h('li', {}, h('a', {
+        href: link({ status: c.status }), 'aria-current': c.status === status ? 'page' : null, 'data-status': c.status,
+      }, `${STATUS[c.status]} `, h('span', { class: 'count' }, c.count)))));
+    const needle = filter.value.trim().toLowerCase();
+    const shown = rows.filter((r) => !needle || [
+      r.id, r.item.title, r.item.author, r.patron && r.patron.barcode,
+      r.borrower.id, r.borrower.name, r.lender && r.lender.id, r.lender && r.lender.name,
+    ].some((v) => v && v.toLowerCase().includes(needle)));
+    const key = SORTS[sort].key;
+    if (sort !== 'updated') shown.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    total.textContent = `${page.totalCount} ${page.totalCount === 1 ? 'request' : 'requests'}` +
+      (rows.length < page.totalCount ? `, ${rows.length} loaded` : '') +
+      (needle ? `, ${shown.length} match the filter` : '');
+    const header = (name, label) => h('th', { scope: 'col', 'aria-sort': sort === name ? 'ascending' : null },
+      SORTS[name] ? h('a', { href: link({ sort: name === 'updated' ? null : name }) }, label) : label);
+    tableHolder.replaceChildren(shown.length === 0
+      ? h('p', { class: 'card', id: 'queue-empty' }, 'Nothing here.')
+      : h('table', { class: 'queue' },
+        h('thead', {}, h('tr', {},
+          header('title', 'Title'),
+          borrowing ? header('patron', 'Patron') : null,
+          header('library', borrowing ? 'Lender' : 'Borrower'),
+          header('status', 'Status'),
+          header('age', 'Age'),
+          header('due', 'Due'),
+          header('updated', 'Last change'))),
+        h('tbody', {}, shown.map((r) => h('tr', { 'data-id': r.id, class: fresh.has(r.id) ? 'fresh' : null },
+          h('td', { 'data-label': 'Title' }, h('a', { href: `#/request/${r.id}` }, r.item.title),
+            r.item.author ? h('div', { class: 'muted' }, r.item.author) : null,
+            r.serviceType === 'COPY' ? h('span', { class: 'badge' }, 'Copy') : null),
+          borrowing ? h('td', { 'data-label': 'Patron' }, r.patron ? r.patron.barcode : '—') : null,
+          h('td', { 'data-label': borrowing ? 'Lender' : 'Borrower' }, libraryLabel(borrowing ? r.lender : r.borrower)),
+          h('td', { 'data-label': 'Status' }, statusBadge(r.status), ' ', flagBadges(r)),
+          h('td', { 'data-label': 'Age' }, age(r.placedAt)),
+          h('td', { 'data-label': 'Due' }, date(r.dueDate)),
+          h('td', { 'data-label': 'Last change' }, dateTime(r.updatedAt)))))));
+    more.replaceChildren(page.pageInfo.hasNextPage
+      ? h('button', { type: 'button', class: 'secondary', id: 'load-more', onclick: async (event) => {
+        event.target.disabled = true;
+        await load(true);
+        render();
+      } }, 'Load more')
+      : '');
+  };
+  filter.addEventListener('input', render);
+
+  await load(false);
+  const libraryPicker = isNetwork() ? await libraryChooser(library, (id) => { location.hash = link({ library: id }); }) : null;
+  show(`${borrowing ? 'Borrowing' : 'Lending'} · ${library}`,
+    h('h1', {}, borrowing ? 'Borrowing' : 'Lending',
+      h('span', { class: 'muted' }, ` · ${library}`)),
+    h('div', { class: 'sides' },
+      h('a', { href: `#/queue/borrowing${library !== viewer.library.id ? `?library=${library}` : ''}`, 'aria-current': borrowing ? 'page' : null }, 'Borrowing'),
+      h('a', { href: `#/queue/lending${library !== viewer.library.id ? `?library=${library}` : ''}`, 'aria-current': borrowing ? null : 'page' }, 'Lending')),
+    libraryPicker,
+    tabs,
+    h('div', { class: 'row' }, field('Filter this list', filter), h('span', { class: 'spacer' }), total),
+    tableHolder,
+    more);
+  render();
+
+  let pending = null;
+  startLive(library, side, (change) => {
+    fresh.add(change.requestId);
+    clearTimeout(pending);
+    pending = setTimeout(async () => {
+      try {
+        await reloadAll();
+        render();
+        notify('The queue was updated.');
+      } catch (_) { /* the next change or a reload tries again */ }
+    }, 200);
+  });
+}
+
+async function libraryChooser(current, onPick) {
+  const all = await libraries();
+  const select = h('select', { id: 'library-picker', onchange: (event) => onPick(event.target.value) },
+    all.map((l) => h('option', { value: l.id, selected: l.id === current }, libraryLabel(l))));
+  return field('Library', select, 'coordinators see every library');
+}
+
+// ---------------------------------------------------------------------------
+// A request
+// ---------------------------------------------------------------------------
+
+const REQUEST_FIELDS = `
+  id version status serviceType neededBy dueDate overdue recalled renewalPending cancelPending condition
+  placedAt updatedAt actions
+  borrower { id name } lender { id name }
+  rota { position outcome reason library { id name lends suspended } }
+  item { title author isbn issn oclcNumber publisher year edition articleTitle pages catalogRecordId }
+  patron { barcode name email }
+  history { sequence type at actor library role coordinatorReason data }`;
+
+async function requestPage(id) {
+  document.body.dataset.page = 'request';
+  renderFrame('');
+  const request = await loadRequest(id);
+  if (!request) {
+    show('Not available', h('h1', {}, 'Request not available'),
+      h('div', { class: 'alert error', role: 'alert', id: 'refusal' },
+        'There is no such request, or your library may not see it. Requests are visible only to the borrowing library and the libraries in its rota.'),
+      h('p', {}, h('a', { href: '#/queue/lending' }, 'Back to the queues')));
+    return;
+  }
+  renderRequest(request);
+}
+
+async function loadRequest(id) {
+  if (!/^[0-9a-f-]{36}$/i.test(id || '')) return null;
+  return (await gql(`query($id: UUID!) { request(id: $id) { ${REQUEST_FIELDS} } }`, { id })).request;
+}
+
+function renderRequest(request, alert) {
+  const item = request.item;
+  const facts = (pairs) => h('dl', { class: 'facts' }, pairs.filter(([, v]) => v).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  const notes = request.history.filter((e) => e.data && e.data.note);
+  show(item.title,
+    h('h1', {}, item.title),
+    alert || null,
+    h('p', { class: 'row' }, statusBadge(request.status), flagBadges(request),
+      h('span', { class: 'badge' }, request.serviceType === 'COPY' ? 'Copy' : 'Loan'),
+      h('span', { class: 'muted', id: 'version' }, `version ${request.version}`),
+      h('span', { class: 'spacer' }),
+      h('a', { class: 'button secondary', href: `#/print/slip/${request.id}` }, 'Pull slip')),
+    h('div', { class: 'columns' },
+      h('div', {},
+        h('section', { class: 'card' }, h('h2', {}, 'Item'), facts([
+          ['Title', item.title], ['Author', item.author], ['Article', item.articleTitle], ['Pages', item.pages],
+          ['ISBN', item.isbn], ['ISSN', item.issn], ['OCLC number', item.oclcNumber], ['Publisher', item.publisher],
+          ['Year', item.year], ['Edition', item.edition], ['Catalog record', item.catalogRecordId],
+        ])),
+        h('section', { class: 'card' }, h('h2', {}, 'Request'), facts([
+          ['Request id', request.id], ['Borrower', libraryLabel(request.borrower)],
+          ['Current lender', request.lender ? libraryLabel(request.lender) : null],
+          ['Placed', dateTime(request.placedAt)], ['Needed by', date(request.neededBy)],
+          ['Due', date(request.dueDate)], ['Condition', request.condition ? CONDITIONS[request.condition] : null],
+          ['Last change', dateTime(request.updatedAt)],
+        ])),
+        request.patron ? h('section', { class: 'card', id: 'patron' }, h('h2', {}, 'Patron'), facts([
+          ['Barcode', request.patron.barcode], ['Name', request.patron.name], ['Email', request.patron.email],
+        ])) : null,
+        h('section', { class: 'card' }, h('h2', {}, 'Lenders'),
+          h('table', { id: 'rota' },
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Library'), h('th', { scope: 'col' }, 'Outcome'))),
+            h('tbody', {}, request.rota.map((entry) => h('tr', { 'data-outcome': entry.outcome },
+              h('td', {}, entry.position),
+              h('td', {}, libraryLabel(entry.library)),
+              h('td', {}, OUTCOMES[entry.outcome], entry.reason ? ` — ${REASONS[entry.reason]}` : ''))))))),
+      h('div', {},
+        h('section', { class: 'card actions', id: 'actions' }, h('h2', {}, 'What you can do'),
+          actionForms(request)),
+        notes.length ? h('section', { class: 'card', id: 'notes' }, h('h2', {}, 'Notes'),
+          notes.map((e) => h('p', {}, h('strong', {}, `${e.actor} (${e.library || 'system'}): `), e.data.note))) : null)),
+    h('section', { class: 'card' }, h('h2', {}, 'History'),
+      h('ol', { class: 'timeline', id: 'history' }, request.history.map((e) => h('li', { 'data-type': e.type },
+        h('div', {}, h('strong', {}, humanize(e.type)), ' by ', e.actor,
+          e.library ? ` (${e.library}${e.role && e.role !== 'STAFF' ? `, ${e.role.toLowerCase()}` : ''})` : ''),
+        h('div', { class: 'when' }, dateTime(e.at), ` · #${e.sequence}`),
+        e.coordinatorReason ? h('div', {}, 'Reason: ', e.coordinatorReason) : null,
+        eventDetails(e.data))))));
+}
+
+function eventDetails(data) {
+  const parts = [];
+  for (const [key, value] of Object.entries(data || {})) {
+    if (key === 'note' || key.endsWith('_id') || key.endsWith('_ref') || value === null || typeof value === 'object') continue;
+    parts.push(`${key.replace(/_/g, ' ')}: ${REASONS[value] || CONDITIONS[value] || value}`);
+  }
+  return parts.length ? h('div', { class: 'muted' }, parts.join(' · ')) : null;
+}
+
+function actionForms(request) {
+  const permitted = ACTIONS.filter((a) => request.actions.includes(a.name));
+  if (!permitted.length) return h('p', { class: 'muted', id: 'no-actions' }, 'Nothing for your library to do on this request now.');
+  return permitted.map((action) => actionForm(request, action));
+}
+
+function actionForm(request, action) {
+  const controls = {};
+  const inputs = action.fields.map((name) => {
+    switch (name) {
+      case 'note': controls.note = h('textarea', { name: 'note' }); return field('Note', controls.note, 'optional');
+      case 'text': controls.text = h('textarea', { name: 'text', required: true }); return field('Note', controls.text);
+      case 'dueDate': controls.dueDate = h('input', { type: 'date', name: 'dueDate', required: true, value: isoDate(28) }); return field('Due date', controls.dueDate);
+      case 'recallDueDate': controls.recallDueDate = h('input', { type: 'date', name: 'dueDate' }); return field('New due date', controls.recallDueDate, 'optional');
+      case 'until': controls.until = h('input', { type: 'date', name: 'until' }); return field('Until', controls.until, 'optional');
+      case 'newDueDate': controls.newDueDate = h('input', { type: 'date', name: 'newDueDate' }); return field('New due date', controls.newDueDate, 'when approving');
+      case 'condition': controls.condition = h('select', { name: 'condition', required: true }, options(CONDITIONS)); return field('Condition', controls.condition);
+      case 'reason': controls.reason = h('select', { name: 'reason', required: true }, options(REASONS, 'Choose a reason')); return field('Reason', controls.reason, 'ISO 18626');
+      case 'approve': controls.approve = h('select', { name: 'approve' }, h('option', { value: 'true' }, 'Approve'), h('option', { value: 'false' }, 'Refuse')); return field('Answer', controls.approve);
+      case 'lenders': controls.lenders = h('input', { name: 'lenders', required: true, placeholder: 'CT-ABC, CT-DEF' }); return field('Lenders, in order', controls.lenders, 'library symbols, comma separated');
+      default: return null;
+    }
+  });
+  if (isNetwork()) {
+    controls.coordinatorReason = h('input', { name: 'coordinatorReason', required: true });
+    inputs.push(field('Why (for the audit trail)', controls.coordinatorReason));
+  }
+  const message = h('div', { role: 'alert' });
+  const submit = h('button', { type: 'submit', class: action.danger ? 'danger' : action.secondary ? 'secondary' : null }, action.label);
+  const form = h('form', { 'data-action': action.name, onsubmit: async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    message.className = '';
+    message.textContent = '';
+    try {
+      const variables = { id: request.id };
+      const declared = ['$id: UUID!'];
+      const passed = ['id: $id'];
+      for (const name of action.fields) {
+        const control = controls[name];
+        let value = control.value.trim();
+        if (value === '' && !ARGUMENT_TYPES[name].endsWith('!')) continue;
+        if (name === 'approve') value = value === 'true';
+        if (name === 'lenders') value = value.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+        const argument = name === 'recallDueDate' ? 'dueDate' : name;
+        variables[argument] = value;
+        declared.push(`$${argument}: ${ARGUMENT_TYPES[name]}`);
+        passed.push(`${argument}: $${argument}`);
+      }
+      if (action.name !== 'addNote') {
+        variables.expectedVersion = request.version;
+        declared.push('$expectedVersion: Int');
+        passed.push('expectedVersion: $expectedVersion');
+      }
+      if (controls.coordinatorReason) {
+        variables.coordinatorReason = controls.coordinatorReason.value.trim();
+        declared.push('$coordinatorReason: String');
+        passed.push('coordinatorReason: $coordinatorReason');
+      }
+      const data = await gql(`mutation(${declared.join(', ')}) { result: ${action.name}(${passed.join(', ')}) { ${REQUEST_FIELDS} } }`, variables);
+      renderRequest(data.result);
+      notify(`${action.label}: done. The request is now ${STATUS[data.result.status].toLowerCase()}.`);
+    } catch (error) {
+      if (error.code === 'UNAUTHENTICATED') return;
+      if (error.code === 'CONFLICT') {
+        const now = await loadRequest(request.id).catch(() => null);
+        const alert = h('div', { class: 'alert warn', role: 'alert', id: 'conflict' },
+          'Someone else changed this request while you were looking at it, so nothing was done. ',
+          'It is shown below as it is now; check it, then act again if it still needs you.');
+        if (now) return renderRequest(now, alert);
+      }
+      message.className = 'alert error';
+      message.textContent = error.message;
+      submit.disabled = false;
+    }
+  } }, inputs, message, h('div', {}, submit));
+  return form;
+}
+
+// ---------------------------------------------------------------------------
+// Placing a request
+// ---------------------------------------------------------------------------
+
+async function placePage() {
+  document.body.dataset.page = 'place';
+  renderFrame('place');
+  const all = await libraries();
+  const requestId = newId();
+  const input = (name, attributes = {}) => h('input', { name, id: `place-${name}`, ...attributes });
+  const c = {
+    title: input('title', { required: true }), author: input('author'), isbn: input('isbn'), issn: input('issn'),
+    oclcNumber: input('oclcNumber'), publisher: input('publisher'), year: input('year'), edition: input('edition'),
+    articleTitle: input('articleTitle'), pages: input('pages'),
+    barcode: input('barcode', { required: true, autocomplete: 'off' }), patronName: input('patronName', { autocomplete: 'off' }),
+    email: input('email', { type: 'email', autocomplete: 'off' }),
+    neededBy: input('neededBy', { type: 'date', min: isoDate(0) }), note: h('textarea', { name: 'note', id: 'place-note' }),
+  };
+  const service = h('select', { name: 'serviceType', id: 'place-serviceType' },
+    h('option', { value: 'LOAN' }, 'Loan (return the item)'), h('option', { value: 'COPY' }, 'Copy (article or chapter)'));
+  const copyFields = h('div', { class: 'grid', hidden: true },
+    field('Article or chapter title', c.articleTitle), field('Pages', c.pages));
+  service.addEventListener('change', () => { copyFields.hidden = service.value !== 'COPY'; });
+
+  const rota = [];
+  const rotaList = h('ol', { id: 'rota-list' });
+  const chooser = h('select', { id: 'lender-choice' });
+  const lenderFilter = h('input', { type: 'search', id: 'lender-filter', placeholder: 'Symbol or name' });
+  const renderChooser = () => {
+    const needle = lenderFilter.value.trim().toLowerCase();
+    chooser.replaceChildren(...all
+      .filter((l) => l.id !== viewer.library.id)
+      .filter((l) => !needle || l.id.toLowerCase().includes(needle) || l.name.toLowerCase().includes(needle))
+      .map((l) => {
+        const unavailable = !l.lends ? 'does not lend' : l.suspended ? 'suspended' : null;
+        return h('option', { value: l.id, disabled: unavailable !== null || rota.includes(l.id) },
+          libraryLabel(l), unavailable ? ` — ${unavailable}` : '');
+      }));
+    const first = [...chooser.options].find((o) => !o.disabled);
+    if (first) chooser.value = first.value;
+  };
+  const renderRota = () => {
+    rotaList.replaceChildren(...rota.map((id, index) => {
+      const library = all.find((l) => l.id === id);
+      const move = (by) => () => {
+        rota.splice(index, 1);
+        rota.splice(index + by, 0, id);
+        renderRota();
+      };
+      return h('li', { 'data-library': id },
+        h('span', {}, libraryLabel(library)),
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} up`, disabled: index === 0, onclick: move(-1) }, '↑'),
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} down`, disabled: index === rota.length - 1, onclick: move(1) }, '↓'),
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${id}`, onclick: () => {
+          rota.splice(index, 1);
+          renderRota();
+        } }, 'Remove'));
+    }));
+    if (!rota.length) rotaList.append(h('li', { class: 'muted' }, 'No lenders yet: add at least one.'));
+    renderChooser();
+  };
+  lenderFilter.addEventListener('input', renderChooser);
+  const addLender = h('button', { type: 'button', id: 'add-lender', class: 'secondary', onclick: () => {
+    const option = chooser.selectedOptions[0];
+    if (option && !option.disabled && !rota.includes(option.value)) rota.push(option.value);
+    renderRota();
+    chooser.focus();
+  } }, 'Add to the rota');
+
+  const message = h('div', { role: 'alert', id: 'place-message' });
+  const submit = h('button', { type: 'submit', id: 'place-submit' }, 'Place the request');
+  const optional = (control) => control.value.trim() || null;
+  const form = h('form', { id: 'place-form', onsubmit: async (event) => {
+    event.preventDefault();
+    if (!rota.length) {
+      message.className = 'alert error';
+      message.textContent = 'Add at least one lender to the rota.';
+      return;
+    }
+    submit.disabled = true;
+    message.className = '';
+    message.textContent = '';
+    const copy = service.value === 'COPY';
+    const placed = {
+      id: requestId,
+      serviceType: service.value,
+      item: {
+        title: c.title.value.trim(), author: optional(c.author), isbn: optional(c.isbn), issn: optional(c.issn),
+        oclcNumber: optional(c.oclcNumber), publisher: optional(c.publisher), year: optional(c.year),
+        edition: optional(c.edition), articleTitle: copy ? optional(c.articleTitle) : null, pages: copy ? optional(c.pages) : null,
+      },
+      patron: { barcode: c.barcode.value.trim(), name: optional(c.patronName), email: optional(c.email) },
+      lenders: rota,
+      neededBy: optional(c.neededBy),
+      note: optional(c.note),
+    };
+    try {
+      const data = await gql('mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id } }', { input: placed });
+      notify('The request was placed.');
+      location.hash = `#/request/${data.placeRequest.id}`;
+    } catch (error) {
+      if (error.code === 'UNAUTHENTICATED') return;
+      message.className = 'alert error';
+      message.textContent = error.message;
+      submit.disabled = false;
+    }
+  } },
+  h('h1', {}, 'Place a request'),
+  h('fieldset', {}, h('legend', {}, 'Item'),
+    field('Service', service),
+    h('div', { class: 'grid' },
+      field('Title', c.title), field('Author', c.author), field('ISBN', c.isbn), field('ISSN', c.issn),
+      field('OCLC number', c.oclcNumber), field('Publisher', c.publisher), field('Year', c.year), field('Edition', c.edition)),
+    copyFields),
+  h('fieldset', {}, h('legend', {}, 'Patron'),
+    h('div', { class: 'grid' }, field('Barcode', c.barcode), field('Name', c.patronName, 'optional'), field('Email', c.email, 'optional')),
+    h('p', { class: 'hint' }, 'Patron details stay with your library: lenders never see them, and they are deleted some time after the request ends.')),
+  h('fieldset', { class: 'rota-pick' }, h('legend', {}, 'Lenders (the rota, asked in this order)'),
+    rotaList,
+    h('div', { class: 'grid' }, field('Find a library', lenderFilter), field('Library', chooser, 'suspended and non-lending libraries cannot be chosen')),
+    h('p', {}, addLender)),
+  h('fieldset', {}, h('legend', {}, 'Details'),
+    field('Needed by', c.neededBy, 'optional'), field('Note to the lenders', c.note, 'optional')),
+  message,
+  h('p', {}, submit));
+  show('Place a request', form);
+  renderRota();
+}
+
+// ---------------------------------------------------------------------------
+// Printing
+// ---------------------------------------------------------------------------
+
+async function slipPage(id) {
+  document.body.dataset.page = 'slip';
+  renderFrame('');
+  const request = await loadRequest(id);
+  if (!request) {
+    show('Not available', h('h1', {}, 'Request not available'),
+      h('div', { class: 'alert error', role: 'alert', id: 'refusal' }, 'There is no such request, or your library may not see it.'));
+    return;
+  }
+  const item = request.item;
+  const position = request.rota.find((e) => request.lender && e.library.id === request.lender.id);
+  show(`Pull slip ${item.title}`,
+    h('p', { class: 'no-print row' },
+      h('button', { type: 'button', onclick: () => window.print() }, 'Print'),
+      h('a', { href: `#/request/${request.id}` }, 'Back to the request')),
+    h('article', { class: 'slip', id: 'slip' },
+      h('h1', {}, 'Interlibrary loan — pull slip'),
+      h('div', { class: 'big', id: 'slip-id' }, request.id.toUpperCase()),
+      h('h2', {}, item.title),
+      h('dl', { class: 'facts' },
+        [['Author', item.author], ['Article', item.articleTitle], ['Pages', item.pages], ['ISBN', item.isbn],
+          ['ISSN', item.issn], ['OCLC number', item.oclcNumber], ['Call number / record', item.catalogRecordId],
+          ['Service', request.serviceType === 'COPY' ? 'Copy' : 'Loan'],
+          ['Borrowing library', libraryLabel(request.borrower)],
+          ['Lender', request.lender ? libraryLabel(request.lender) : null],
+          ['Rota position', position ? `${position.position} of ${request.rota.length}` : null],
+          ['Needed by', date(request.neededBy)], ['Due', date(request.dueDate)],
+          ['Status', STATUS[request.status]]]
+          .filter(([, v]) => v).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      h('p', { class: 'muted' }, `Printed ${dateTime(new Date().toISOString())}`)));
+}
+
+function blankFormPage() {
+  document.body.dataset.page = 'form';
+  renderFrame('form');
+  const line = (label) => h('div', {}, h('div', { class: 'label' }, label), h('div', { class: 'line' }));
+  show('Offline request form',
+    h('p', { class: 'no-print row' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print'),
+      h('span', { class: 'muted' }, 'For taking requests when the system is out of reach; enter them once it is back.')),
+    h('article', { class: 'slip blank-form', id: 'blank-form' },
+      h('h1', {}, 'Interlibrary loan request'),
+      h('h2', {}, 'Item'),
+      ['Title', 'Author', 'ISBN / ISSN / OCLC number', 'Publisher, year, edition', 'Article or chapter, pages (copies)'].map(line),
+      h('h2', {}, 'Patron'),
+      ['Barcode', 'Name', 'Email or phone', 'Needed by'].map(line),
+      h('h2', {}, 'Library use'),
+      ['Service: loan / copy', 'Lenders to ask, in order', 'Taken by, date', 'Entered as request id'].map(line)));
+}
+
+// ---------------------------------------------------------------------------
+// Coordinator tools
+// ---------------------------------------------------------------------------
+
+async function coordinatorPage() {
+  document.body.dataset.page = 'coordinator';
+  renderFrame('coordinator');
+  if (!isNetwork()) {
+    show('Coordinator', h('h1', {}, 'Coordinator'),
+      h('div', { class: 'alert error', role: 'alert', id: 'refusal' }, 'Only coordinators and admins use these tools.'));
+    return;
+  }
+  directory = null;
+  const all = await libraries();
+  const auditId = h('input', { id: 'audit-id', name: 'audit', placeholder: 'request id', required: true, pattern: '[0-9a-fA-F-]{36}' });
+  const rows = all.map((library) => {
+    const toggle = h('button', {
+      type: 'button', class: library.suspended ? null : 'secondary', 'data-library': library.id,
+      disabled: !library.lends,
+      onclick: async () => {
+        toggle.disabled = true;
+        try {
+          const data = await gql('mutation($library: ID!, $suspended: Boolean!) { setLendingSuspended(library: $library, suspended: $suspended) { id suspended } }',
+            { library: library.id, suspended: !library.suspended });
+          library.suspended = data.setLendingSuspended.suspended;
+          directory = null;
+          notify(`${library.id}: lending ${library.suspended ? 'suspended' : 'resumed'}.`);
+          coordinatorPage();
+        } catch (error) {
+          notify(error.message);
+          toggle.disabled = false;
+        }
+      },
+    }, library.suspended ? 'Resume lending' : 'Suspend lending');
+    return h('tr', { 'data-library': library.id },
+      h('td', {}, library.id), h('td', {}, library.name),
+      h('td', {}, !library.lends ? 'Borrows only' : library.suspended ? h('span', { class: 'badge recalled' }, 'Suspended') : 'Lending'),
+      h('td', {}, h('a', { href: `#/queue/borrowing?library=${library.id}` }, 'Borrowing'), ' · ',
+        h('a', { href: `#/queue/lending?library=${library.id}` }, 'Lending')),
+      h('td', {}, toggle));
+  });
+  show('Coordinator',
+    h('h1', {}, 'Coordinator'),
+    h('form', { class: 'card', id: 'audit', onsubmit: (event) => {
+      event.preventDefault();
+      location.hash = `#/request/${auditId.value.trim().toLowerCase()}`;
+    } }, h('h2', {}, 'Audit a request'),
+    h('p', { class: 'muted' }, 'Any request, with its whole history: who did what, when, and why.'),
+    field('Request id', auditId), h('button', { type: 'submit' }, 'Show')),
+    h('section', { class: 'card' }, h('h2', {}, 'Libraries'),
+      h('table', { id: 'directory' },
+        h('thead', {}, h('tr', {}, ['Symbol', 'Name', 'Lending', 'Queues', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows))));
+}
+
+// ---------------------------------------------------------------------------
+
+window.addEventListener('hashchange', route);
+route();
