@@ -31,3 +31,51 @@ fn a_bad_flag_is_bad_usage() {
         .expect("run ill-server");
     assert_eq!(output.status.code(), Some(2), "{output:?}");
 }
+
+#[test]
+fn account_set_password_reads_the_password_from_stdin() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let dir = std::env::temp_dir().join(format!("ill-set-password-{}", std::process::id()));
+    let url = format!("sqlite://{}/ill.sqlite", dir.display());
+    let set = |password: &str| {
+        let mut child = server()
+            .args(["--database-url", &url, "account", "set-password"])
+            .args([
+                "--library",
+                "CT-HFD",
+                "--name",
+                "ill-staff",
+                "--role",
+                "COORDINATOR",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run ill-server");
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = set("short");
+    assert!(!short.status.success(), "{short:?}");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+
+    let output = set("correct horse battery");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "password set for CT-HFD ill-staff (COORDINATOR)\n"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let credentials = runtime.block_on(async {
+        let database = projections::Database::connect(&url).await.unwrap();
+        let library = domain::LibraryId::from("CT-HFD");
+        database.credentials(&library, "ill-staff").await.unwrap()
+    });
+    let stored = credentials.unwrap().password_hash.unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+    assert!(!stored.contains("correct horse battery"));
+    let _ = std::fs::remove_dir_all(dir);
+}
