@@ -205,13 +205,15 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
         private_stats: settings.private_stats,
     });
     state.reload_libraries().await?;
-    if let Some(token) = &settings.bootstrap_admin_token {
-        bootstrap_admin(&state, token).await?;
-    }
+    // The demo first: it loads only into an empty store, and the bootstrap
+    // admin's library would make the store non-empty.
     if let Some(requests) = settings.demo {
         demo::load_if_empty(&state, requests)
             .await
             .map_err(|e| StartError::Setup(e.message()))?;
+    }
+    if let Some(token) = &settings.bootstrap_admin_token {
+        bootstrap_admin(&state, token).await?;
     }
 
     let (shutdown, shutdown_rx) = watch::channel(false);

@@ -109,14 +109,24 @@ const dateTime = (iso) => new Date(iso).toLocaleString(undefined, {
 const date = (iso) => iso ? new Date(`${iso}T12:00:00`).toLocaleDateString(undefined, {
   year: 'numeric', month: 'short', day: 'numeric',
 }) : '';
+// The server's clock and the network's date, read at sign-in: ages and
+// default dates do not depend on the workstation's clock.
+const clock = { offset: 0, today: null };
+function setClock(now, today) {
+  clock.offset = new Date(now).getTime() - Date.now();
+  clock.today = today;
+}
+const serverNow = () => Date.now() + clock.offset;
 function age(iso) {
-  const days = Math.floor((Date.now() - new Date(iso).getTime()) / 86400000);
+  const days = Math.floor((serverNow() - new Date(iso).getTime()) / 86400000);
   if (days < 1) return 'today';
   return days === 1 ? '1 day' : `${days} days`;
 }
+/** The network's date `offsetDays` from today, as YYYY-MM-DD. */
 function isoDate(offsetDays) {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const d = clock.today ? new Date(`${clock.today}T12:00:00Z`) : new Date();
+  d.setUTCDate(d.getUTCDate() + offsetDays);
+  return d.toISOString().slice(0, 10);
 }
 const libraryLabel = (library) => library ? `${library.name} (${library.id})` : '—';
 const humanize = (type) => type.replace(/([a-z])([A-Z])/g, '$1 $2');
@@ -308,7 +318,9 @@ async function route() {
   }
   if (!viewer) {
     try {
-      viewer = (await gql('{ me { name role library { id name } } }')).me;
+      const data = await gql('{ me { name role library { id name } } now today }');
+      setClock(data.now, data.today);
+      viewer = data.me;
     } catch (error) {
       if (error.code !== 'UNAUTHENTICATED') show('Error', failure(error));
       return;
@@ -466,7 +478,11 @@ async function queuePage(side, params) {
         'Open ', h('span', { class: 'count' }, open))),
       ...counts.map((c) => h('li', {}, h('a', {
         href: link({ status: c.status }), 'aria-current': c.status === status ? 'page' : null, 'data-status': c.status,
-      }, `${STATUS[c.status]} `, h('span', { class: 'count' }, c.count)))));
+      }, `${STATUS[c.status]} `, h('span', { class: 'count' }, c.count)))),
+      // Ended requests leave the open queue; they stay one click away.
+      ...ENDED.filter((s) => !counts.some((c) => c.status === s)).map((s) => h('li', {}, h('a', {
+        href: link({ status: s }), 'aria-current': s === status ? 'page' : null, 'data-status': s, class: 'ended',
+      }, STATUS[s]))));
     const needle = filter.value.trim().toLowerCase();
     const shown = rows.filter((r) => !needle || [
       r.id, r.item.title, r.item.author, r.patron && r.patron.barcode,
@@ -878,7 +894,7 @@ async function slipPage(id) {
           ['Needed by', date(request.neededBy)], ['Due', date(request.dueDate)],
           ['Status', STATUS[request.status]]]
           .filter(([, v]) => v).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-      h('p', { class: 'muted' }, `Printed ${dateTime(new Date().toISOString())}`)));
+      h('p', { class: 'muted' }, `Printed ${dateTime(new Date(serverNow()).toISOString())}`)));
 }
 
 function blankFormPage() {

@@ -388,10 +388,19 @@ impl Page {
 
     /// A PNG of the whole page under `target/ui-screenshots/`.
     pub async fn screenshot(&self, file: &str) -> PathBuf {
+        self.capture(file, true).await
+    }
+
+    /// A PNG of what the window shows (the top of a long page).
+    pub async fn screenshot_window(&self, file: &str) -> PathBuf {
+        self.capture(file, false).await
+    }
+
+    async fn capture(&self, file: &str, whole_page: bool) -> PathBuf {
         let shot = self
             .call(
                 "Page.captureScreenshot",
-                json!({ "format": "png", "captureBeyondViewport": true }),
+                json!({ "format": "png", "captureBeyondViewport": whole_page }),
             )
             .await;
         let bytes = base64::engine::general_purpose::STANDARD

@@ -3,7 +3,7 @@
 //! Screenshots land in `target/ui-screenshots/`.
 
 use ill_tests::browser::{Browser, Page};
-use ill_tests::{spawn_app, Backend, TestApp};
+use ill_tests::{spawn_app, spawn_app_with, Backend, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 const BORROWER: &str = "CT-BOR";
@@ -560,6 +560,60 @@ async fn sign_in_refuses_wrong_passwords_slows_guessing_and_expires_idle_session
     person.wait_for_element("form#sign-in").await;
 
     no_errors(&[&person]);
+    browser.close().await;
+    app.server.stop().await;
+}
+
+/// The demo network's pages, full of a year's traffic: they render without
+/// errors, and give the README its pictures (`docs/ui-*.png` are copies).
+#[tokio::test]
+async fn the_demo_networks_pages_render() {
+    let app = spawn_app_with(Backend::Sqlite, |settings| settings.demo = Some(12_000)).await;
+    // The demo's first staff account: its password is printed, not known
+    // here, and the demo's admin stands in for the bootstrap one; so set a
+    // known password straight in the store.
+    let database = app.server.state.database();
+    let staff = database
+        .accounts(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.account.role == domain::Role::Staff)
+        .expect("a demo staff account")
+        .account;
+    let library = staff.library.to_string();
+    let hash = api::passwords::hash(PASSWORD.to_owned()).await.unwrap();
+    database
+        .set_password(&staff.library, &staff.name, None, &hash)
+        .await
+        .unwrap();
+    let browser = Browser::launch().await;
+    let page = browser.tab(&browser.person().await, "demo staff").await;
+    page.resize(1280, 800, false).await;
+    signed_in(&page, &app, &library).await;
+
+    page.goto(&format!("{}/#/queue/lending", app.base)).await;
+    page.wait_for_element("#queue-table tbody tr").await;
+    let rows = page
+        .eval("document.querySelectorAll('#queue-table tbody tr').length")
+        .await;
+    assert!(rows.as_u64().unwrap() > 0);
+    page.screenshot_window("demo-queue-lending.png").await;
+
+    page.goto(&format!("{}/#/queue/borrowing", app.base)).await;
+    page.wait_for_element("#queue-table tbody tr").await;
+    page.screenshot_window("demo-queue-borrowing.png").await;
+    // The one with the longest history on this page.
+    page.eval("document.querySelector('#queue-table tbody tr:last-child a').click()")
+        .await;
+    page.wait_for(
+        "document.body.dataset.page === 'request' && document.querySelector('#history li')",
+        "a request",
+    )
+    .await;
+    page.screenshot_window("demo-request.png").await;
+
+    no_errors(&[&page]);
     browser.close().await;
     app.server.stop().await;
 }

@@ -1,6 +1,7 @@
 //! The Query root.
 
 use async_graphql::{Context, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
 use domain::{LibraryId, Role as DomainRole};
 use projections::queries::{self, QueueQuery};
 use uuid::Uuid;
@@ -40,6 +41,19 @@ impl Query {
             role: account.role.into(),
             library: library_object(app(ctx), &account.library),
         })
+    }
+
+    /// The server's clock: clients count ages and default dates from it,
+    /// not from a workstation's clock.
+    async fn now(&self, ctx: &Context<'_>) -> async_graphql::Result<DateTime<Utc>> {
+        viewer(ctx)?;
+        Ok(app(ctx).commands.services.now())
+    }
+
+    /// Today in the network's time zone: the earliest due or needed-by date.
+    async fn today(&self, ctx: &Context<'_>) -> async_graphql::Result<Date> {
+        viewer(ctx)?;
+        Ok(Date(app(ctx).today()))
     }
 
     /// Null when there is no such request or the caller may not see it.
