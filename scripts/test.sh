@@ -34,11 +34,12 @@ start_postgres() {
 
 postgres_answers || start_postgres
 
-# The statistics dashboard's browser test drives Debian's headless Chromium.
+# The web client's and the dashboard's browser tests drive Debian's headless
+# Chromium; without it the web client's tests fail.
 if ! command -v chromium >/dev/null 2>&1; then
     echo "installing Chromium from Debian's packages" >&2
     { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } ||
-        echo "could not install chromium: the browser test will be skipped" >&2
+        echo "could not install chromium: the browser tests cannot run" >&2
 fi
 
 # Test databases of earlier runs (each test makes its own).
