@@ -1,7 +1,7 @@
 //! The scheduler: moves on requests whose lender (or whose borrower, asked
 //! about conditions) did not answer within the response window, moves on
 //! requests waiting at a library whose lending was suspended, and purges
-//! patron data and notes once a day.
+//! patron data, notes and idle sessions once a day.
 //!
 //! It runs in the process that runs the request projector (one at a time
 //! across processes, under the projector's advisory lock), so it moves to a
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::app::{AppState, Settings};
 use crate::error::ApiError;
+use crate::sign_in::SESSION_IDLE;
 
 const PURGE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 /// How often a process looks whether it now runs the request projector
@@ -71,6 +72,11 @@ pub fn spawn(
                         );
                     }
                     Err(error) => tracing::warn!(%error, "the purge failed"),
+                }
+                // Idle sessions no longer sign anyone in; drop their rows.
+                match state.database().end_idle_sessions(now, SESSION_IDLE).await {
+                    Ok(ended) => tracing::info!(ended, "deleted idle sessions"),
+                    Err(error) => tracing::warn!(%error, "deleting idle sessions failed"),
                 }
             }
         }

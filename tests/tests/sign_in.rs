@@ -93,8 +93,16 @@ async fn a_session_signs_in_the_web_client_until_it_is_idle_or_ended(backend: Ba
     assert!(with_cookie(&app, &cookie, ME).await["data"]["me"].is_object());
     app.clock.advance(chrono::Duration::hours(7));
     assert!(with_cookie(&app, &cookie, ME).await["data"]["me"].is_object());
+    // A second session, never used again: the daily clean-up deletes it
+    // and the first once idle, and nothing else.
+    sign_in(&app, "CT-HFD", "ill-staff", PASSWORD).await;
     app.clock
         .advance(chrono::Duration::hours(8) + chrono::Duration::minutes(1));
+    let database = app.server.state.database();
+    let idle = api::sign_in::SESSION_IDLE;
+    let now = domain::Clock::now(app.clock.as_ref());
+    assert_eq!(database.end_idle_sessions(now, idle).await.unwrap(), 2);
+    assert_eq!(database.end_idle_sessions(now, idle).await.unwrap(), 0);
     assert_eq!(
         code(&with_cookie(&app, &cookie, ME).await),
         "UNAUTHENTICATED"
