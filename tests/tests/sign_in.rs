@@ -54,17 +54,27 @@ async fn sign_in(
 
 /// A GraphQL request as the web client sends it: the cookie, JSON.
 async fn with_cookie(app: &TestApp, cookie: &str, query: &str) -> Value {
-    app.client
+    post_with_cookie(app, cookie, query, "application/json", None).await
+}
+
+/// A GraphQL request with the cookie, of this content type, from this origin.
+async fn post_with_cookie(
+    app: &TestApp,
+    cookie: &str,
+    query: &str,
+    content_type: &str,
+    origin: Option<&str>,
+) -> Value {
+    let mut request = app
+        .client
         .post(format!("{}/graphql", app.base))
         .header(COOKIE, cookie)
-        .header(CONTENT_TYPE, "application/json")
-        .body(json!({ "query": query }).to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .header(CONTENT_TYPE, content_type)
+        .body(json!({ "query": query }).to_string());
+    if let Some(origin) = origin {
+        request = request.header(ORIGIN, origin);
+    }
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 fn code(body: &Value) -> &str {
@@ -143,49 +153,19 @@ async fn another_site_cannot_use_the_cookie() {
     let app = app_with_staff(Backend::Sqlite).await;
     let (_, _, cookie) = sign_in(&app, "CT-HFD", "ill-staff", PASSWORD).await;
     let cookie = cookie.unwrap();
-    let post = |content_type: &'static str, origin: Option<&'static str>| {
-        let mut request = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .header(COOKIE, &cookie)
-            .header(CONTENT_TYPE, content_type)
-            .body(json!({ "query": ME }).to_string());
-        if let Some(origin) = origin {
-            request = request.header(ORIGIN, origin);
-        }
-        request
-    };
     // A form post (no preflight) and another site's page are refused.
-    let form: Value = post("text/plain", None)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let form = post_with_cookie(&app, &cookie, ME, "text/plain", None).await;
     assert_eq!(code(&form), "UNAUTHENTICATED");
-    let foreign: Value = post("application/json", Some("http://evil.example"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let foreign = post_with_cookie(
+        &app,
+        &cookie,
+        ME,
+        "application/json",
+        Some("http://evil.example"),
+    )
+    .await;
     assert_eq!(code(&foreign), "UNAUTHENTICATED");
-    let own_origin = app.base.clone();
-    let own: Value = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .header(COOKIE, &cookie)
-        .header(CONTENT_TYPE, "application/json")
-        .header(ORIGIN, own_origin)
-        .body(json!({ "query": ME }).to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let own = post_with_cookie(&app, &cookie, ME, "application/json", Some(&app.base)).await;
     assert!(own["data"]["me"].is_object(), "{own}");
 
     // The subscription socket: the cookie counts from our own pages only.
