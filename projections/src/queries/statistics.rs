@@ -11,8 +11,8 @@ use domain::{LibraryId, UnfilledReason};
 use super::libraries;
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::read_models::statistics::{RECEIVE, SHIP};
-use crate::sql::on_db;
+use crate::read_models::statistics::{blocks_covering, BUCKET_MICROS, RECEIVE, SHIP};
+use crate::sql::{on_tx, Tx};
 
 const MICROS_PER_DAY: f64 = 86_400_000_000.0;
 
@@ -25,20 +25,48 @@ SELECT library,
   FROM stats_library_day
  WHERE day BETWEEN $1 AND $2
  GROUP BY library";
-const PER_DAY: &str = "
-SELECT day,
+const ONE_LIBRARY: &str = "
+SELECT library,
        CAST(sum(placed) AS BIGINT) AS placed, CAST(sum(filled) AS BIGINT) AS filled,
-       CAST(sum(unfilled) AS BIGINT) AS unfilled, CAST(sum(shipped) AS BIGINT) AS shipped
+       CAST(sum(unfilled) AS BIGINT) AS unfilled, CAST(sum(cancelled) AS BIGINT) AS cancelled,
+       CAST(sum(received) AS BIGINT) AS received, CAST(sum(shipped) AS BIGINT) AS shipped,
+       CAST(sum(declined) AS BIGINT) AS declined, CAST(sum(timed_out) AS BIGINT) AS timed_out
   FROM stats_library_day
+ WHERE library = $3 AND day BETWEEN $1 AND $2
+ GROUP BY library";
+/// The network's days (migration 0006): totals and months.
+const PER_DAY: &str = "
+SELECT day, placed, filled, unfilled, cancelled, shipped
+  FROM stats_network_day
+ WHERE day BETWEEN $1 AND $2";
+const NETWORK_DECLINES: &str = "
+SELECT reason, CAST(sum(declined) AS BIGINT) AS declined
+  FROM stats_network_declines_day
  WHERE day BETWEEN $1 AND $2
- GROUP BY day";
+ GROUP BY reason";
 const DECLINES: &str = "
 SELECT library, reason, CAST(sum(declined) AS BIGINT) AS declined
   FROM stats_declines_day
  WHERE day BETWEEN $1 AND $2
  GROUP BY library, reason";
+const ONE_LIBRARY_DECLINES: &str = "
+SELECT library, reason, CAST(sum(declined) AS BIGINT) AS declined
+  FROM stats_declines_day
+ WHERE library = $3 AND day BETWEEN $1 AND $2
+ GROUP BY library, reason";
 const DURATIONS: &str = "
 SELECT kind, library, micros FROM stats_durations WHERE day BETWEEN $1 AND $2";
+const ONE_LIBRARY_DURATIONS: &str = "
+SELECT kind, library, micros FROM stats_durations WHERE library = $3 AND day BETWEEN $1 AND $2";
+/// The network's 'receive' durations in a range of buckets.
+const RECEIVE_BETWEEN: &str = "
+SELECT micros FROM stats_durations
+ WHERE kind = 'receive' AND micros >= $1 AND micros < $2 AND day BETWEEN $3 AND $4";
+const DIRECTORY_ONE: &str = "
+SELECT id, name, lends, suspended FROM library_directory WHERE id = $1";
+/// One snapshot for all the statistics' reads (PostgreSQL; SQLite's read
+/// transaction is one already).
+const SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statistics {
@@ -114,7 +142,22 @@ struct DayRow {
     placed: i64,
     filled: i64,
     unfilled: i64,
+    cancelled: i64,
     shipped: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct NetworkDeclineRow {
+    reason: String,
+    declined: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DirectoryRow {
+    id: String,
+    name: String,
+    lends: bool,
+    suspended: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -131,39 +174,99 @@ struct DurationRow {
     micros: i64,
 }
 
+/// The statistics of `from..=to`, for every library or only `library`.
+/// Every read sees one snapshot. With `library`, nothing is read per other
+/// library: the network's figures come from the per-day network tables and
+/// its median from the duration blocks (`network_receive_median`).
 pub async fn statistics(
     db: &Database,
     from: NaiveDate,
     to: NaiveDate,
     library: Option<&LibraryId>,
 ) -> Result<Statistics, StoreError> {
-    let per_library: Vec<LibraryRow> = on_db!(db, pool => sqlx::query_as(PER_LIBRARY)
+    let mut tx = match db {
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SNAPSHOT).execute(&mut *tx).await?;
+            Tx::Postgres(tx)
+        }
+        Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+    };
+    let tx = &mut tx;
+    let wanted = library.map(LibraryId::as_str).unwrap_or_default();
+    let (per_library_sql, declines_sql, durations_sql) = if library.is_some() {
+        (ONE_LIBRARY, ONE_LIBRARY_DECLINES, ONE_LIBRARY_DURATIONS)
+    } else {
+        (PER_LIBRARY, DECLINES, DURATIONS)
+    };
+    let per_library: Vec<LibraryRow> = on_tx!(&mut *tx, c => sqlx::query_as(per_library_sql)
         .bind(from)
         .bind(to)
-        .fetch_all(pool)
+        .bind(wanted)
+        .fetch_all(&mut **c)
         .await)?;
-    let per_day: Vec<DayRow> = on_db!(db, pool => sqlx::query_as(PER_DAY)
+    let per_day: Vec<DayRow> = on_tx!(&mut *tx, c => sqlx::query_as(PER_DAY)
         .bind(from)
         .bind(to)
-        .fetch_all(pool)
+        .fetch_all(&mut **c)
         .await)?;
-    let declines: Vec<DeclineRow> = on_db!(db, pool => sqlx::query_as(DECLINES)
+    let network_declines_rows: Vec<NetworkDeclineRow> = on_tx!(&mut *tx, c => sqlx::query_as(NETWORK_DECLINES)
         .bind(from)
         .bind(to)
-        .fetch_all(pool)
+        .fetch_all(&mut **c)
         .await)?;
-    let durations: Vec<DurationRow> = on_db!(db, pool => sqlx::query_as(DURATIONS)
+    let declines: Vec<DeclineRow> = on_tx!(&mut *tx, c => sqlx::query_as(declines_sql)
         .bind(from)
         .bind(to)
-        .fetch_all(pool)
+        .bind(wanted)
+        .fetch_all(&mut **c)
         .await)?;
+    let durations: Vec<DurationRow> = on_tx!(&mut *tx, c => sqlx::query_as(durations_sql)
+        .bind(from)
+        .bind(to)
+        .bind(wanted)
+        .fetch_all(&mut **c)
+        .await)?;
+    let receive_median = match library {
+        Some(_) => Some(network_receive_median(tx, from, to).await?),
+        None => None,
+    };
+    let directory: HashMap<LibraryId, LibraryRecord> = match library {
+        Some(id) => {
+            let row: Option<DirectoryRow> = on_tx!(&mut *tx, c => sqlx::query_as(DIRECTORY_ONE)
+                .bind(id.as_str())
+                .fetch_optional(&mut **c)
+                .await)?;
+            row.into_iter()
+                .map(|r| {
+                    let id = LibraryId::from(r.id);
+                    let record = LibraryRecord {
+                        id: id.clone(),
+                        name: r.name,
+                        lends: r.lends,
+                        suspended: r.suspended,
+                    };
+                    (id, record)
+                })
+                .collect()
+        }
+        None => libraries(db)
+            .await?
+            .into_iter()
+            .map(|record| (record.id.clone(), record))
+            .collect(),
+    };
 
     let mut network_declines: BTreeMap<UnfilledReason, i64> = BTreeMap::new();
+    for row in network_declines_rows {
+        let reason = UnfilledReason::parse(&row.reason)
+            .ok_or_else(|| StoreError::Malformed(format!("decline reason {}", row.reason)))?;
+        *network_declines.entry(reason).or_default() += row.declined;
+    }
     let mut library_declines: HashMap<String, BTreeMap<UnfilledReason, i64>> = HashMap::new();
     for row in declines {
         let reason = UnfilledReason::parse(&row.reason)
             .ok_or_else(|| StoreError::Malformed(format!("decline reason {}", row.reason)))?;
-        *network_declines.entry(reason).or_default() += row.declined;
         *library_declines
             .entry(row.library)
             .or_default()
@@ -188,20 +291,17 @@ pub async fn statistics(
     };
 
     let mut network = BorrowingStats::default();
-    for row in &per_library {
+    for row in &per_day {
         network.placed += row.placed;
         network.filled += row.filled;
         network.unfilled += row.unfilled;
         network.cancelled += row.cancelled;
     }
     network.fill_rate = rate(network.filled, network.filled + network.unfilled);
-    network.median_days_to_receive = median_days(network_receive);
-
-    let directory: HashMap<LibraryId, LibraryRecord> = libraries(db)
-        .await?
-        .into_iter()
-        .map(|record| (record.id.clone(), record))
-        .collect();
+    network.median_days_to_receive = match receive_median {
+        Some(median) => median,
+        None => median_days(network_receive),
+    };
     let mut library_stats = Vec::new();
     for row in per_library {
         let id = LibraryId::from(row.library.as_str());
@@ -298,4 +398,80 @@ fn median_days(mut micros: Vec<i64>) -> Option<f64> {
         _ => (micros[n / 2 - 1] as f64 + micros[n / 2] as f64) / 2.0,
     };
     Some(middle / MICROS_PER_DAY)
+}
+
+/// The exact median of the network's 'receive' durations counted on days
+/// `from..=to`, without reading them all: the bucket counts of the few
+/// day blocks that cover the range give the buckets of the middle ranks;
+/// only those buckets' durations are read.
+async fn network_receive_median(
+    tx: &mut Tx<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Option<f64>, StoreError> {
+    let blocks = blocks_covering(from, to);
+    if blocks.is_empty() {
+        return Ok(None);
+    }
+    let placeholders: Vec<String> = (1..=blocks.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT bucket, CAST(sum(n) AS BIGINT) FROM stats_receive_blocks
+          WHERE block IN ({}) GROUP BY bucket",
+        placeholders.join(", ")
+    );
+    let mut counts: Vec<(i64, i64)> = on_tx!(&mut *tx, c => {
+        let mut query = sqlx::query_as(&sql);
+        for block in &blocks {
+            query = query.bind(*block);
+        }
+        query.fetch_all(&mut **c).await
+    })?;
+    counts.retain(|(_, n)| *n > 0);
+    counts.sort_unstable();
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return Ok(None);
+    }
+    // The middle ranks (0-based), and the buckets holding them.
+    let ranks = if total % 2 == 1 {
+        [total / 2, total / 2]
+    } else {
+        [total / 2 - 1, total / 2]
+    };
+    let mut below = 0;
+    let (mut first, mut last) = (None, None);
+    for (bucket, n) in &counts {
+        if first.is_none() && ranks[0] < below + n {
+            first = Some((*bucket, below));
+        }
+        if ranks[1] < below + n {
+            last = Some(*bucket);
+            break;
+        }
+        below += n;
+    }
+    let (Some((first, skipped)), Some(last)) = (first, last) else {
+        return Err(StoreError::Malformed("duration blocks out of step".into()));
+    };
+    let mut values: Vec<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(RECEIVE_BETWEEN)
+        .bind(first * BUCKET_MICROS)
+        .bind((last + 1) * BUCKET_MICROS)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut **c)
+        .await)?;
+    values.sort_unstable();
+    let at = |rank: i64| {
+        values
+            .get((rank - skipped) as usize)
+            .copied()
+            .ok_or_else(|| StoreError::Malformed("duration blocks out of step".into()))
+    };
+    let (a, b) = (at(ranks[0])?, at(ranks[1])?);
+    let middle = if ranks[0] == ranks[1] {
+        a as f64
+    } else {
+        (a as f64 + b as f64) / 2.0
+    };
+    Ok(Some(middle / MICROS_PER_DAY))
 }

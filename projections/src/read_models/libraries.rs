@@ -56,6 +56,32 @@ struct Row {
     suspended: bool,
 }
 
+/// Applies one event of a library's stream to it (at `version`); whether it
+/// was new. The projection's one implementation, for the incremental
+/// projector and the bulk rebuild alike.
+pub(crate) fn fold(
+    library: &mut Library,
+    version: &mut i64,
+    stored: &StoredEvent,
+) -> Result<bool, StoreError> {
+    let id = &stored.aggregate_id;
+    if !is_new(&format_args!("library {id}"), *version, stored.sequence)? {
+        return Ok(false);
+    }
+    library.apply(payload::<LibraryEvent>(stored)?);
+    *version = stored.sequence;
+    Ok(true)
+}
+
+/// The directory row of a library after its events.
+pub(crate) fn record<'a>(id: &str, library: &'a Library) -> Result<&'a LibraryRecord, StoreError> {
+    library.registered.as_ref().ok_or_else(|| {
+        StoreError::Malformed(format!(
+            "library {id} does not begin with LibraryRegistered"
+        ))
+    })
+}
+
 pub(super) async fn apply(
     tx: &mut Tx<'_>,
     target: Target,
@@ -94,16 +120,7 @@ pub(super) async fn apply(
                 })
             }
         };
-        if !is_new(
-            &format_args!("library {id}"),
-            loaded.version,
-            stored.sequence,
-        )? {
-            continue;
-        }
-        loaded.library.apply(payload::<LibraryEvent>(stored)?);
-        loaded.version = stored.sequence;
-        loaded.changed = true;
+        loaded.changed |= fold(&mut loaded.library, &mut loaded.version, stored)?;
     }
 
     let mut changes = Vec::new();
@@ -111,11 +128,7 @@ pub(super) async fn apply(
         let Some(loaded) = libraries.get(&id).filter(|l| l.changed) else {
             continue;
         };
-        let Some(record) = &loaded.library.registered else {
-            return Err(StoreError::Malformed(format!(
-                "library {id} does not begin with LibraryRegistered"
-            )));
-        };
+        let record = record(id.as_str(), &loaded.library)?;
         on_tx!(tx, c => sqlx::query(sql.upsert)
             .bind(record.id.as_str())
             .bind(loaded.version)

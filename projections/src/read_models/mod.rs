@@ -7,8 +7,8 @@
 //! skipped. The projector's checkpoint compare-and-set already keeps a batch
 //! from being applied twice; this guards the tables even if it were.
 
-mod libraries;
-mod requests;
+pub(crate) mod libraries;
+pub(crate) mod requests;
 pub(crate) mod statistics;
 
 use std::collections::HashMap;
@@ -131,6 +131,26 @@ impl RequestRecord {
             event: payload(stored)?,
             metadata: metadata(stored)?,
         }))
+    }
+
+    /// A request event from its JSON text (the bulk rebuild reads the log
+    /// as text): the same types, so the same decoding as [`Self::decode`].
+    pub(crate) fn from_json(
+        id: Uuid,
+        sequence: i64,
+        payload: &str,
+        metadata: &str,
+    ) -> Result<RequestRecord, StoreError> {
+        let event = serde_json::from_str(payload)
+            .map_err(|e| StoreError::Malformed(format!("request {id} #{sequence}: {e}")))?;
+        let map: HashMap<String, String> = serde_json::from_str(metadata)
+            .map_err(|e| StoreError::Malformed(format!("event metadata: {e}")))?;
+        Ok(RequestRecord {
+            id,
+            sequence,
+            event,
+            metadata: metadata_of(&map)?,
+        })
     }
 
     pub(crate) fn occurred_at(&self) -> DateTime<Utc> {

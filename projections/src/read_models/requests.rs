@@ -119,10 +119,75 @@ impl Place {
     }
 }
 
+/// A request's row as this projection keeps it: the view, and when it last
+/// reached an ended status. The incremental projector loads it from the
+/// table; the bulk rebuild keeps it in memory. Both fold events into it with
+/// [`fold`], the projection's one implementation.
+#[derive(Debug, Default)]
+pub(crate) struct RequestRow {
+    pub view: Option<RequestView>,
+    pub ended_at_us: Option<i64>,
+}
+
+/// Applies one event to `row`; the history row it adds, or `None` when the
+/// row already holds the event.
+pub(crate) fn fold(
+    row: &mut RequestRow,
+    record: RequestRecord,
+) -> Result<Option<HistoryEntry>, StoreError> {
+    let id = record.id;
+    let version = row.view.as_ref().map_or(0, |v| v.version as i64);
+    if !is_new(&format_args!("request {id}"), version, record.sequence)? {
+        return Ok(None);
+    }
+    let occurred_at = record.occurred_at();
+    let was = row.view.as_ref().map(|v| v.state.status);
+    let entry = HistoryEntry::new(record.sequence as u64, &record.event, record.metadata);
+    RequestView::fold(&mut row.view, id, record.event, occurred_at);
+    let Some(view) = &row.view else {
+        return Err(StoreError::Malformed(format!(
+            "request {id} does not begin with RequestPlaced"
+        )));
+    };
+    let status = view.state.status;
+    if !status.is_ended() {
+        row.ended_at_us = None;
+    } else if was != Some(status) {
+        row.ended_at_us = Some(micros(occurred_at));
+    }
+    Ok(Some(entry))
+}
+
+/// The columns of a `request_views` row, in the table's order.
+pub(crate) struct ViewColumns<'a> {
+    pub id: Uuid,
+    pub version: i64,
+    pub borrower: &'a str,
+    pub lender: Option<&'a str>,
+    pub status: &'static str,
+    pub updated_at_us: i64,
+    pub ended_at_us: Option<i64>,
+    pub respond_by_us: Option<i64>,
+}
+
+impl<'a> ViewColumns<'a> {
+    pub(crate) fn of(view: &'a RequestView, ended_at_us: Option<i64>) -> ViewColumns<'a> {
+        ViewColumns {
+            id: view.id,
+            version: view.version as i64,
+            borrower: view.state.borrower.as_str(),
+            lender: view.state.lender().map(LibraryId::as_str),
+            status: view.state.status.as_str(),
+            updated_at_us: micros(view.updated_at),
+            ended_at_us,
+            respond_by_us: view.state.respond_by.map(micros),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Loaded {
-    view: Option<RequestView>,
-    ended_at_us: Option<i64>,
+    row: RequestRow,
     before: Option<Place>,
     changed: bool,
 }
@@ -131,8 +196,7 @@ impl Loaded {
     fn new(view: Option<RequestView>, ended_at_us: Option<i64>) -> Loaded {
         Loaded {
             before: view.as_ref().map(Place::of),
-            view,
-            ended_at_us,
+            row: RequestRow { view, ended_at_us },
             changed: false,
         }
     }
@@ -165,40 +229,23 @@ pub(super) async fn apply(
 
     let mut history = Vec::new();
     for record in records {
-        let id = record.id;
+        let (id, sequence) = (record.id, record.sequence);
         let entry = entries.entry(id).or_default();
-        let version = entry.view.as_ref().map_or(0, |v| v.version as i64);
-        if !is_new(&format_args!("request {id}"), version, record.sequence)? {
-            continue;
+        if let Some(added) = fold(&mut entry.row, record)? {
+            history.push((id, sequence, added));
+            entry.changed = true;
         }
-        let occurred_at = record.occurred_at();
-        let was = entry.view.as_ref().map(|v| v.state.status);
-        history.push((
-            id,
-            record.sequence,
-            HistoryEntry::new(record.sequence as u64, &record.event, record.metadata),
-        ));
-        RequestView::fold(&mut entry.view, id, record.event, occurred_at);
-        let Some(view) = &entry.view else {
-            return Err(StoreError::Malformed(format!(
-                "request {id} does not begin with RequestPlaced"
-            )));
-        };
-        let status = view.state.status;
-        if !status.is_ended() {
-            entry.ended_at_us = None;
-        } else if was != Some(status) {
-            entry.ended_at_us = Some(micros(occurred_at));
-        }
-        entry.changed = true;
     }
 
     let mut changes = Vec::new();
     let mut rows = Vec::new();
     for id in &touched {
         let Some(Loaded {
-            view: Some(view),
-            ended_at_us,
+            row:
+                RequestRow {
+                    view: Some(view),
+                    ended_at_us,
+                },
             before,
             changed: true,
         }) = entries.get(id)
@@ -216,16 +263,17 @@ pub(super) async fn apply(
             write_postgres(c, sql, &rows, &history).await?;
         }
         Tx::Sqlite(c) => {
-            for (view, place, ended_at_us) in &rows {
+            for (view, _, ended_at_us) in &rows {
+                let columns = ViewColumns::of(view, *ended_at_us);
                 sqlx::query(sql.upsert)
-                    .bind(view.id)
-                    .bind(view.version as i64)
-                    .bind(place.borrower.as_str())
-                    .bind(place.lender.as_ref().map(LibraryId::as_str))
-                    .bind(place.status.as_str())
-                    .bind(micros(view.updated_at))
-                    .bind(*ended_at_us)
-                    .bind(view.state.respond_by.map(micros))
+                    .bind(columns.id)
+                    .bind(columns.version)
+                    .bind(columns.borrower)
+                    .bind(columns.lender)
+                    .bind(columns.status)
+                    .bind(columns.updated_at_us)
+                    .bind(columns.ended_at_us)
+                    .bind(columns.respond_by_us)
                     .bind(Json(view))
                     .execute(&mut **c)
                     .await?;
@@ -301,15 +349,16 @@ async fn write_postgres(
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        for (view, place, ended_at_us) in rows {
-            ids.push(view.id);
-            versions.push(view.version as i64);
-            borrowers.push(place.borrower.as_str());
-            lenders.push(place.lender.as_ref().map(LibraryId::as_str));
-            statuses.push(place.status.as_str());
-            updated.push(micros(view.updated_at));
-            ended.push(*ended_at_us);
-            respond_by.push(view.state.respond_by.map(micros));
+        for (view, _, ended_at_us) in rows {
+            let columns = ViewColumns::of(view, *ended_at_us);
+            ids.push(columns.id);
+            versions.push(columns.version);
+            borrowers.push(columns.borrower);
+            lenders.push(columns.lender);
+            statuses.push(columns.status);
+            updated.push(columns.updated_at_us);
+            ended.push(columns.ended_at_us);
+            respond_by.push(columns.respond_by_us);
             views.push(json(serde_json::to_string(view))?);
         }
         sqlx::query(sql.upsert_many)

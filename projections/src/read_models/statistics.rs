@@ -31,11 +31,97 @@ struct Sql {
     add_days: &'static str,
     add_declines: &'static str,
     add_durations: &'static str,
+    add_network_day: &'static str,
+    add_network_decline: &'static str,
+    add_block: &'static str,
+    add_network_days: &'static str,
+    add_network_declines: &'static str,
+    add_blocks: &'static str,
+}
+
+/// The sums kept per network day, from the same column list as per library.
+macro_rules! add_counts {
+    ($days:literal) => {
+        concat!(
+            "placed = ",
+            $days,
+            ".placed + excluded.placed, filled = ",
+            $days,
+            ".filled + excluded.filled, unfilled = ",
+            $days,
+            ".unfilled + excluded.unfilled, cancelled = ",
+            $days,
+            ".cancelled + excluded.cancelled, received = ",
+            $days,
+            ".received + excluded.received, shipped = ",
+            $days,
+            ".shipped + excluded.shipped, declined = ",
+            $days,
+            ".declined + excluded.declined, timed_out = ",
+            $days,
+            ".timed_out + excluded.timed_out"
+        )
+    };
 }
 
 macro_rules! sql {
-    ($requests:literal, $days:literal, $declines:literal, $durations:literal) => {
+    ($requests:literal, $days:literal, $declines:literal, $durations:literal,
+     $network_days:literal, $network_declines:literal, $blocks:literal) => {
         Sql {
+            add_network_day: concat!(
+                "INSERT INTO ",
+                $network_days,
+                " (day, placed, filled, unfilled, cancelled, received, shipped, declined,
+                   timed_out)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (day) DO UPDATE SET ",
+                add_counts!($network_days)
+            ),
+            add_network_decline: concat!(
+                "INSERT INTO ",
+                $network_declines,
+                " (day, reason, declined) VALUES ($1, $2, $3)
+                 ON CONFLICT (day, reason) DO UPDATE SET declined = ",
+                $network_declines,
+                ".declined + excluded.declined"
+            ),
+            add_block: concat!(
+                "INSERT INTO ",
+                $blocks,
+                " (block, bucket, n) VALUES ($1, $2, $3)
+                 ON CONFLICT (block, bucket) DO UPDATE SET n = ",
+                $blocks,
+                ".n + excluded.n"
+            ),
+            add_network_days: concat!(
+                "INSERT INTO ",
+                $network_days,
+                " (day, placed, filled, unfilled, cancelled, received, shipped, declined,
+                   timed_out)
+                 SELECT * FROM UNNEST($1::date[], $2::bigint[], $3::bigint[], $4::bigint[],
+                                      $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+                                      $9::bigint[])
+                 ON CONFLICT (day) DO UPDATE SET ",
+                add_counts!($network_days)
+            ),
+            add_network_declines: concat!(
+                "INSERT INTO ",
+                $network_declines,
+                " (day, reason, declined)
+                 SELECT * FROM UNNEST($1::date[], $2::text[], $3::bigint[])
+                 ON CONFLICT (day, reason) DO UPDATE SET declined = ",
+                $network_declines,
+                ".declined + excluded.declined"
+            ),
+            add_blocks: concat!(
+                "INSERT INTO ",
+                $blocks,
+                " (block, bucket, n)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[])
+                 ON CONFLICT (block, bucket) DO UPDATE SET n = ",
+                $blocks,
+                ".n + excluded.n"
+            ),
             load: concat!(
                 "SELECT request_id, version, borrower, placed_at_us, routed_at_us FROM ",
                 $requests,
@@ -157,13 +243,19 @@ const LIVE: Sql = sql!(
     "stats_requests",
     "stats_library_day",
     "stats_declines_day",
-    "stats_durations"
+    "stats_durations",
+    "stats_network_day",
+    "stats_network_declines_day",
+    "stats_receive_blocks"
 );
 const SCRATCH: Sql = sql!(
     "stats_requests_rebuild",
     "stats_library_day_rebuild",
     "stats_declines_day_rebuild",
-    "stats_durations_rebuild"
+    "stats_durations_rebuild",
+    "stats_network_day_rebuild",
+    "stats_network_declines_day_rebuild",
+    "stats_receive_blocks_rebuild"
 );
 
 #[derive(sqlx::FromRow)]
@@ -177,43 +269,125 @@ struct Row {
 
 /// What the statistics remember of a request: whom to credit, and when the
 /// clocks of its turnaround started.
-struct Tracked {
-    version: i64,
-    borrower: LibraryId,
-    placed_at_us: i64,
-    routed_at_us: Option<i64>,
-    changed: bool,
+pub(crate) struct Tracked {
+    pub version: i64,
+    pub borrower: LibraryId,
+    pub placed_at_us: i64,
+    pub routed_at_us: Option<i64>,
+    pub changed: bool,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    placed: i64,
-    filled: i64,
-    unfilled: i64,
-    cancelled: i64,
-    received: i64,
-    shipped: i64,
-    declined: i64,
-    timed_out: i64,
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub placed: i64,
+    pub filled: i64,
+    pub unfilled: i64,
+    pub cancelled: i64,
+    pub received: i64,
+    pub shipped: i64,
+    pub declined: i64,
+    pub timed_out: i64,
 }
 
-struct Duration {
-    request_id: Uuid,
-    sequence: i64,
-    kind: &'static str,
-    library: LibraryId,
-    day: NaiveDate,
-    micros: i64,
+pub(crate) struct Duration {
+    pub request_id: Uuid,
+    pub sequence: i64,
+    pub kind: &'static str,
+    pub library: LibraryId,
+    pub day: NaiveDate,
+    pub micros: i64,
 }
 
+/// What events add to the statistics tables: counts to add per library and
+/// day, declines per library, day and reason, and new durations. The
+/// incremental projector writes one per batch; the bulk rebuild sums the
+/// whole log's counts in one and drains the durations as it goes.
 #[derive(Default)]
-struct Batch {
-    counts: BTreeMap<(LibraryId, NaiveDate), Counts>,
-    declines: BTreeMap<(LibraryId, NaiveDate, UnfilledReason), i64>,
-    durations: Vec<Duration>,
+pub(crate) struct Batch {
+    pub counts: BTreeMap<(LibraryId, NaiveDate), Counts>,
+    pub declines: BTreeMap<(LibraryId, NaiveDate, UnfilledReason), i64>,
+    pub durations: Vec<Duration>,
+}
+
+/// Durations are counted per bucket of this many microseconds (two hours)
+/// in `stats_receive_blocks` (migration 0006).
+pub(crate) const BUCKET_MICROS: i64 = 7_200_000_000;
+/// Blocks of 1, 2, 4, … 512 days.
+pub(crate) const LEVELS: u32 = 10;
+/// `block` = level × this + the block's first day (days since 1970-01-01).
+const LEVEL_KEY: i64 = 1_000_000_000;
+
+/// A duration's bucket: `micros` floor-divided by [`BUCKET_MICROS`].
+pub(crate) fn bucket(micros: i64) -> i64 {
+    micros.div_euclid(BUCKET_MICROS)
+}
+
+fn epoch_day(day: NaiveDate) -> i64 {
+    (day - NaiveDate::default()).num_days()
+}
+
+fn block(level: u32, first: i64) -> i64 {
+    i64::from(level) * LEVEL_KEY + first
+}
+
+/// The blocks a day counts in, one per level.
+pub(crate) fn blocks_of(day: NaiveDate) -> impl Iterator<Item = i64> {
+    let d = epoch_day(day);
+    (0..LEVELS).map(move |level| block(level, d - d.rem_euclid(1 << level)))
+}
+
+/// The fewest blocks that cover `from..=to` exactly (none when empty).
+pub(crate) fn blocks_covering(from: NaiveDate, to: NaiveDate) -> Vec<i64> {
+    let (mut day, last) = (epoch_day(from), epoch_day(to));
+    let mut blocks = Vec::new();
+    while day <= last {
+        let mut level = LEVELS - 1;
+        while level > 0 && (day.rem_euclid(1 << level) != 0 || day + (1 << level) - 1 > last) {
+            level -= 1;
+        }
+        blocks.push(block(level, day));
+        day += 1 << level;
+    }
+    blocks
 }
 
 impl Batch {
+    /// The counts summed over the libraries, per day.
+    pub(crate) fn network_counts(&self) -> BTreeMap<NaiveDate, Counts> {
+        let mut network: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
+        for ((_, day), n) in &self.counts {
+            let sum = network.entry(*day).or_default();
+            sum.placed += n.placed;
+            sum.filled += n.filled;
+            sum.unfilled += n.unfilled;
+            sum.cancelled += n.cancelled;
+            sum.received += n.received;
+            sum.shipped += n.shipped;
+            sum.declined += n.declined;
+            sum.timed_out += n.timed_out;
+        }
+        network
+    }
+
+    /// The declines summed over the libraries, per day and reason.
+    pub(crate) fn network_declines(&self) -> BTreeMap<(NaiveDate, UnfilledReason), i64> {
+        let mut network = BTreeMap::new();
+        for ((_, day, reason), n) in &self.declines {
+            *network.entry((*day, *reason)).or_default() += n;
+        }
+        network
+    }
+
+    /// Adds the batch's 'receive' durations to the per-block bucket counts.
+    pub(crate) fn count_receive_blocks(&self, blocks: &mut BTreeMap<(i64, i64), i64>) {
+        for d in self.durations.iter().filter(|d| d.kind == RECEIVE) {
+            let bucket = bucket(d.micros);
+            for block in blocks_of(d.day) {
+                *blocks.entry((block, bucket)).or_default() += 1;
+            }
+        }
+    }
+
     fn count(&mut self, library: &LibraryId, day: NaiveDate) -> &mut Counts {
         self.counts.entry((library.clone(), day)).or_default()
     }
@@ -243,81 +417,9 @@ pub(super) async fn apply(
     }
     let mut tracked = load(tx, sql, &touched).await?;
     let mut batch = Batch::default();
-    for record in records {
-        let id = record.id;
-        let entry = tracked.entry(id).or_default();
-        let version = entry.as_ref().map_or(0, |t| t.version);
-        if !is_new(&format_args!("request {id}"), version, record.sequence)? {
-            continue;
-        }
-        let at = micros(record.occurred_at());
-        let day = calendar.date_of(record.occurred_at());
-        let request = match (entry.as_mut(), &record.event) {
-            (None, RequestEvent::RequestPlaced { borrower, .. }) => {
-                batch.count(borrower, day).placed += 1;
-                *entry = Some(Tracked {
-                    version: record.sequence,
-                    borrower: borrower.clone(),
-                    placed_at_us: at,
-                    routed_at_us: None,
-                    changed: true,
-                });
-                continue;
-            }
-            (None, _) => {
-                return Err(StoreError::Malformed(format!(
-                    "request {id} does not begin with RequestPlaced"
-                )))
-            }
-            (Some(request), _) => request,
-        };
-        request.version = record.sequence;
-        request.changed = true;
-        let mut duration = |kind, library: &LibraryId, since: Option<i64>| {
-            if let Some(since) = since {
-                batch.durations.push(Duration {
-                    request_id: id,
-                    sequence: record.sequence,
-                    kind,
-                    library: library.clone(),
-                    day,
-                    micros: at - since,
-                });
-            }
-        };
-        match &record.event {
-            RequestEvent::RequestRouted { lender, .. } => {
-                request.routed_at_us = Some(at);
-                batch.count(lender, day).received += 1;
-            }
-            RequestEvent::ItemShipped { lender, .. } => {
-                duration(SHIP, lender, request.routed_at_us);
-                batch.count(lender, day).shipped += 1;
-            }
-            RequestEvent::CopyDelivered { lender } => {
-                duration(SHIP, lender, request.routed_at_us);
-                duration(RECEIVE, &request.borrower, Some(request.placed_at_us));
-                batch.count(lender, day).shipped += 1;
-                batch.count(&request.borrower, day).filled += 1;
-            }
-            RequestEvent::ItemReceived {} => {
-                duration(RECEIVE, &request.borrower, Some(request.placed_at_us));
-                batch.count(&request.borrower, day).filled += 1;
-            }
-            RequestEvent::RequestUnfilled {} => batch.count(&request.borrower, day).unfilled += 1,
-            RequestEvent::RequestCancelled {} => {
-                batch.count(&request.borrower, day).cancelled += 1;
-            }
-            RequestEvent::LenderDeclined { lender, reason, .. } => {
-                batch.count(lender, day).declined += 1;
-                *batch
-                    .declines
-                    .entry((lender.clone(), day, *reason))
-                    .or_default() += 1;
-            }
-            RequestEvent::LenderTimedOut { lender } => batch.count(lender, day).timed_out += 1,
-            _ => {}
-        }
+    for record in &records {
+        let entry = tracked.entry(record.id).or_default();
+        fold(entry, record, calendar, &mut batch)?;
     }
 
     let requests: Vec<(Uuid, &Tracked)> = touched
@@ -332,6 +434,92 @@ pub(super) async fn apply(
         Tx::Sqlite(c) => write_sqlite(c, sql, &requests, &batch).await?,
     }
     Ok(Vec::new())
+}
+
+/// Applies one event of a request to what the statistics track of it
+/// (`None` before its first event), adding its counts and durations to
+/// `batch`. The projection's one implementation, for the incremental
+/// projector and the bulk rebuild alike.
+pub(crate) fn fold(
+    entry: &mut Option<Tracked>,
+    record: &RequestRecord,
+    calendar: &Calendar,
+    batch: &mut Batch,
+) -> Result<(), StoreError> {
+    let id = record.id;
+    let version = entry.as_ref().map_or(0, |t| t.version);
+    if !is_new(&format_args!("request {id}"), version, record.sequence)? {
+        return Ok(());
+    }
+    let at = micros(record.occurred_at());
+    let day = calendar.date_of(record.occurred_at());
+    let request = match (entry.as_mut(), &record.event) {
+        (None, RequestEvent::RequestPlaced { borrower, .. }) => {
+            batch.count(borrower, day).placed += 1;
+            *entry = Some(Tracked {
+                version: record.sequence,
+                borrower: borrower.clone(),
+                placed_at_us: at,
+                routed_at_us: None,
+                changed: true,
+            });
+            return Ok(());
+        }
+        (None, _) => {
+            return Err(StoreError::Malformed(format!(
+                "request {id} does not begin with RequestPlaced"
+            )))
+        }
+        (Some(request), _) => request,
+    };
+    request.version = record.sequence;
+    request.changed = true;
+    let mut duration = |kind, library: &LibraryId, since: Option<i64>| {
+        if let Some(since) = since {
+            batch.durations.push(Duration {
+                request_id: id,
+                sequence: record.sequence,
+                kind,
+                library: library.clone(),
+                day,
+                micros: at - since,
+            });
+        }
+    };
+    match &record.event {
+        RequestEvent::RequestRouted { lender, .. } => {
+            request.routed_at_us = Some(at);
+            batch.count(lender, day).received += 1;
+        }
+        RequestEvent::ItemShipped { lender, .. } => {
+            duration(SHIP, lender, request.routed_at_us);
+            batch.count(lender, day).shipped += 1;
+        }
+        RequestEvent::CopyDelivered { lender } => {
+            duration(SHIP, lender, request.routed_at_us);
+            duration(RECEIVE, &request.borrower, Some(request.placed_at_us));
+            batch.count(lender, day).shipped += 1;
+            batch.count(&request.borrower, day).filled += 1;
+        }
+        RequestEvent::ItemReceived {} => {
+            duration(RECEIVE, &request.borrower, Some(request.placed_at_us));
+            batch.count(&request.borrower, day).filled += 1;
+        }
+        RequestEvent::RequestUnfilled {} => batch.count(&request.borrower, day).unfilled += 1,
+        RequestEvent::RequestCancelled {} => {
+            batch.count(&request.borrower, day).cancelled += 1;
+        }
+        RequestEvent::LenderDeclined { lender, reason, .. } => {
+            batch.count(lender, day).declined += 1;
+            *batch
+                .declines
+                .entry((lender.clone(), day, *reason))
+                .or_default() += 1;
+        }
+        RequestEvent::LenderTimedOut { lender } => batch.count(lender, day).timed_out += 1,
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The tracked requests of `ids` (PostgreSQL: in one statement); absent ones
@@ -460,6 +648,41 @@ async fn write_postgres(
             .execute(&mut *c)
             .await?;
     }
+    let network = batch.network_counts();
+    if !network.is_empty() {
+        let column = |f: fn(&Counts) -> i64| network.values().map(f).collect::<Vec<_>>();
+        sqlx::query(sql.add_network_days)
+            .bind(network.keys().copied().collect::<Vec<_>>())
+            .bind(column(|n| n.placed))
+            .bind(column(|n| n.filled))
+            .bind(column(|n| n.unfilled))
+            .bind(column(|n| n.cancelled))
+            .bind(column(|n| n.received))
+            .bind(column(|n| n.shipped))
+            .bind(column(|n| n.declined))
+            .bind(column(|n| n.timed_out))
+            .execute(&mut *c)
+            .await?;
+    }
+    let declines = batch.network_declines();
+    if !declines.is_empty() {
+        sqlx::query(sql.add_network_declines)
+            .bind(declines.keys().map(|(d, _)| *d).collect::<Vec<_>>())
+            .bind(declines.keys().map(|(_, r)| r.as_str()).collect::<Vec<_>>())
+            .bind(declines.values().copied().collect::<Vec<_>>())
+            .execute(&mut *c)
+            .await?;
+    }
+    let mut blocks = BTreeMap::new();
+    batch.count_receive_blocks(&mut blocks);
+    if !blocks.is_empty() {
+        sqlx::query(sql.add_blocks)
+            .bind(blocks.keys().map(|(b, _)| *b).collect::<Vec<_>>())
+            .bind(blocks.keys().map(|(_, b)| *b).collect::<Vec<_>>())
+            .bind(blocks.values().copied().collect::<Vec<_>>())
+            .execute(&mut *c)
+            .await?;
+    }
     Ok(())
 }
 
@@ -511,6 +734,38 @@ async fn write_sqlite(
             .bind(d.library.as_str())
             .bind(d.day)
             .bind(d.micros)
+            .execute(&mut *c)
+            .await?;
+    }
+    for (day, n) in batch.network_counts() {
+        sqlx::query(sql.add_network_day)
+            .bind(day)
+            .bind(n.placed)
+            .bind(n.filled)
+            .bind(n.unfilled)
+            .bind(n.cancelled)
+            .bind(n.received)
+            .bind(n.shipped)
+            .bind(n.declined)
+            .bind(n.timed_out)
+            .execute(&mut *c)
+            .await?;
+    }
+    for ((day, reason), n) in batch.network_declines() {
+        sqlx::query(sql.add_network_decline)
+            .bind(day)
+            .bind(reason.as_str())
+            .bind(n)
+            .execute(&mut *c)
+            .await?;
+    }
+    let mut blocks = BTreeMap::new();
+    batch.count_receive_blocks(&mut blocks);
+    for ((block, bucket), n) in blocks {
+        sqlx::query(sql.add_block)
+            .bind(block)
+            .bind(bucket)
+            .bind(n)
             .execute(&mut *c)
             .await?;
     }

@@ -11,6 +11,8 @@
 //!
 //! The patron vault and notes are not projections: never touched here.
 
+mod bulk;
+
 use std::time::{Duration, Instant};
 
 use domain::Calendar;
@@ -61,11 +63,10 @@ fn clear_script(projection: Projection, postgres: bool) -> &'static str {
     }
 }
 
-/// A table and its twin, and the statements that list the rows only one of
-/// them holds (rendered as text by PostgreSQL; SQLite's are rendered here).
+/// A table and its twin, and (SQLite) the statements that list the rows only
+/// one of them holds, rendered here; PostgreSQL's are built in `compare`.
 struct Compared {
     table: &'static str,
-    postgres: [&'static str; 2],
     sqlite: [&'static str; 2],
     /// Statistics for the twin before it is swapped in.
     analyze: &'static str,
@@ -75,22 +76,6 @@ macro_rules! compared {
     ($table:literal) => {
         Compared {
             table: $table,
-            postgres: [
-                concat!(
-                    "SELECT CAST(d AS text) FROM (SELECT * FROM ",
-                    $table,
-                    " EXCEPT SELECT * FROM ",
-                    $table,
-                    "_rebuild) d LIMIT 20"
-                ),
-                concat!(
-                    "SELECT CAST(d AS text) FROM (SELECT * FROM ",
-                    $table,
-                    "_rebuild EXCEPT SELECT * FROM ",
-                    $table,
-                    ") d LIMIT 20"
-                ),
-            ],
             sqlite: [
                 concat!(
                     "SELECT * FROM ",
@@ -114,11 +99,14 @@ macro_rules! compared {
 
 fn compared_tables(projection: Projection) -> &'static [Compared] {
     const REQUESTS: [Compared; 2] = [compared!("request_views"), compared!("request_history")];
-    const STATISTICS: [Compared; 4] = [
+    const STATISTICS: [Compared; 7] = [
         compared!("stats_requests"),
         compared!("stats_library_day"),
         compared!("stats_declines_day"),
         compared!("stats_durations"),
+        compared!("stats_network_day"),
+        compared!("stats_network_declines_day"),
+        compared!("stats_receive_blocks"),
     ];
     const LIBRARIES: [Compared; 1] = [compared!("library_directory")];
     match projection {
@@ -179,15 +167,36 @@ pub async fn rebuild_with_progress(
     mut progress: impl FnMut(RebuildProgress),
 ) -> Result<RebuildSummary, StoreError> {
     let mut summary = RebuildSummary::default();
-    for projection in selected(projection)? {
+    let projections = selected(projection)?;
+    if let Database::Postgres(pool) = db {
+        // One pass over the log for all of them.
+        let started = Instant::now();
+        let mut locks = Vec::new();
+        for projection in &projections {
+            locks.push(RebuildLock::take(db, *projection).await?);
+        }
+        let (events, built) = build_bulk(db, pool, calendar, &projections, &mut progress).await?;
+        for projection in projections {
+            analyze_twins(db, projection).await?;
+            let position = swap(db, calendar, projection, built).await?;
+            clear(db, projection).await?;
+            summary.projections.push(RebuiltProjection {
+                projection,
+                events,
+                position,
+                elapsed: started.elapsed(),
+            });
+        }
+        for lock in locks {
+            lock.release().await;
+        }
+        return Ok(summary);
+    }
+    for projection in projections {
         let started = Instant::now();
         let lock = RebuildLock::take(db, projection).await?;
         let (events, built) = build(db, calendar, projection, &mut progress).await?;
-        // The swapped-in tables are queried at once: give the planner their
-        // statistics (it would otherwise wait for autovacuum, if it runs).
-        for compared in compared_tables(projection) {
-            on_db!(db, pool => sqlx::query(compared.analyze).execute(pool).await.map(drop))?;
-        }
+        analyze_twins(db, projection).await?;
         let position = swap(db, calendar, projection, built).await?;
         clear(db, projection).await?;
         lock.release().await;
@@ -201,6 +210,47 @@ pub async fn rebuild_with_progress(
     Ok(summary)
 }
 
+/// The swapped-in tables are queried at once: give the planner their
+/// statistics (it would otherwise wait for autovacuum, if it runs).
+async fn analyze_twins(db: &Database, projection: Projection) -> Result<(), StoreError> {
+    for compared in compared_tables(projection) {
+        on_db!(db, pool => sqlx::query(compared.analyze).execute(pool).await.map(drop))?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL: resets the twins' checkpoints, projects the log into every
+/// twin of `projections` in one pass (`bulk.rs`), and sets the checkpoints
+/// to where that pass stopped.
+async fn build_bulk(
+    db: &Database,
+    pool: &sqlx::PgPool,
+    calendar: Calendar,
+    projections: &[Projection],
+    progress: &mut impl FnMut(RebuildProgress),
+) -> Result<(u64, Position), StoreError> {
+    // Fresh statistics first: right after a bulk import the planner takes
+    // the log for small.
+    sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
+    let mut tx = begin(db).await?;
+    for projection in projections {
+        set_checkpoint(
+            &mut tx,
+            projection.checkpoint(Target::Scratch),
+            Position::START,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let (events, built) = bulk::build(pool, calendar, projections, progress).await?;
+    let mut tx = begin(db).await?;
+    for projection in projections {
+        set_checkpoint(&mut tx, projection.checkpoint(Target::Scratch), built).await?;
+    }
+    tx.commit().await?;
+    Ok((events, built))
+}
+
 /// Rebuilds every projection into its twins and compares them with the
 /// stored tables at one checkpoint; the rows that differ (at most twenty per
 /// table and side). Changes nothing stored.
@@ -210,6 +260,22 @@ pub async fn verify(
     mut progress: impl FnMut(RebuildProgress),
 ) -> Result<Vec<Difference>, StoreError> {
     let mut differences = Vec::new();
+    if let Database::Postgres(pool) = db {
+        let mut locks = Vec::new();
+        for projection in Projection::ALL {
+            locks.push(RebuildLock::take(db, projection).await?);
+        }
+        let (_, built) = build_bulk(db, pool, calendar, &Projection::ALL, &mut progress).await?;
+        for projection in Projection::ALL {
+            analyze_twins(db, projection).await?;
+            differences.extend(compare(db, calendar, projection, built).await?);
+            clear(db, projection).await?;
+        }
+        for lock in locks {
+            lock.release().await;
+        }
+        return Ok(differences);
+    }
     for projection in Projection::ALL {
         let lock = RebuildLock::take(db, projection).await?;
         let (_, built) = build(db, calendar, projection, &mut progress).await?;
@@ -412,10 +478,37 @@ async fn compare(
     .await?;
     let mut differences = Vec::new();
     for compared in compared_tables(projection) {
+        // PostgreSQL: only the rows of the hash buckets whose counts or sums
+        // differ are compared row by row.
+        let buckets = match &mut tx {
+            Tx::Postgres(c) => Some(differing_buckets(c, compared.table).await?),
+            Tx::Sqlite(_) => None,
+        };
+        if buckets.as_ref().is_some_and(Vec::is_empty) {
+            continue;
+        }
         for (side, only_stored) in [(0, true), (1, false)] {
             let rows: Vec<String> = match &mut tx {
                 Tx::Postgres(c) => {
-                    sqlx::query_scalar(compared.postgres[side])
+                    let (from, other) = if only_stored {
+                        (
+                            compared.table.to_owned(),
+                            format!("{}_rebuild", compared.table),
+                        )
+                    } else {
+                        (
+                            format!("{}_rebuild", compared.table),
+                            compared.table.to_owned(),
+                        )
+                    };
+                    let sql = format!(
+                        "SELECT CAST(d AS text) FROM (
+                           SELECT * FROM {from} t WHERE {BUCKET_OF} = ANY($1)
+                           EXCEPT SELECT * FROM {other} t WHERE {BUCKET_OF} = ANY($1)) d
+                         LIMIT {SHOWN}"
+                    );
+                    sqlx::query_scalar(&sql)
+                        .bind(buckets.clone().unwrap_or_default())
                         .fetch_all(&mut **c)
                         .await?
                 }
@@ -435,6 +528,47 @@ async fn compare(
         }
     }
     Ok(differences)
+}
+
+/// A row's hash bucket (PostgreSQL), from its text form.
+const BUCKET_OF: &str = "(hashtextextended(CAST(t AS text), 0) & 1023)";
+
+/// The hash buckets (of a row's text) in which `table` and its twin differ
+/// in row count or in the sum of a second hash of their rows: one
+/// sequential scan of each, instead of sorting both whole tables. Equal
+/// tables have no such bucket; a difference shows unless two different
+/// sets of rows collide in both count and a 64-bit hash sum.
+async fn differing_buckets(
+    c: &mut sqlx::PgConnection,
+    table: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let mut sums = Vec::new();
+    for name in [table.to_owned(), format!("{table}_rebuild")] {
+        let sql = format!(
+            "SELECT {BUCKET_OF}, count(*), CAST(sum(CAST(hashtextextended(CAST(t AS text), 1)
+                    AS numeric)) AS text)
+               FROM {name} t GROUP BY 1"
+        );
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(&sql).fetch_all(&mut *c).await?;
+        sums.push(
+            rows.into_iter()
+                .map(|(bucket, n, sum)| (bucket, (n, sum)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        );
+    }
+    let mut differing: Vec<i64> = sums[0]
+        .iter()
+        .filter(|(bucket, value)| sums[1].get(bucket) != Some(value))
+        .map(|(bucket, _)| *bucket)
+        .chain(
+            sums[1]
+                .keys()
+                .filter(|bucket| !sums[0].contains_key(bucket))
+                .copied(),
+        )
+        .collect();
+    differing.sort_unstable();
+    Ok(differing)
 }
 
 /// Applies the events after `*from` up to `upto` to `target` within `tx`.

@@ -990,7 +990,7 @@ pub async fn assert_read_models(db: &Database, reference: &Reference, days: (u16
 /// Empties the log and every table this crate keeps, so one database can
 /// serve many property cases.
 pub async fn reset(db: &Database) {
-    const STATEMENTS: [&str; 11] = [
+    const STATEMENTS: [&str; 14] = [
         "DELETE FROM events",
         "DELETE FROM projector_checkpoints",
         "DELETE FROM request_views",
@@ -1000,6 +1000,9 @@ pub async fn reset(db: &Database) {
         "DELETE FROM stats_library_day",
         "DELETE FROM stats_declines_day",
         "DELETE FROM stats_durations",
+        "DELETE FROM stats_network_day",
+        "DELETE FROM stats_network_declines_day",
+        "DELETE FROM stats_receive_blocks",
         "DELETE FROM patrons",
         "DELETE FROM notes",
     ];

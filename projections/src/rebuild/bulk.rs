@@ -1,0 +1,722 @@
+//! The PostgreSQL bulk rebuild: one pass over the log feeds every selected
+//! projection, and the twins are filled by `COPY … FROM STDIN`.
+//!
+//! - The log is read once, by one `COPY (SELECT …) TO STDOUT` in
+//!   `(tx_id, global_position)` order below the transaction horizon (the
+//!   log reader's rule, `log_reader.rs`), inside a REPEATABLE READ
+//!   transaction that first counts each request's events: a request's rows
+//!   are written when its last event in that snapshot has been folded, so
+//!   memory holds only the requests still open at that point of the log.
+//! - Each event goes through the projections' own folds
+//!   (`read_models::{requests, statistics, libraries}::fold`), the code the
+//!   incremental projector runs; only the I/O differs. Per-day statistics
+//!   are summed in memory and written once at the end.
+//! - Each twin is loaded in one transaction of its own connection: TRUNCATE,
+//!   drop its indexes and constraints, `COPY … FROM STDIN WITH (FREEZE)`,
+//!   recreate them from their catalogued definitions, commit. A failure
+//!   rolls all of it back.
+//!
+//! The events committed after the snapshot are applied afterwards by the
+//! incremental path (`advance` in `mod.rs`), as after the batched rebuild.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use domain::{Calendar, Library};
+use futures::StreamExt;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use super::RebuildProgress;
+use crate::error::StoreError;
+use crate::log_reader::{Position, StoredEvent};
+use crate::read_models::requests::{self, RequestRow, ViewColumns};
+use crate::read_models::statistics::{self, Batch, Counts, Tracked};
+use crate::read_models::{libraries, Projection, RequestRecord};
+
+/// Bytes buffered per table before they go to its COPY.
+const CHUNK: usize = 1 << 20;
+/// Chunks in flight per table.
+const IN_FLIGHT: usize = 4;
+/// Events between progress reports.
+const REPORT_EVERY: u64 = 50_000;
+
+const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+const WORK_MEM: &str = "SET LOCAL work_mem = '256MB'";
+/// Each stream's last sequence in the snapshot (sequences run 1, 2, …):
+/// when a request's rows are complete, and how many events there are.
+const LAST_SEQUENCES: &str = "
+SELECT aggregate_type, aggregate_id, max(sequence) FROM events
+ WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ GROUP BY aggregate_type, aggregate_id";
+const READ_LOG: &str = "
+COPY (SELECT e.tx_id::text AS tx, e.global_position, e.aggregate_type, e.aggregate_id,
+             e.sequence, e.payload, e.metadata
+        FROM events e
+       WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.tx_id, e.global_position) TO STDOUT";
+const CONSTRAINTS: &str = "
+SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid = $1::regclass AND contype IN ('p', 'u')";
+const INDEXES: &str = "
+SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
+  JOIN pg_class i ON i.oid = x.indexrelid
+ WHERE x.indrelid = $1::regclass
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)";
+
+/// A twin table and the columns its COPY lines give, in order.
+struct Twin {
+    table: &'static str,
+    columns: &'static str,
+}
+
+const VIEWS: Twin = Twin {
+    table: "request_views_rebuild",
+    columns: "id, version, borrower, lender, status, updated_at_us, ended_at_us, \
+              respond_by_us, view",
+};
+const HISTORY: Twin = Twin {
+    table: "request_history_rebuild",
+    columns: "request_id, sequence, entry",
+};
+const DIRECTORY: Twin = Twin {
+    table: "library_directory_rebuild",
+    columns: "id, version, name, lends, suspended",
+};
+const STATS_REQUESTS: Twin = Twin {
+    table: "stats_requests_rebuild",
+    columns: "request_id, version, borrower, placed_at_us, routed_at_us",
+};
+const DURATIONS: Twin = Twin {
+    table: "stats_durations_rebuild",
+    columns: "request_id, sequence, kind, library, day, micros",
+};
+const LIBRARY_DAYS: Twin = Twin {
+    table: "stats_library_day_rebuild",
+    columns: "library, day, placed, filled, unfilled, cancelled, received, shipped, \
+              declined, timed_out",
+};
+const DECLINES: Twin = Twin {
+    table: "stats_declines_day_rebuild",
+    columns: "library, day, reason, declined",
+};
+const NETWORK_DAYS: Twin = Twin {
+    table: "stats_network_day_rebuild",
+    columns: "day, placed, filled, unfilled, cancelled, received, shipped, declined, timed_out",
+};
+const NETWORK_DECLINES: Twin = Twin {
+    table: "stats_network_declines_day_rebuild",
+    columns: "day, reason, declined",
+};
+const BLOCKS: Twin = Twin {
+    table: "stats_receive_blocks_rebuild",
+    columns: "block, bucket, n",
+};
+
+enum Message {
+    Rows(Vec<u8>),
+    /// Everything was sent: commit.
+    Done,
+}
+
+/// Feeds one twin's COPY, run by a task on a connection of its own.
+struct Loader {
+    buffer: Vec<u8>,
+    sender: mpsc::Sender<Message>,
+    task: JoinHandle<Result<u64, StoreError>>,
+}
+
+impl Loader {
+    fn start(pool: &PgPool, twin: &'static Twin) -> Loader {
+        let (sender, receiver) = mpsc::channel(IN_FLIGHT);
+        let pool = pool.clone();
+        let task = tokio::spawn(async move { load(&pool, twin, receiver).await });
+        Loader {
+            buffer: Vec::with_capacity(CHUNK + 64 * 1024),
+            sender,
+            task,
+        }
+    }
+
+    /// Sends the buffer when it is full.
+    async fn flush_full(&mut self) -> Result<(), StoreError> {
+        if self.buffer.len() >= CHUNK {
+            self.send().await?;
+        }
+        Ok(())
+    }
+
+    async fn send(&mut self) -> Result<(), StoreError> {
+        let rows = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK + 64 * 1024));
+        if self.sender.send(Message::Rows(rows)).await.is_err() {
+            // The loader stopped: its error says why.
+            return Err(self.fail().await);
+        }
+        Ok(())
+    }
+
+    async fn fail(&mut self) -> StoreError {
+        match (&mut self.task).await {
+            Ok(Err(error)) => error,
+            Ok(Ok(_)) => StoreError::Busy("a twin's loader stopped early".into()),
+            Err(error) => StoreError::Busy(format!("a twin's loader failed: {error}")),
+        }
+    }
+
+    /// Sends the rest and commits; the rows loaded.
+    async fn finish(mut self) -> Result<u64, StoreError> {
+        if !self.buffer.is_empty() {
+            self.send().await?;
+        }
+        if self.sender.send(Message::Done).await.is_err() {
+            return Err(self.fail().await);
+        }
+        match self.task.await {
+            Ok(result) => result,
+            Err(error) => Err(StoreError::Busy(format!("a twin's loader failed: {error}"))),
+        }
+    }
+}
+
+/// Empties `twin`, drops its indexes, copies the rows in, and recreates the
+/// indexes, in one transaction; rolled back unless `Done` arrives.
+async fn load(
+    pool: &PgPool,
+    twin: &Twin,
+    mut receiver: mpsc::Receiver<Message>,
+) -> Result<u64, StoreError> {
+    // A connection of its own: dropping it on an error rolls back.
+    let mut tx = PgConnection::connect_with(&pool.connect_options()).await?;
+    sqlx::Executor::execute(&mut tx, "BEGIN; SET LOCAL maintenance_work_mem = '256MB'").await?;
+    let constraints: Vec<(String, String)> = sqlx::query_as(CONSTRAINTS)
+        .bind(twin.table)
+        .fetch_all(&mut tx)
+        .await?;
+    let indexes: Vec<(String, String)> = sqlx::query_as(INDEXES)
+        .bind(twin.table)
+        .fetch_all(&mut tx)
+        .await?;
+    let mut ddl = format!("TRUNCATE {};", twin.table);
+    for (name, _) in &indexes {
+        let _ = write!(ddl, "DROP INDEX {name};");
+    }
+    for (name, _) in &constraints {
+        let _ = write!(ddl, "ALTER TABLE {} DROP CONSTRAINT {name};", twin.table);
+    }
+    sqlx::Executor::execute(&mut tx, ddl.as_str()).await?;
+    let statement = format!(
+        "COPY {} ({}) FROM STDIN WITH (FREEZE)",
+        twin.table, twin.columns
+    );
+    let mut copy = tx.copy_in_raw(&statement).await?;
+    let mut done = false;
+    while let Some(message) = receiver.recv().await {
+        match message {
+            Message::Rows(rows) => {
+                if let Err(error) = copy.send(rows).await {
+                    drop(copy.abort("the rebuild failed").await);
+                    return Err(error.into());
+                }
+            }
+            Message::Done => {
+                done = true;
+                break;
+            }
+        }
+    }
+    if !done {
+        drop(copy.abort("the rebuild stopped").await);
+        return Err(StoreError::Busy("the rebuild stopped".into()));
+    }
+    let rows = copy.finish().await?;
+    let mut ddl = String::new();
+    for (name, definition) in &constraints {
+        let _ = write!(
+            ddl,
+            "ALTER TABLE {} ADD CONSTRAINT {name} {definition};",
+            twin.table
+        );
+    }
+    for (_, definition) in &indexes {
+        let _ = write!(ddl, "{definition};");
+    }
+    ddl.push_str("COMMIT");
+    sqlx::Executor::execute(&mut tx, ddl.as_str()).await?;
+    drop(tx.close().await);
+    Ok(rows)
+}
+
+/// One request still being folded.
+struct Open {
+    row: RequestRow,
+    tracked: Option<Tracked>,
+    last: i64,
+}
+
+/// Projects the log into the twins of `projections` in one pass; the events
+/// read and the position the twins stand at.
+pub(super) async fn build(
+    pool: &PgPool,
+    calendar: Calendar,
+    projections: &[Projection],
+    progress: &mut impl FnMut(RebuildProgress),
+) -> Result<(u64, Position), StoreError> {
+    let (want_requests, want_statistics, want_libraries) = (
+        projections.contains(&Projection::Requests),
+        projections.contains(&Projection::Statistics),
+        projections.contains(&Projection::Libraries),
+    );
+    let shown = projections.first().copied().unwrap_or(Projection::Requests);
+
+    let mut reader = PgConnection::connect_with(&pool.connect_options()).await?;
+    sqlx::Executor::execute(&mut reader, BEGIN_SNAPSHOT).await?;
+    sqlx::Executor::execute(&mut reader, WORK_MEM).await?;
+    let streams: Vec<(String, String, i64)> = sqlx::query_as(LAST_SEQUENCES)
+        .fetch_all(&mut reader)
+        .await?;
+    let mut total = 0u64;
+    let mut last_sequences: HashMap<Uuid, i64> = HashMap::new();
+    for (aggregate_type, id, last) in streams {
+        total += last.max(0) as u64;
+        if aggregate_type == "IllRequest" && (want_requests || want_statistics) {
+            let id = Uuid::parse_str(&id)
+                .map_err(|_| StoreError::Malformed(format!("request id {id}")))?;
+            last_sequences.insert(id, last);
+        }
+    }
+    progress(RebuildProgress {
+        projection: shown,
+        applied: 0,
+        total,
+    });
+
+    let start = |wanted: bool, twin: &'static Twin| wanted.then(|| Loader::start(pool, twin));
+    let mut views = start(want_requests, &VIEWS);
+    let mut history = start(want_requests, &HISTORY);
+    let mut stats_requests = start(want_statistics, &STATS_REQUESTS);
+    let mut durations = start(want_statistics, &DURATIONS);
+
+    let mut open: HashMap<Uuid, Open> = HashMap::new();
+    let mut libraries_seen: BTreeMap<String, (Library, i64)> = BTreeMap::new();
+    let mut batch = Batch::default();
+    let mut blocks: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    let mut position = Position::START;
+    let mut read = 0u64;
+
+    let mut stream = reader.copy_out_raw(READ_LOG).await?;
+    let mut pending: Vec<u8> = Vec::with_capacity(2 * CHUNK);
+    let mut fields: Vec<Vec<u8>> = vec![Vec::new(); 7];
+    loop {
+        let chunk = stream.next().await.transpose()?;
+        let Some(chunk) = chunk else { break };
+        pending.extend_from_slice(&chunk);
+        let Some(end) = pending.iter().rposition(|b| *b == b'\n') else {
+            continue;
+        };
+        let mut consumed = 0;
+        while consumed <= end {
+            let line_end = consumed
+                + pending[consumed..=end]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .unwrap_or(end - consumed);
+            split_fields(&pending[consumed..line_end], &mut fields)?;
+            consumed = line_end + 1;
+
+            let text = |i: usize| std::str::from_utf8(&fields[i]).map_err(malformed);
+            let number = |i: usize| -> Result<i64, StoreError> {
+                text(i)?.parse().map_err(|_| malformed("a number"))
+            };
+            position = Position {
+                tx: number(0)?,
+                global: number(1)?,
+            };
+            read += 1;
+            let (aggregate_type, aggregate_id, sequence) = (text(2)?, text(3)?, number(4)?);
+            if aggregate_type == "IllRequest" {
+                if !(want_requests || want_statistics) {
+                    continue;
+                }
+                let id = Uuid::parse_str(aggregate_id)
+                    .map_err(|_| StoreError::Malformed(format!("request id {aggregate_id}")))?;
+                let record = RequestRecord::from_json(id, sequence, text(5)?, text(6)?)?;
+                let entry = open.entry(id).or_insert_with(|| Open {
+                    row: RequestRow::default(),
+                    tracked: None,
+                    last: last_sequences.remove(&id).unwrap_or(i64::MAX),
+                });
+                if let Some(loader) = durations.as_mut() {
+                    statistics::fold(&mut entry.tracked, &record, &calendar, &mut batch)?;
+                    batch.count_receive_blocks(&mut blocks);
+                    for d in batch.durations.drain(..) {
+                        let line = &mut loader.buffer;
+                        push_uuid(line, d.request_id);
+                        push_i64(line, d.sequence);
+                        push_text(line, d.kind);
+                        push_text(line, d.library.as_str());
+                        push_date(line, d.day);
+                        push_last_i64(line, d.micros);
+                    }
+                    loader.flush_full().await?;
+                }
+                if let Some(loader) = history.as_mut() {
+                    if let Some(added) = requests::fold(&mut entry.row, record)? {
+                        let line = &mut loader.buffer;
+                        push_uuid(line, id);
+                        push_i64(line, sequence);
+                        push_last_json(line, &added)?;
+                        loader.flush_full().await?;
+                    }
+                }
+                if sequence >= entry.last {
+                    let done = open.remove(&id).expect("an open request");
+                    write_request(id, done, &mut views, &mut stats_requests).await?;
+                }
+            } else if aggregate_type == "Library" && want_libraries {
+                let stored = StoredEvent {
+                    position,
+                    aggregate_type: aggregate_type.to_owned(),
+                    aggregate_id: aggregate_id.to_owned(),
+                    sequence,
+                    event_type: String::new(),
+                    event_version: String::new(),
+                    payload: serde_json::from_str(text(5)?).map_err(malformed)?,
+                    metadata: serde_json::from_str(text(6)?).map_err(malformed)?,
+                    recorded_at: chrono::DateTime::default(),
+                };
+                let (library, version) = libraries_seen
+                    .entry(aggregate_id.to_owned())
+                    .or_insert_with(|| (Library::default(), 0));
+                libraries::fold(library, version, &stored)?;
+            }
+            if read % REPORT_EVERY == 0 {
+                progress(RebuildProgress {
+                    projection: shown,
+                    applied: read,
+                    total,
+                });
+            }
+        }
+        pending.drain(..consumed);
+    }
+    drop(stream);
+    if !pending.is_empty() {
+        return Err(malformed("a truncated COPY row"));
+    }
+    sqlx::Executor::execute(&mut reader, "COMMIT").await?;
+    drop(reader.close().await);
+
+    // Requests whose last event the snapshot did not hold (none, unless the
+    // counts and the log disagree).
+    let mut still_open: Vec<(Uuid, Open)> = open.into_iter().collect();
+    still_open.sort_by_key(|(id, _)| *id);
+    for (id, request) in still_open {
+        write_request(id, request, &mut views, &mut stats_requests).await?;
+    }
+    for loader in [views, history, stats_requests, durations]
+        .into_iter()
+        .flatten()
+    {
+        loader.finish().await?;
+    }
+    if want_statistics {
+        write_statistics(pool, &batch, &blocks).await?;
+    }
+    if want_libraries {
+        let mut directory = Loader::start(pool, &DIRECTORY);
+        for (id, (library, version)) in &libraries_seen {
+            let record = libraries::record(id, library)?;
+            let line = &mut directory.buffer;
+            push_text(line, record.id.as_str());
+            push_i64(line, *version);
+            push_text(line, &record.name);
+            push_bool(line, record.lends);
+            push_bool(line, record.suspended);
+            *line.last_mut().expect("a field") = b'\n';
+        }
+        directory.finish().await?;
+    }
+    // One pass fed them all: each is done.
+    for projection in projections {
+        progress(RebuildProgress {
+            projection: *projection,
+            applied: read,
+            total,
+        });
+    }
+    Ok((read, position))
+}
+
+/// A request's view and statistics rows, once its events are all folded.
+async fn write_request(
+    id: Uuid,
+    request: Open,
+    views: &mut Option<Loader>,
+    stats_requests: &mut Option<Loader>,
+) -> Result<(), StoreError> {
+    if let Some(loader) = views.as_mut() {
+        let Some(view) = &request.row.view else {
+            return Err(StoreError::Malformed(format!(
+                "request {id} does not begin with RequestPlaced"
+            )));
+        };
+        let columns = ViewColumns::of(view, request.row.ended_at_us);
+        let line = &mut loader.buffer;
+        push_uuid(line, columns.id);
+        push_i64(line, columns.version);
+        push_text(line, columns.borrower);
+        push_optional_text(line, columns.lender);
+        push_text(line, columns.status);
+        push_i64(line, columns.updated_at_us);
+        push_optional_i64(line, columns.ended_at_us);
+        push_optional_i64(line, columns.respond_by_us);
+        push_last_json(line, view)?;
+        loader.flush_full().await?;
+    }
+    if let (Some(loader), Some(tracked)) = (stats_requests.as_mut(), &request.tracked) {
+        let line = &mut loader.buffer;
+        push_uuid(line, id);
+        push_i64(line, tracked.version);
+        push_text(line, tracked.borrower.as_str());
+        push_i64(line, tracked.placed_at_us);
+        push_optional_i64(line, tracked.routed_at_us);
+        *line.last_mut().expect("a field") = b'\n';
+        loader.flush_full().await?;
+    }
+    Ok(())
+}
+
+/// The per-day sums, the network's and the duration blocks, written once.
+async fn write_statistics(
+    pool: &PgPool,
+    batch: &Batch,
+    blocks: &BTreeMap<(i64, i64), i64>,
+) -> Result<(), StoreError> {
+    fn counts(line: &mut Vec<u8>, n: &Counts) {
+        for value in [
+            n.placed,
+            n.filled,
+            n.unfilled,
+            n.cancelled,
+            n.received,
+            n.shipped,
+            n.declined,
+        ] {
+            push_i64(line, value);
+        }
+        push_last_i64(line, n.timed_out);
+    }
+    let mut days = Loader::start(pool, &LIBRARY_DAYS);
+    let mut declines = Loader::start(pool, &DECLINES);
+    let mut network_days = Loader::start(pool, &NETWORK_DAYS);
+    let mut network_declines = Loader::start(pool, &NETWORK_DECLINES);
+    let mut receive_blocks = Loader::start(pool, &BLOCKS);
+    for ((library, day), n) in &batch.counts {
+        push_text(&mut days.buffer, library.as_str());
+        push_date(&mut days.buffer, *day);
+        counts(&mut days.buffer, n);
+        days.flush_full().await?;
+    }
+    for ((library, day, reason), n) in &batch.declines {
+        push_text(&mut declines.buffer, library.as_str());
+        push_date(&mut declines.buffer, *day);
+        push_text(&mut declines.buffer, reason.as_str());
+        push_last_i64(&mut declines.buffer, *n);
+        declines.flush_full().await?;
+    }
+    for (day, n) in batch.network_counts() {
+        push_date(&mut network_days.buffer, day);
+        counts(&mut network_days.buffer, &n);
+        network_days.flush_full().await?;
+    }
+    for ((day, reason), n) in batch.network_declines() {
+        push_date(&mut network_declines.buffer, day);
+        push_text(&mut network_declines.buffer, reason.as_str());
+        push_last_i64(&mut network_declines.buffer, n);
+        network_declines.flush_full().await?;
+    }
+    for ((block, bucket), n) in blocks {
+        push_i64(&mut receive_blocks.buffer, *block);
+        push_i64(&mut receive_blocks.buffer, *bucket);
+        push_last_i64(&mut receive_blocks.buffer, *n);
+        receive_blocks.flush_full().await?;
+    }
+    for loader in [
+        days,
+        declines,
+        network_days,
+        network_declines,
+        receive_blocks,
+    ] {
+        loader.finish().await?;
+    }
+    Ok(())
+}
+
+fn malformed(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Malformed(format!("reading the log: {what}"))
+}
+
+/// Splits one COPY text row into its fields, unescaped (`\N` is never
+/// expected: every column read is NOT NULL).
+fn split_fields(line: &[u8], fields: &mut [Vec<u8>]) -> Result<(), StoreError> {
+    let mut parts = line.split(|b| *b == b'\t');
+    for field in fields.iter_mut() {
+        let raw = parts.next().ok_or_else(|| malformed("a short COPY row"))?;
+        field.clear();
+        unescape(raw, field)?;
+    }
+    if parts.next().is_some() {
+        return Err(malformed("a long COPY row"));
+    }
+    Ok(())
+}
+
+/// COPY's text format: backslash escapes.
+fn unescape(raw: &[u8], out: &mut Vec<u8>) -> Result<(), StoreError> {
+    let mut i = 0;
+    while i < raw.len() {
+        let Some(next) = raw[i..].iter().position(|b| *b == b'\\') else {
+            out.extend_from_slice(&raw[i..]);
+            break;
+        };
+        out.extend_from_slice(&raw[i..i + next]);
+        i += next + 1;
+        let escaped = *raw
+            .get(i)
+            .ok_or_else(|| malformed("a trailing backslash"))?;
+        i += 1;
+        match escaped {
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'N' => return Err(malformed("an unexpected NULL")),
+            b'0'..=b'7' => {
+                let mut value = u32::from(escaped - b'0');
+                for _ in 0..2 {
+                    match raw.get(i) {
+                        Some(d @ b'0'..=b'7') => {
+                            value = value * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push(value as u8);
+            }
+            b'x' => {
+                let mut value = 0u32;
+                for _ in 0..2 {
+                    match raw.get(i).and_then(|d| (*d as char).to_digit(16)) {
+                        Some(d) => {
+                            value = value * 16 + d;
+                            i += 1;
+                        }
+                        None => break,
+                    }
+                }
+                out.push(value as u8);
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(())
+}
+
+/// Appends `text` escaped for COPY's text format, and a tab.
+fn push_text(line: &mut Vec<u8>, text: &str) {
+    escape_into(line, text.as_bytes());
+    line.push(b'\t');
+}
+
+fn escape_into(line: &mut Vec<u8>, bytes: &[u8]) {
+    for &b in bytes {
+        match b {
+            b'\\' => line.extend_from_slice(b"\\\\"),
+            b'\n' => line.extend_from_slice(b"\\n"),
+            b'\r' => line.extend_from_slice(b"\\r"),
+            b'\t' => line.extend_from_slice(b"\\t"),
+            _ => line.push(b),
+        }
+    }
+}
+
+fn push_optional_text(line: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => push_text(line, text),
+        None => line.extend_from_slice(b"\\N\t"),
+    }
+}
+
+fn push_i64(line: &mut Vec<u8>, value: i64) {
+    let _ = write!(Bytes(line), "{value}\t");
+}
+
+fn push_last_i64(line: &mut Vec<u8>, value: i64) {
+    let _ = writeln!(Bytes(line), "{value}");
+}
+
+fn push_optional_i64(line: &mut Vec<u8>, value: Option<i64>) {
+    match value {
+        Some(value) => push_i64(line, value),
+        None => line.extend_from_slice(b"\\N\t"),
+    }
+}
+
+fn push_bool(line: &mut Vec<u8>, value: bool) {
+    line.extend_from_slice(if value { b"t\t" } else { b"f\t" });
+}
+
+fn push_uuid(line: &mut Vec<u8>, id: Uuid) {
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    line.extend_from_slice(id.hyphenated().encode_lower(&mut text).as_bytes());
+    line.push(b'\t');
+}
+
+fn push_date(line: &mut Vec<u8>, day: NaiveDate) {
+    let _ = write!(Bytes(line), "{}\t", day.format("%Y-%m-%d"));
+}
+
+/// Appends `value` as JSON (the column's last field) and ends the row.
+fn push_last_json(line: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<(), StoreError> {
+    let json = serde_json::to_vec(value)
+        .map_err(|e| StoreError::Malformed(format!("serializing a read model: {e}")))?;
+    escape_into(line, &json);
+    line.push(b'\n');
+    Ok(())
+}
+
+/// `fmt::Write` into a byte buffer.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_round_trips() {
+        let original = "a\\b\tc\nd\re {\"x\": \"\\\"q\\\"\"}";
+        let mut line = Vec::new();
+        push_text(&mut line, original);
+        line.pop();
+        let mut back = Vec::new();
+        unescape(&line, &mut back).unwrap();
+        assert_eq!(std::str::from_utf8(&back).unwrap(), original);
+        let mut octal = Vec::new();
+        unescape(b"x\\101\\x42\\\\", &mut octal).unwrap();
+        assert_eq!(octal, b"xAB\\");
+    }
+}
