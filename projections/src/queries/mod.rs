@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use domain::library::LibraryRecord;
-use domain::{LibraryId, RequestStatus};
+use domain::{IllRequest, LibraryId, RequestStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use thiserror::Error;
@@ -21,6 +21,7 @@ use crate::database::Database;
 use crate::error::StoreError;
 use crate::request_view::{HistoryEntry, RequestView};
 use crate::sql::{micros, on_db};
+use crate::store::EventStore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -86,7 +87,6 @@ SELECT status, count(*) AS n FROM request_views
    AND status IN ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
  GROUP BY status";
 const REQUEST: &str = "SELECT view FROM request_views WHERE id = $1";
-const HISTORY: &str = "SELECT entry FROM request_history WHERE request_id = $1 ORDER BY sequence";
 const LIBRARIES: &str = "SELECT id, name, lends, suspended FROM library_directory";
 const UNANSWERED: &str = "
 SELECT id FROM request_views
@@ -203,11 +203,15 @@ pub async fn request(db: &Database, id: Uuid) -> Result<Option<RequestView>, Sto
     Ok(view.map(|v| v.0))
 }
 
-/// A request's events as people read them, in order.
+/// A request's events as people read them, in order. The history is the
+/// request's stream in the log, read by primary key: no copy is projected.
 pub async fn history(db: &Database, id: Uuid) -> Result<Vec<HistoryEntry>, StoreError> {
-    let entries: Vec<Json<HistoryEntry>> =
-        on_db!(db, pool => sqlx::query_scalar(HISTORY).bind(id).fetch_all(pool).await)?;
-    Ok(entries.into_iter().map(|e| e.0).collect())
+    EventStore::new(db.clone())
+        .history::<IllRequest>(&id.to_string())
+        .await?
+        .iter()
+        .map(HistoryEntry::from_envelope)
+        .collect()
 }
 
 /// Every registered library, ordered by id.

@@ -1,6 +1,8 @@
 //! Projection "requests": one row per request (the columns queues filter and
-//! sort on, beside the serialized `RequestView`) and one history row per
-//! event. The view comes from `RequestView::fold`, the domain's one fold.
+//! sort on, beside the serialized `RequestView`). The view comes from
+//! `RequestView::fold`, the domain's one fold. A request's history is its
+//! event stream, read by primary key from the log (`queries::history`): a
+//! copy of it here would double what the projector and a rebuild write.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,21 +15,19 @@ use crate::changes::{Change, QueueChange};
 use crate::error::StoreError;
 use crate::log_reader::StoredEvent;
 use crate::queries::QueueSide;
-use crate::request_view::{HistoryEntry, RequestView};
+use crate::request_view::RequestView;
 use crate::sql::{micros, Tx};
 
 struct Sql {
     load: &'static str,
     upsert: &'static str,
-    history: &'static str,
     /// PostgreSQL: a batch's rows in one statement each.
     load_many: &'static str,
     upsert_many: &'static str,
-    history_many: &'static str,
 }
 
 macro_rules! sql {
-    ($views:literal, $history:literal) => {
+    ($views:literal) => {
         Sql {
             load: concat!("SELECT view, ended_at_us FROM ", $views, " WHERE id = $1"),
             upsert: concat!(
@@ -42,12 +42,6 @@ macro_rules! sql {
                      updated_at_us = excluded.updated_at_us,
                      ended_at_us = excluded.ended_at_us,
                      respond_by_us = excluded.respond_by_us, view = excluded.view"
-            ),
-            history: concat!(
-                "INSERT INTO ",
-                $history,
-                " (request_id, sequence, entry) VALUES ($1, $2, $3)
-                 ON CONFLICT (request_id, sequence) DO NOTHING"
             ),
             load_many: concat!(
                 "SELECT id, view, ended_at_us FROM ",
@@ -72,21 +66,12 @@ macro_rules! sql {
                      ended_at_us = excluded.ended_at_us,
                      respond_by_us = excluded.respond_by_us, view = excluded.view"
             ),
-            history_many: concat!(
-                "INSERT INTO ",
-                $history,
-                " (request_id, sequence, entry)
-                 SELECT request_id, sequence, entry::jsonb
-                   FROM UNNEST($1::uuid[], $2::bigint[], $3::text[])
-                     AS u(request_id, sequence, entry)
-                 ON CONFLICT (request_id, sequence) DO NOTHING"
-            ),
         }
     };
 }
 
-const LIVE: Sql = sql!("request_views", "request_history");
-const SCRATCH: Sql = sql!("request_views_rebuild", "request_history_rebuild");
+const LIVE: Sql = sql!("request_views");
+const SCRATCH: Sql = sql!("request_views_rebuild");
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -129,20 +114,15 @@ pub(crate) struct RequestRow {
     pub ended_at_us: Option<i64>,
 }
 
-/// Applies one event to `row`; the history row it adds, or `None` when the
-/// row already holds the event.
-pub(crate) fn fold(
-    row: &mut RequestRow,
-    record: RequestRecord,
-) -> Result<Option<HistoryEntry>, StoreError> {
+/// Applies one event to `row`; false when the row already holds it.
+pub(crate) fn fold(row: &mut RequestRow, record: RequestRecord) -> Result<bool, StoreError> {
     let id = record.id;
     let version = row.view.as_ref().map_or(0, |v| v.version as i64);
     if !is_new(&format_args!("request {id}"), version, record.sequence)? {
-        return Ok(None);
+        return Ok(false);
     }
     let occurred_at = record.occurred_at();
     let was = row.view.as_ref().map(|v| v.state.status);
-    let entry = HistoryEntry::new(record.sequence as u64, &record.event, record.metadata);
     RequestView::fold(&mut row.view, id, record.event, occurred_at);
     let Some(view) = &row.view else {
         return Err(StoreError::Malformed(format!(
@@ -155,7 +135,7 @@ pub(crate) fn fold(
     } else if was != Some(status) {
         row.ended_at_us = Some(micros(occurred_at));
     }
-    Ok(Some(entry))
+    Ok(true)
 }
 
 /// The columns of a `request_views` row, in the table's order.
@@ -227,12 +207,9 @@ pub(super) async fn apply(
     }
     let mut entries = load(tx, sql, &touched).await?;
 
-    let mut history = Vec::new();
     for record in records {
-        let (id, sequence) = (record.id, record.sequence);
-        let entry = entries.entry(id).or_default();
-        if let Some(added) = fold(&mut entry.row, record)? {
-            history.push((id, sequence, added));
+        let entry = entries.entry(record.id).or_default();
+        if fold(&mut entry.row, record)? {
             entry.changed = true;
         }
     }
@@ -260,7 +237,7 @@ pub(super) async fn apply(
     }
     match tx {
         Tx::Postgres(c) => {
-            write_postgres(c, sql, &rows, &history).await?;
+            write_postgres(c, sql, &rows).await?;
         }
         Tx::Sqlite(c) => {
             for (view, _, ended_at_us) in &rows {
@@ -275,14 +252,6 @@ pub(super) async fn apply(
                     .bind(columns.ended_at_us)
                     .bind(columns.respond_by_us)
                     .bind(Json(view))
-                    .execute(&mut **c)
-                    .await?;
-            }
-            for (id, sequence, entry) in &history {
-                sqlx::query(sql.history)
-                    .bind(*id)
-                    .bind(*sequence)
-                    .bind(Json(entry))
                     .execute(&mut **c)
                     .await?;
             }
@@ -324,12 +293,11 @@ async fn load(
     Ok(loaded)
 }
 
-/// PostgreSQL: the batch's views and history rows, one statement each.
+/// PostgreSQL: the batch's views in one statement.
 async fn write_postgres(
     c: &mut sqlx::PgConnection,
     sql: &Sql,
     rows: &[(&RequestView, Place, Option<i64>)],
-    history: &[(Uuid, i64, HistoryEntry)],
 ) -> Result<(), StoreError> {
     let json = |value: serde_json::Result<String>| {
         value.map_err(|e| StoreError::Malformed(format!("serializing a read model: {e}")))
@@ -371,18 +339,6 @@ async fn write_postgres(
             .bind(ended)
             .bind(respond_by)
             .bind(views)
-            .execute(&mut *c)
-            .await?;
-    }
-    if !history.is_empty() {
-        let mut entries = Vec::with_capacity(history.len());
-        for (_, _, entry) in history {
-            entries.push(json(serde_json::to_string(entry))?);
-        }
-        sqlx::query(sql.history_many)
-            .bind(history.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
-            .bind(history.iter().map(|(_, s, _)| *s).collect::<Vec<_>>())
-            .bind(entries)
             .execute(&mut *c)
             .await?;
     }

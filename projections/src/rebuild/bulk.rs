@@ -78,10 +78,6 @@ const VIEWS: Twin = Twin {
     columns: "id, version, borrower, lender, status, updated_at_us, ended_at_us, \
               respond_by_us, view",
 };
-const HISTORY: Twin = Twin {
-    table: "request_history_rebuild",
-    columns: "request_id, sequence, entry",
-};
 const DIRECTORY: Twin = Twin {
     table: "library_directory_rebuild",
     columns: "id, version, name, lends, suspended",
@@ -295,7 +291,6 @@ pub(super) async fn build(
 
     let start = |wanted: bool, twin: &'static Twin| wanted.then(|| Loader::start(pool, twin));
     let mut views = start(want_requests, &VIEWS);
-    let mut history = start(want_requests, &HISTORY);
     let mut stats_requests = start(want_statistics, &STATS_REQUESTS);
     let mut durations = start(want_statistics, &DURATIONS);
 
@@ -362,14 +357,8 @@ pub(super) async fn build(
                     }
                     loader.flush_full().await?;
                 }
-                if let Some(loader) = history.as_mut() {
-                    if let Some(added) = requests::fold(&mut entry.row, record)? {
-                        let line = &mut loader.buffer;
-                        push_uuid(line, id);
-                        push_i64(line, sequence);
-                        push_last_json(line, &added)?;
-                        loader.flush_full().await?;
-                    }
+                if want_requests {
+                    requests::fold(&mut entry.row, record)?;
                 }
                 if sequence >= entry.last {
                     let done = open.remove(&id).expect("an open request");
@@ -416,10 +405,7 @@ pub(super) async fn build(
     for (id, request) in still_open {
         write_request(id, request, &mut views, &mut stats_requests).await?;
     }
-    for loader in [views, history, stats_requests, durations]
-        .into_iter()
-        .flatten()
-    {
+    for loader in [views, stats_requests, durations].into_iter().flatten() {
         loader.finish().await?;
     }
     if want_statistics {

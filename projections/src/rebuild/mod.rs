@@ -98,7 +98,7 @@ macro_rules! compared {
 }
 
 fn compared_tables(projection: Projection) -> &'static [Compared] {
-    const REQUESTS: [Compared; 2] = [compared!("request_views"), compared!("request_history")];
+    const REQUESTS: [Compared; 1] = [compared!("request_views")];
     const STATISTICS: [Compared; 7] = [
         compared!("stats_requests"),
         compared!("stats_library_day"),

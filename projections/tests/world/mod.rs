@@ -990,11 +990,10 @@ pub async fn assert_read_models(db: &Database, reference: &Reference, days: (u16
 /// Empties the log and every table this crate keeps, so one database can
 /// serve many property cases.
 pub async fn reset(db: &Database) {
-    const STATEMENTS: [&str; 14] = [
+    const STATEMENTS: [&str; 13] = [
         "DELETE FROM events",
         "DELETE FROM projector_checkpoints",
         "DELETE FROM request_views",
-        "DELETE FROM request_history",
         "DELETE FROM library_directory",
         "DELETE FROM stats_requests",
         "DELETE FROM stats_library_day",

@@ -1,2 +1,2 @@
 -- Empties projection "requests"'s rebuild twins.
-TRUNCATE request_views_rebuild, request_history_rebuild;
+TRUNCATE request_views_rebuild;

@@ -18,9 +18,3 @@ ALTER INDEX request_views_respond_by RENAME TO request_views_respond_by_swap;
 ALTER INDEX request_views_respond_by_rebuild RENAME TO request_views_respond_by;
 ALTER INDEX request_views_respond_by_swap RENAME TO request_views_respond_by_rebuild;
 
-ALTER TABLE request_history RENAME TO request_history_swap;
-ALTER TABLE request_history_rebuild RENAME TO request_history;
-ALTER TABLE request_history_swap RENAME TO request_history_rebuild;
-ALTER INDEX request_history_pkey RENAME TO request_history_pkey_swap;
-ALTER INDEX request_history_pkey_rebuild RENAME TO request_history_pkey;
-ALTER INDEX request_history_pkey_swap RENAME TO request_history_pkey_rebuild;

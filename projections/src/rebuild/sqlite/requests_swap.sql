@@ -3,5 +3,3 @@
 
 DELETE FROM request_views;
 INSERT INTO request_views SELECT * FROM request_views_rebuild;
-DELETE FROM request_history;
-INSERT INTO request_history SELECT * FROM request_history_rebuild;
