@@ -8,7 +8,6 @@ use chrono::{Datelike, NaiveDate};
 use domain::library::LibraryRecord;
 use domain::{LibraryId, UnfilledReason};
 
-use super::libraries;
 use crate::database::Database;
 use crate::error::StoreError;
 use crate::read_models::statistics::{blocks_covering, BUCKET_MICROS, RECEIVE, SHIP};
@@ -62,8 +61,11 @@ SELECT kind, library, micros FROM stats_durations WHERE library = $3 AND day BET
 const RECEIVE_BETWEEN: &str = "
 SELECT micros FROM stats_durations
  WHERE kind = 'receive' AND micros >= $1 AND micros < $2 AND day BETWEEN $3 AND $4";
-const DIRECTORY_ONE: &str = "
-SELECT id, name, lends, suspended FROM library_directory WHERE id = $1";
+/// The directory inside the statistics' snapshot (one library, or all when
+/// `$1` is empty): on the transaction's own connection, so concurrent
+/// statistics calls never wait on the pool for a second one.
+const DIRECTORY: &str = "
+SELECT id, name, lends, suspended FROM library_directory WHERE $1 = '' OR id = $1";
 /// One snapshot for all the statistics' reads (PostgreSQL; SQLite's read
 /// transaction is one already).
 const SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
@@ -231,31 +233,23 @@ pub async fn statistics(
         Some(_) => Some(network_receive_median(tx, from, to).await?),
         None => None,
     };
-    let directory: HashMap<LibraryId, LibraryRecord> = match library {
-        Some(id) => {
-            let row: Option<DirectoryRow> = on_tx!(&mut *tx, c => sqlx::query_as(DIRECTORY_ONE)
-                .bind(id.as_str())
-                .fetch_optional(&mut **c)
-                .await)?;
-            row.into_iter()
-                .map(|r| {
-                    let id = LibraryId::from(r.id);
-                    let record = LibraryRecord {
-                        id: id.clone(),
-                        name: r.name,
-                        lends: r.lends,
-                        suspended: r.suspended,
-                    };
-                    (id, record)
-                })
-                .collect()
-        }
-        None => libraries(db)
-            .await?
-            .into_iter()
-            .map(|record| (record.id.clone(), record))
-            .collect(),
-    };
+    let directory_rows: Vec<DirectoryRow> = on_tx!(&mut *tx, c => sqlx::query_as(DIRECTORY)
+        .bind(wanted)
+        .fetch_all(&mut **c)
+        .await)?;
+    let directory: HashMap<LibraryId, LibraryRecord> = directory_rows
+        .into_iter()
+        .map(|r| {
+            let id = LibraryId::from(r.id);
+            let record = LibraryRecord {
+                id: id.clone(),
+                name: r.name,
+                lends: r.lends,
+                suspended: r.suspended,
+            };
+            (id, record)
+        })
+        .collect();
 
     let mut network_declines: BTreeMap<UnfilledReason, i64> = BTreeMap::new();
     for row in network_declines_rows {
