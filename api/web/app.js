@@ -263,6 +263,15 @@ function stopLive() {
 // Routing and the page frame
 // ---------------------------------------------------------------------------
 
+// Every navigation starts a new generation. A page that awaited the server
+// draws only if no later navigation began meanwhile: a slow answer for the
+// page someone left must not cover the page they went to.
+let generation = 0;
+function current() {
+  const mine = generation;
+  return () => mine === generation;
+}
+
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, query] = raw.split('?');
@@ -310,6 +319,7 @@ function renderFrame(current) {
 }
 
 async function route() {
+  generation += 1;
   const { parts, params } = parseHash();
   stopLive();
   if (parts[0] === 'sign-in') {
@@ -526,8 +536,10 @@ async function queuePage(side, params) {
   };
   filter.addEventListener('input', render);
 
+  const live = current();
   await load(false);
   const libraryPicker = isNetwork() ? await libraryChooser(library, (id) => { location.hash = link({ library: id }); }) : null;
+  if (!live()) return;
   show(`${borrowing ? 'Borrowing' : 'Lending'} · ${library}`,
     h('h1', {}, borrowing ? 'Borrowing' : 'Lending',
       h('span', { class: 'muted' }, ` · ${library}`)),
@@ -578,7 +590,9 @@ const REQUEST_FIELDS = `
 async function requestPage(id) {
   document.body.dataset.page = 'request';
   renderFrame('');
+  const live = current();
   const request = await loadRequest(id);
+  if (!live()) return;
   if (!request) {
     show('Not available', h('h1', {}, 'Request not available'),
       h('div', { class: 'alert error', role: 'alert', id: 'refusal' },
@@ -739,7 +753,9 @@ function actionForm(request, action) {
 async function placePage() {
   document.body.dataset.page = 'place';
   renderFrame('place');
+  const live = current();
   const all = await libraries();
+  if (!live()) return;
   const requestId = newId();
   const input = (name, attributes = {}) => h('input', { name, id: `place-${name}`, ...attributes });
   const c = {
@@ -868,7 +884,9 @@ async function placePage() {
 async function slipPage(id) {
   document.body.dataset.page = 'slip';
   renderFrame('');
+  const live = current();
   const request = await loadRequest(id);
+  if (!live()) return;
   if (!request) {
     show('Not available', h('h1', {}, 'Request not available'),
       h('div', { class: 'alert error', role: 'alert', id: 'refusal' }, 'There is no such request, or your library may not see it.'));
@@ -927,7 +945,9 @@ async function coordinatorPage() {
     return;
   }
   directory = null;
+  const live = current();
   const all = await libraries();
+  if (!live()) return;
   const auditId = h('input', { id: 'audit-id', name: 'audit', placeholder: 'request id', required: true, pattern: '[0-9a-fA-F-]{36}' });
   const rows = all.map((library) => {
     const toggle = h('button', {
