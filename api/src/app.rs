@@ -129,14 +129,6 @@ impl AppState {
         })
     }
 
-    pub async fn history(&self, id: Uuid) -> Result<Vec<HistoryEntry>, ApiError> {
-        Ok(self
-            .current_request(id)
-            .await?
-            .map(|(_, history)| history)
-            .unwrap_or_default())
-    }
-
     /// Reloads the directory from the event log (a few hundred short streams).
     pub async fn reload_libraries(&self) -> Result<(), StoreError> {
         let libraries = self.commands.store.all::<Library>().await?;

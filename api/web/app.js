@@ -587,20 +587,30 @@ const REQUEST_FIELDS = `
   patron { barcode name email }
   history { sequence type at actor library role coordinatorReason data }`;
 
-async function requestPage(id) {
-  document.body.dataset.page = 'request';
+/** A page about one request: the request, or null once a refusal is shown
+ *  (or a later navigation took over). */
+async function requestFor(page, id) {
+  document.body.dataset.page = page;
   renderFrame('');
   const live = current();
   const request = await loadRequest(id);
-  if (!live()) return;
+  if (!live()) return null;
   if (!request) {
-    show('Not available', h('h1', {}, 'Request not available'),
-      h('div', { class: 'alert error', role: 'alert', id: 'refusal' },
-        'There is no such request, or your library may not see it. Requests are visible only to the borrowing library and the libraries in its rota.'),
-      h('p', {}, h('a', { href: '#/queue/lending' }, 'Back to the queues')));
-    return;
+    refuse('Request not available',
+      'There is no such request, or your library may not see it. Requests are visible only to the borrowing library and the libraries in its rota.');
   }
-  renderRequest(request);
+  return request;
+}
+
+function refuse(title, message) {
+  show(title, h('h1', {}, title),
+    h('div', { class: 'alert error', role: 'alert', id: 'refusal' }, message),
+    h('p', {}, h('a', { href: '#/queue/lending' }, 'Back to the queues')));
+}
+
+async function requestPage(id) {
+  const request = await requestFor('request', id);
+  if (request) renderRequest(request);
 }
 
 async function loadRequest(id) {
@@ -882,16 +892,8 @@ async function placePage() {
 // ---------------------------------------------------------------------------
 
 async function slipPage(id) {
-  document.body.dataset.page = 'slip';
-  renderFrame('');
-  const live = current();
-  const request = await loadRequest(id);
-  if (!live()) return;
-  if (!request) {
-    show('Not available', h('h1', {}, 'Request not available'),
-      h('div', { class: 'alert error', role: 'alert', id: 'refusal' }, 'There is no such request, or your library may not see it.'));
-    return;
-  }
+  const request = await requestFor('slip', id);
+  if (!request) return;
   const item = request.item;
   const position = request.rota.find((e) => request.lender && e.library.id === request.lender.id);
   show(`Pull slip ${item.title}`,
@@ -940,8 +942,7 @@ async function coordinatorPage() {
   document.body.dataset.page = 'coordinator';
   renderFrame('coordinator');
   if (!isNetwork()) {
-    show('Coordinator', h('h1', {}, 'Coordinator'),
-      h('div', { class: 'alert error', role: 'alert', id: 'refusal' }, 'Only coordinators and admins use these tools.'));
+    refuse('Coordinator', 'Only coordinators and admins use these tools.');
     return;
   }
   directory = null;

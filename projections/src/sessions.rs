@@ -162,23 +162,6 @@ impl Database {
         Ok(())
     }
 
-    /// Ends every session of the account; how many there were.
-    pub async fn end_sessions_of(
-        &self,
-        library: &LibraryId,
-        name: &str,
-    ) -> Result<u64, StoreError> {
-        let ended = on_db!(self, pool => {
-            sqlx::query(END_SESSIONS_OF)
-                .bind(library.as_str())
-                .bind(name)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(ended)
-    }
-
     /// Deletes sessions idle longer than `idle` (they no longer sign anyone
     /// in; this only keeps the table small).
     pub async fn end_idle_sessions(

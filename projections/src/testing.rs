@@ -1,6 +1,8 @@
 //! Fresh, isolated stores for tests: a uniquely named PostgreSQL database
 //! (from `DATABASE_URL`, default the local server) or a new SQLite file.
 
+pub mod bench;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};

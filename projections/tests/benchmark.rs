@@ -35,10 +35,10 @@ use domain::{
     LibraryStatus, ManualClock, Origin, PatronInput, PlaceRequest, RequestCommand, RequestServices,
     RequestStatus, Role, ServiceType,
 };
-use futures::StreamExt;
 use projections::changes::{Change, ChangeFeed};
 use projections::generate::{generate, network, Member, Shape};
 use projections::queries::{self, QueueQuery};
+use projections::testing::bench::{copy_events, env_or, ms, percentile};
 use projections::testing::{fresh_database, Backend};
 use projections::{on_both_backends, rebuild, Database, EventStore, Projector, QueueSide};
 use rand::{Rng, SeedableRng};
@@ -51,18 +51,6 @@ const CREATE_RAW: &str = "CREATE TABLE bench_raw (id bigint PRIMARY KEY, body te
 const DROP_RAW: &str = "DROP TABLE IF EXISTS bench_raw";
 const INSERT_RAW: &str = "INSERT INTO bench_raw (id, body) VALUES ($1, $2)";
 const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
-/// The baseline of reading the log: the columns the projector reads, in order.
-const COPY_EVENTS: &str = "
-COPY (SELECT tx_id::text, global_position, aggregate_type, aggregate_id, sequence, event_type,
-             event_version, payload, metadata, recorded_at
-        FROM events ORDER BY global_position) TO STDOUT";
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
 
 async fn median<T, F: Future<Output = T>>(runs: usize, mut run: impl FnMut() -> F) -> Duration {
     let mut times: Vec<Duration> = Vec::with_capacity(runs);
@@ -73,20 +61,6 @@ async fn median<T, F: Future<Output = T>>(runs: usize, mut run: impl FnMut() -> 
     }
     times.sort();
     times[runs / 2]
-}
-
-/// The `p`-th percentile (0–100) of `times`, nearest rank.
-fn percentile(times: &mut [Duration], p: f64) -> Duration {
-    if times.is_empty() {
-        return Duration::ZERO;
-    }
-    times.sort();
-    let rank = ((p / 100.0) * times.len() as f64).ceil() as usize;
-    times[rank.clamp(1, times.len()) - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 /// How long `rows` single-row inserts take, 500 to a transaction.
@@ -134,19 +108,6 @@ async fn raw_inserts(db: &Database, rows: u64) -> Duration {
     }
     .unwrap();
     elapsed
-}
-
-/// The raw read baseline: the whole log through `COPY … TO STDOUT`; the
-/// time and the bytes.
-async fn copy_events(pool: &sqlx::PgPool) -> (Duration, u64) {
-    let mut connection = pool.acquire().await.unwrap();
-    let started = Instant::now();
-    let mut stream = connection.copy_out_raw(COPY_EVENTS).await.unwrap();
-    let mut bytes = 0;
-    while let Some(chunk) = stream.next().await {
-        bytes += chunk.unwrap().len() as u64;
-    }
-    (started.elapsed(), bytes)
 }
 
 async fn select_one(db: &Database) {

@@ -18,25 +18,13 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use projections::generate::{generate, Shape};
+use projections::testing::bench::{copy_events, env_or};
 use projections::testing::{fresh_url, Backend};
 use projections::Database;
 
 const SMALL: usize = 300;
 const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
-const COPY_EVENTS: &str = "
-COPY (SELECT tx_id::text, global_position, aggregate_type, aggregate_id, sequence, event_type,
-             event_version, payload, metadata, recorded_at
-        FROM events ORDER BY global_position) TO STDOUT";
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
-
 /// A child's peak RSS in MiB as /proc shows it, `None` once it is gone.
 fn peak_rss_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -91,17 +79,6 @@ fn replay(url: &str, args: &[&str]) -> Run {
         peak_mib: peak,
         stdout,
     }
-}
-
-async fn copy_events(pool: &sqlx::PgPool) -> (Duration, u64) {
-    let mut connection = pool.acquire().await.unwrap();
-    let started = Instant::now();
-    let mut stream = connection.copy_out_raw(COPY_EVENTS).await.unwrap();
-    let mut bytes = 0;
-    while let Some(chunk) = stream.next().await {
-        bytes += chunk.unwrap().len() as u64;
-    }
-    (started.elapsed(), bytes)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

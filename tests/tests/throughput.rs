@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ill_tests::{spawn_app, Backend, TestApp};
+use projections::testing::bench::{env_or, ms, percentile};
 use serde_json::json;
 
 const CREATE_RAW: &str =
@@ -23,26 +24,6 @@ const INSERT_RAW: &str = "INSERT INTO bench_raw (id, body) VALUES ($1, $2)";
 
 const PLACE: &str =
     "mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id status version } }";
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(times: &mut [Duration], p: f64) -> Duration {
-    if times.is_empty() {
-        return Duration::ZERO;
-    }
-    times.sort();
-    let rank = ((p / 100.0) * times.len() as f64).ceil() as usize;
-    times[rank.clamp(1, times.len()) - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
 
 /// One client's loans: the latency of every mutation.
 async fn loans(

@@ -139,16 +139,28 @@ fn legend(series: &[Series<'_>]) -> String {
     html
 }
 
-/// Grouped bars, one group per label.
-pub fn bars(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -> String {
+/// Opens a chart of `width` and draws its axis, scaled to the series' largest
+/// value; the value → y mapping.
+fn start(
+    svg: &mut String,
+    label: &str,
+    width: f64,
+    series: &[Series<'_>],
+    unit: Unit,
+) -> impl Fn(f64) -> f64 {
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
         .fold(0.0f64, |a, b| a.max(*b));
     let (top, step) = scale(max, unit);
+    open(svg, label, width);
+    axis(svg, width, top, step, unit)
+}
+
+/// Grouped bars, one group per label.
+pub fn bars(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -> String {
     let mut svg = String::new();
-    open(&mut svg, label, WIDTH);
-    let y = axis(&mut svg, WIDTH, top, step, unit);
+    let y = start(&mut svg, label, WIDTH, series, unit);
     let groups = labels.len().max(1) as f64;
     let group = (WIDTH - LEFT - RIGHT) / groups;
     let bar = (group * 0.8 / series.len().max(1) as f64).max(1.0);
@@ -179,14 +191,8 @@ pub fn bars(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -
 
 /// Lines with a dot per value; a gap where a month has none.
 pub fn lines(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -> String {
-    let max = series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten())
-        .fold(0.0f64, |a, b| a.max(*b));
-    let (top, step) = scale(max, unit);
     let mut svg = String::new();
-    open(&mut svg, label, LINES_WIDTH);
-    let y = axis(&mut svg, LINES_WIDTH, top, step, unit);
+    let y = start(&mut svg, label, LINES_WIDTH, series, unit);
     let slot = (LINES_WIDTH - LEFT - RIGHT) / labels.len().max(1) as f64;
     let x = |i: usize| LEFT + slot * (i as f64 + 0.5);
     for s in series {

@@ -4,7 +4,7 @@
 use async_graphql::{ComplexObject, Context, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::{Actor, IllRequest, Role as DomainRole};
-use projections::{vault, HistoryEntry, RequestView};
+use projections::{queries, vault, HistoryEntry, RequestView};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -185,7 +185,9 @@ impl RequestObject {
         let history = match &self.history {
             Some(history) => history,
             None => {
-                loaded = app.history(self.view.id).await?;
+                loaded = queries::history(app.database(), self.view.id)
+                    .await
+                    .map_err(ApiError::from)?;
                 &loaded
             }
         };

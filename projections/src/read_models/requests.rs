@@ -26,6 +26,17 @@ struct Sql {
     upsert_many: &'static str,
 }
 
+/// A view row's upsert: every column takes the new row's.
+macro_rules! update_view {
+    () => {
+        " ON CONFLICT (id) DO UPDATE SET
+             version = excluded.version, borrower = excluded.borrower,
+             lender = excluded.lender, status = excluded.status,
+             updated_at_us = excluded.updated_at_us, ended_at_us = excluded.ended_at_us,
+             respond_by_us = excluded.respond_by_us, view = excluded.view"
+    };
+}
+
 macro_rules! sql {
     ($views:literal) => {
         Sql {
@@ -36,12 +47,8 @@ macro_rules! sql {
                 " (id, version, borrower, lender, status, updated_at_us, ended_at_us,
                     respond_by_us, view)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (id) DO UPDATE SET
-                     version = excluded.version, borrower = excluded.borrower,
-                     lender = excluded.lender, status = excluded.status,
-                     updated_at_us = excluded.updated_at_us,
-                     ended_at_us = excluded.ended_at_us,
-                     respond_by_us = excluded.respond_by_us, view = excluded.view"
+",
+                update_view!()
             ),
             load_many: concat!(
                 "SELECT id, view, ended_at_us FROM ",
@@ -59,12 +66,8 @@ macro_rules! sql {
                                $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
                      AS u(id, version, borrower, lender, status, updated_at_us, ended_at_us,
                           respond_by_us, view)
-                 ON CONFLICT (id) DO UPDATE SET
-                     version = excluded.version, borrower = excluded.borrower,
-                     lender = excluded.lender, status = excluded.status,
-                     updated_at_us = excluded.updated_at_us,
-                     ended_at_us = excluded.ended_at_us,
-                     respond_by_us = excluded.respond_by_us, view = excluded.view"
+",
+                update_view!()
             ),
         }
     };

@@ -39,7 +39,7 @@ struct Sql {
     add_blocks: &'static str,
 }
 
-/// The sums kept per network day, from the same column list as per library.
+/// The day counts' update on conflict: each column adds the new row's.
 macro_rules! add_counts {
     ($days:literal) => {
         concat!(
@@ -141,24 +141,8 @@ macro_rules! sql {
                 " (library, day, placed, filled, unfilled, cancelled, received, shipped,
                    declined, timed_out)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (library, day) DO UPDATE SET
-                     placed = ",
-                $days,
-                ".placed + excluded.placed, filled = ",
-                $days,
-                ".filled + excluded.filled, unfilled = ",
-                $days,
-                ".unfilled + excluded.unfilled, cancelled = ",
-                $days,
-                ".cancelled + excluded.cancelled, received = ",
-                $days,
-                ".received + excluded.received, shipped = ",
-                $days,
-                ".shipped + excluded.shipped, declined = ",
-                $days,
-                ".declined + excluded.declined, timed_out = ",
-                $days,
-                ".timed_out + excluded.timed_out"
+                 ON CONFLICT (library, day) DO UPDATE SET ",
+                add_counts!($days)
             ),
             add_decline: concat!(
                 "INSERT INTO ",
@@ -198,24 +182,8 @@ macro_rules! sql {
                  SELECT * FROM UNNEST($1::text[], $2::date[], $3::bigint[], $4::bigint[],
                                       $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
                                       $9::bigint[], $10::bigint[])
-                 ON CONFLICT (library, day) DO UPDATE SET
-                     placed = ",
-                $days,
-                ".placed + excluded.placed, filled = ",
-                $days,
-                ".filled + excluded.filled, unfilled = ",
-                $days,
-                ".unfilled + excluded.unfilled, cancelled = ",
-                $days,
-                ".cancelled + excluded.cancelled, received = ",
-                $days,
-                ".received + excluded.received, shipped = ",
-                $days,
-                ".shipped + excluded.shipped, declined = ",
-                $days,
-                ".declined + excluded.declined, timed_out = ",
-                $days,
-                ".timed_out + excluded.timed_out"
+                 ON CONFLICT (library, day) DO UPDATE SET ",
+                add_counts!($days)
             ),
             add_declines: concat!(
                 "INSERT INTO ",

@@ -222,6 +222,19 @@ async fn analyze_twins(db: &Database, projection: Projection) -> Result<(), Stor
 /// PostgreSQL: resets the twins' checkpoints, projects the log into every
 /// twin of `projections` in one pass (`bulk.rs`), and sets the checkpoints
 /// to where that pass stopped.
+/// Moves the twins' checkpoints of `projections` to `position`, together.
+async fn set_twin_checkpoints(
+    db: &Database,
+    projections: &[Projection],
+    position: Position,
+) -> Result<(), StoreError> {
+    let mut tx = begin(db).await?;
+    for projection in projections {
+        set_checkpoint(&mut tx, projection.checkpoint(Target::Scratch), position).await?;
+    }
+    tx.commit().await
+}
+
 async fn build_bulk(
     db: &Database,
     pool: &sqlx::PgPool,
@@ -232,22 +245,9 @@ async fn build_bulk(
     // Fresh statistics first: right after a bulk import the planner takes
     // the log for small.
     sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
-    let mut tx = begin(db).await?;
-    for projection in projections {
-        set_checkpoint(
-            &mut tx,
-            projection.checkpoint(Target::Scratch),
-            Position::START,
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    set_twin_checkpoints(db, projections, Position::START).await?;
     let (events, built) = bulk::build(pool, calendar, projections, progress).await?;
-    let mut tx = begin(db).await?;
-    for projection in projections {
-        set_checkpoint(&mut tx, projection.checkpoint(Target::Scratch), built).await?;
-    }
-    tx.commit().await?;
+    set_twin_checkpoints(db, projections, built).await?;
     Ok((events, built))
 }
 
