@@ -16,7 +16,7 @@ pub use clock::{Calendar, Clock, ManualClock};
 pub use directory::{InMemoryDirectory, LibraryDirectory, LibraryStatus};
 pub use error::DomainError;
 pub use library::{Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId};
-pub use metadata::{EventMetadata, SYSTEM_ACTOR};
+pub use metadata::{EventMetadata, StoredMetadata, SYSTEM_ACTOR};
 pub use request::{
     Action, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest, RequestCommand,
     RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome, RotaSlot, ServiceType,

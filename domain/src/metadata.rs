@@ -1,6 +1,7 @@
 //! What every stored event carries beside its payload: when it happened in
 //! business time, who did it, for which library, and why.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -72,18 +73,52 @@ impl EventMetadata {
 
     /// Reads the map back; `None` when a required key is missing or malformed.
     pub fn from_map(map: &HashMap<String, String>) -> Option<Self> {
+        let field = |key: &str| map.get(key).map(|v| Cow::Borrowed(v.as_str()));
+        StoredMetadata {
+            occurred_at: field("occurred_at")?,
+            actor: field("actor")?,
+            library: field("library"),
+            role: field("role"),
+            coordinator_reason: field("coordinator_reason"),
+            correlation_id: field("correlation_id")?,
+        }
+        .parse()
+    }
+}
+
+/// The stored map's fields, borrowed from the JSON where it allows: bulk
+/// readers decode the log without building a map per event.
+#[derive(Debug, Deserialize)]
+pub struct StoredMetadata<'a> {
+    #[serde(borrow)]
+    occurred_at: Cow<'a, str>,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow, default)]
+    library: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    role: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    coordinator_reason: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    correlation_id: Cow<'a, str>,
+}
+
+impl StoredMetadata<'_> {
+    /// `None` when a field is malformed.
+    pub fn parse(&self) -> Option<EventMetadata> {
         Some(EventMetadata {
-            occurred_at: DateTime::parse_from_rfc3339(map.get("occurred_at")?)
+            occurred_at: DateTime::parse_from_rfc3339(&self.occurred_at)
                 .ok()?
                 .with_timezone(&Utc),
-            actor: map.get("actor")?.clone(),
-            library: map.get("library").map(|l| LibraryId::from(l.as_str())),
-            role: match map.get("role") {
+            actor: self.actor.to_string(),
+            library: self.library.as_deref().map(LibraryId::from),
+            role: match &self.role {
                 Some(role) => Some(Role::parse(role)?),
                 None => None,
             },
-            coordinator_reason: map.get("coordinator_reason").cloned(),
-            correlation_id: map.get("correlation_id")?.parse().ok()?,
+            coordinator_reason: self.coordinator_reason.as_deref().map(str::to_owned),
+            correlation_id: self.correlation_id.parse().ok()?,
         })
     }
 }

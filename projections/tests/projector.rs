@@ -480,6 +480,67 @@ async fn verify_finds_a_tampered_row(backend: Backend) {
 }
 on_both_backends!(verify_finds_a_tampered_row);
 
+/// PostgreSQL: verify's first look compares stored rows byte for byte, so
+/// a view whose text differs only in form (as a migration from `jsonb`
+/// leaves it) or a projector that is behind sends verify the thorough way,
+/// which finds them equal; a tampered row fails the first look too.
+#[tokio::test]
+async fn fingerprints_decide_only_when_rows_match_byte_for_byte() {
+    let db = fresh_database(Backend::Postgres).await;
+    let Database::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let mut world = World::new(db.clone()).await;
+    some_history(&mut world, 3).await;
+    let projector = Projector::new(db.clone(), world.calendar);
+    projector.catch_up().await.unwrap();
+    let calendar = world.calendar;
+    assert!(rebuild::fingerprints_match(&db, calendar, drop)
+        .await
+        .unwrap());
+
+    // The same view, re-rendered by jsonb: other key order and spacing.
+    sqlx::query("UPDATE request_views SET view = CAST(CAST(view AS jsonb) AS json)")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(!rebuild::fingerprints_match(&db, calendar, drop)
+        .await
+        .unwrap());
+    let differences = rebuild::verify(&db, calendar, drop).await.unwrap();
+    assert!(differences.is_empty(), "{differences:#?}");
+    rebuild::rebuild(&db, calendar, None).await.unwrap();
+    assert!(rebuild::fingerprints_match(&db, calendar, drop)
+        .await
+        .unwrap());
+
+    // Events the projector has not applied yet.
+    some_history(&mut world, 1).await;
+    assert!(!rebuild::fingerprints_match(&db, calendar, drop)
+        .await
+        .unwrap());
+    let differences = rebuild::verify(&db, calendar, drop).await.unwrap();
+    assert!(differences.is_empty(), "{differences:#?}");
+    projector.catch_up().await.unwrap();
+    assert!(rebuild::fingerprints_match(&db, calendar, drop)
+        .await
+        .unwrap());
+
+    let tampered = sqlx::query("UPDATE stats_requests SET placed_at_us = placed_at_us + 1")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(tampered.rows_affected() > 0);
+    assert!(!rebuild::fingerprints_match(&db, calendar, drop)
+        .await
+        .unwrap());
+    let differences = rebuild::verify(&db, calendar, drop).await.unwrap();
+    assert!(
+        !differences.is_empty() && differences.iter().all(|d| d.table == "stats_requests"),
+        "{differences:#?}"
+    );
+}
+
 /// Servers spawn these: their futures must be `Send` (built, never polled).
 #[tokio::test]
 async fn public_futures_are_send() {
@@ -488,6 +549,7 @@ async fn public_futures_are_send() {
     let (calendar, day) = (world::calendar(), world::start().date_naive());
     is_send(rebuild::rebuild(&db, calendar, None));
     is_send(rebuild::verify(&db, calendar, drop));
+    is_send(rebuild::fingerprints_match(&db, calendar, drop));
     is_send(Projector::new(db.clone(), calendar).catch_up());
     is_send(projections::vault::purge(&db, chrono::Utc::now(), 90));
     is_send(queries::statistics(&db, day, day, None));

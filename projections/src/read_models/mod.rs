@@ -11,19 +11,17 @@ pub(crate) mod libraries;
 pub(crate) mod requests;
 pub(crate) mod statistics;
 
-use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
-use domain::{Calendar, EventMetadata, IllRequest, RequestEvent};
+use domain::{Calendar, EventMetadata, IllRequest, RequestEvent, StoredMetadata};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::changes::Change;
 use crate::error::StoreError;
 use crate::log_reader::StoredEvent;
-use crate::request_view::metadata_of;
 use crate::sql::Tx;
 
 /// A projection: a set of read-model tables kept by one runner.
@@ -143,13 +141,12 @@ impl RequestRecord {
     ) -> Result<RequestRecord, StoreError> {
         let event = serde_json::from_str(payload)
             .map_err(|e| StoreError::Malformed(format!("request {id} #{sequence}: {e}")))?;
-        let map: HashMap<String, String> = serde_json::from_str(metadata)
-            .map_err(|e| StoreError::Malformed(format!("event metadata: {e}")))?;
+        let fields = serde_json::from_str(metadata).map_err(malformed_metadata)?;
         Ok(RequestRecord {
             id,
             sequence,
             event,
-            metadata: metadata_of(&map)?,
+            metadata: parse_metadata(fields)?,
         })
     }
 
@@ -171,9 +168,18 @@ pub(crate) fn payload<E: serde::de::DeserializeOwned>(
 }
 
 pub(crate) fn metadata(stored: &StoredEvent) -> Result<EventMetadata, StoreError> {
-    let map = HashMap::<String, String>::deserialize(&stored.metadata)
-        .map_err(|e| StoreError::Malformed(format!("event metadata: {e}")))?;
-    metadata_of(&map)
+    let fields = StoredMetadata::deserialize(&stored.metadata).map_err(malformed_metadata)?;
+    parse_metadata(fields)
+}
+
+fn parse_metadata(fields: StoredMetadata<'_>) -> Result<EventMetadata, StoreError> {
+    fields
+        .parse()
+        .ok_or_else(|| StoreError::Malformed(format!("event metadata {fields:?}")))
+}
+
+fn malformed_metadata(error: impl fmt::Display) -> StoreError {
+    StoreError::Malformed(format!("event metadata: {error}"))
 }
 
 /// Whether the event at `sequence` of a stream whose row is at `version`

@@ -61,7 +61,7 @@ macro_rules! sql {
                 " (id, version, borrower, lender, status, updated_at_us, ended_at_us,
                     respond_by_us, view)
                  SELECT id, version, borrower, lender, status, updated_at_us, ended_at_us,
-                        respond_by_us, view::jsonb
+                        respond_by_us, view::json
                    FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
                                $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
                      AS u(id, version, borrower, lender, status, updated_at_us, ended_at_us,

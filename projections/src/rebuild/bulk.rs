@@ -30,6 +30,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use super::fingerprint::{self, Fingerprint, StoredSide};
 use super::RebuildProgress;
 use crate::error::StoreError;
 use crate::log_reader::{Position, StoredEvent};
@@ -46,6 +47,7 @@ const REPORT_EVERY: u64 = 50_000;
 
 const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 const WORK_MEM: &str = "SET LOCAL work_mem = '256MB'";
+const EXPORT_SNAPSHOT: &str = "SELECT pg_export_snapshot()";
 /// Each stream's last sequence in the snapshot (sequences run 1, 2, …):
 /// when a request's rows are complete, and how many events there are.
 const LAST_SEQUENCES: &str = "
@@ -67,50 +69,70 @@ SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
  WHERE x.indrelid = $1::regclass
    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)";
 
-/// A twin table and the columns its COPY lines give, in order.
-struct Twin {
+/// A twin table, its live table, and the columns its COPY lines give, in
+/// order.
+pub(super) struct Twin {
+    pub live: &'static str,
     table: &'static str,
-    columns: &'static str,
+    pub columns: &'static str,
 }
 
 const VIEWS: Twin = Twin {
+    live: "request_views",
     table: "request_views_rebuild",
     columns: "id, version, borrower, lender, status, updated_at_us, ended_at_us, \
               respond_by_us, view",
 };
 const DIRECTORY: Twin = Twin {
+    live: "library_directory",
     table: "library_directory_rebuild",
     columns: "id, version, name, lends, suspended",
 };
 const STATS_REQUESTS: Twin = Twin {
+    live: "stats_requests",
     table: "stats_requests_rebuild",
     columns: "request_id, version, borrower, placed_at_us, routed_at_us",
 };
 const DURATIONS: Twin = Twin {
+    live: "stats_durations",
     table: "stats_durations_rebuild",
     columns: "request_id, sequence, kind, library, day, micros",
 };
 const LIBRARY_DAYS: Twin = Twin {
+    live: "stats_library_day",
     table: "stats_library_day_rebuild",
     columns: "library, day, placed, filled, unfilled, cancelled, received, shipped, \
               declined, timed_out",
 };
 const DECLINES: Twin = Twin {
+    live: "stats_declines_day",
     table: "stats_declines_day_rebuild",
     columns: "library, day, reason, declined",
 };
 const NETWORK_DAYS: Twin = Twin {
+    live: "stats_network_day",
     table: "stats_network_day_rebuild",
     columns: "day, placed, filled, unfilled, cancelled, received, shipped, declined, timed_out",
 };
 const NETWORK_DECLINES: Twin = Twin {
+    live: "stats_network_declines_day",
     table: "stats_network_declines_day_rebuild",
     columns: "day, reason, declined",
 };
 const BLOCKS: Twin = Twin {
+    live: "stats_receive_blocks",
     table: "stats_receive_blocks_rebuild",
     columns: "block, bucket, n",
 };
+
+/// What a pass does with the rows it computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Load them into the twins (rebuild, and verify's thorough path).
+    Load,
+    /// Only fingerprint them (verify's first look).
+    Fingerprint,
+}
 
 enum Message {
     Rows(Vec<u8>),
@@ -118,26 +140,42 @@ enum Message {
     Done,
 }
 
-/// Feeds one twin's COPY, run by a task on a connection of its own.
-struct Loader {
-    buffer: Vec<u8>,
-    sender: mpsc::Sender<Message>,
-    task: JoinHandle<Result<u64, StoreError>>,
+/// Where a twin's COPY lines go.
+enum Sink {
+    /// Into the twin, by a task on a connection of its own.
+    Load {
+        sender: mpsc::Sender<Message>,
+        task: JoinHandle<Result<u64, StoreError>>,
+    },
+    Fingerprint(Fingerprint),
 }
 
-impl Loader {
-    fn start(pool: &PgPool, twin: &'static Twin) -> Loader {
-        let (sender, receiver) = mpsc::channel(IN_FLIGHT);
-        let pool = pool.clone();
-        let task = tokio::spawn(async move { load(&pool, twin, receiver).await });
-        Loader {
+/// One twin's output: lines are appended to `buffer`, whole rows at a time.
+struct Output {
+    twin: &'static Twin,
+    buffer: Vec<u8>,
+    sink: Sink,
+}
+
+impl Output {
+    fn start(pool: &PgPool, twin: &'static Twin, mode: Mode) -> Output {
+        let sink = match mode {
+            Mode::Load => {
+                let (sender, receiver) = mpsc::channel(IN_FLIGHT);
+                let pool = pool.clone();
+                let task = tokio::spawn(async move { load(&pool, twin, receiver).await });
+                Sink::Load { sender, task }
+            }
+            Mode::Fingerprint => Sink::Fingerprint(Fingerprint::default()),
+        };
+        Output {
+            twin,
             buffer: Vec::with_capacity(CHUNK + 64 * 1024),
-            sender,
-            task,
+            sink,
         }
     }
 
-    /// Sends the buffer when it is full.
+    /// Passes the buffer on when it is full.
     async fn flush_full(&mut self) -> Result<(), StoreError> {
         if self.buffer.len() >= CHUNK {
             self.send().await?;
@@ -146,34 +184,52 @@ impl Loader {
     }
 
     async fn send(&mut self) -> Result<(), StoreError> {
-        let rows = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK + 64 * 1024));
-        if self.sender.send(Message::Rows(rows)).await.is_err() {
-            // The loader stopped: its error says why.
-            return Err(self.fail().await);
+        match &mut self.sink {
+            Sink::Fingerprint(fingerprint) => fingerprint.add_lines(&mut self.buffer),
+            Sink::Load { sender, task } => {
+                let rows =
+                    std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK + 64 * 1024));
+                if sender.send(Message::Rows(rows)).await.is_err() {
+                    // The loader stopped: its error says why.
+                    return Err(failure(task).await);
+                }
+            }
         }
         Ok(())
     }
 
-    async fn fail(&mut self) -> StoreError {
-        match (&mut self.task).await {
-            Ok(Err(error)) => error,
-            Ok(Ok(_)) => StoreError::Busy("a twin's loader stopped early".into()),
-            Err(error) => StoreError::Busy(format!("a twin's loader failed: {error}")),
-        }
-    }
-
-    /// Sends the rest and commits; the rows loaded.
-    async fn finish(mut self) -> Result<u64, StoreError> {
+    /// Passes the rest on and (loading) tells the loader to commit.
+    async fn close(&mut self) -> Result<(), StoreError> {
         if !self.buffer.is_empty() {
             self.send().await?;
         }
-        if self.sender.send(Message::Done).await.is_err() {
-            return Err(self.fail().await);
+        if let Sink::Load { sender, task } = &mut self.sink {
+            if sender.send(Message::Done).await.is_err() {
+                return Err(failure(task).await);
+            }
         }
-        match self.task.await {
-            Ok(result) => result,
-            Err(error) => Err(StoreError::Busy(format!("a twin's loader failed: {error}"))),
+        Ok(())
+    }
+
+    /// After [`Self::close`]: the twin's fingerprint, or (loading) none once
+    /// the twin is committed.
+    async fn finish(self) -> Result<(&'static str, Option<Fingerprint>), StoreError> {
+        match self.sink {
+            Sink::Fingerprint(fingerprint) => Ok((self.twin.live, Some(fingerprint))),
+            Sink::Load { task, .. } => match task.await {
+                Ok(result) => result.map(|_| (self.twin.live, None)),
+                Err(error) => Err(StoreError::Busy(format!("a twin's loader failed: {error}"))),
+            },
         }
+    }
+}
+
+/// Why a loader stopped early.
+async fn failure(task: &mut JoinHandle<Result<u64, StoreError>>) -> StoreError {
+    match task.await {
+        Ok(Err(error)) => error,
+        Ok(Ok(_)) => StoreError::Busy("a twin's loader stopped early".into()),
+        Err(error) => StoreError::Busy(format!("a twin's loader failed: {error}")),
     }
 }
 
@@ -239,7 +295,9 @@ async fn load(
     for (_, definition) in &indexes {
         let _ = write!(ddl, "{definition};");
     }
-    ddl.push_str("COMMIT");
+    // The swapped-in tables are queried at once: the planner needs their
+    // statistics (autovacuum, if it runs, would come later).
+    let _ = write!(ddl, "ANALYZE {};COMMIT", twin.table);
     sqlx::Executor::execute(&mut tx, ddl.as_str()).await?;
     drop(tx.close().await);
     Ok(rows)
@@ -252,6 +310,91 @@ struct Open {
     last: i64,
 }
 
+/// The outputs of one pass: one per twin of the selected projections.
+struct Outputs {
+    views: Option<Output>,
+    stats_requests: Option<Output>,
+    durations: Option<Output>,
+    statistics: Option<[Output; 5]>,
+    directory: Option<Output>,
+}
+
+impl Outputs {
+    /// Loaders start at once: their set-up overlaps the pass.
+    fn start(pool: &PgPool, projections: &[Projection], mode: Mode) -> Outputs {
+        let wanted = |projection| projections.contains(&projection);
+        let start = |projection, twin| wanted(projection).then(|| Output::start(pool, twin, mode));
+        Outputs {
+            views: start(Projection::Requests, &VIEWS),
+            stats_requests: start(Projection::Statistics, &STATS_REQUESTS),
+            durations: start(Projection::Statistics, &DURATIONS),
+            statistics: wanted(Projection::Statistics).then(|| {
+                [
+                    &LIBRARY_DAYS,
+                    &DECLINES,
+                    &NETWORK_DAYS,
+                    &NETWORK_DECLINES,
+                    &BLOCKS,
+                ]
+                .map(|twin| Output::start(pool, twin, mode))
+            }),
+            directory: start(Projection::Libraries, &DIRECTORY),
+        }
+    }
+
+    fn twins(projections: &[Projection]) -> Vec<&'static Twin> {
+        let mut twins = Vec::new();
+        for projection in projections {
+            match projection {
+                Projection::Requests => twins.push(&VIEWS),
+                Projection::Statistics => twins.extend([
+                    &STATS_REQUESTS,
+                    &DURATIONS,
+                    &LIBRARY_DAYS,
+                    &DECLINES,
+                    &NETWORK_DAYS,
+                    &NETWORK_DECLINES,
+                    &BLOCKS,
+                ]),
+                Projection::Libraries => twins.push(&DIRECTORY),
+            }
+        }
+        twins
+    }
+
+    /// Passes every rest on and commits the twins, all loaders at once
+    /// (each recreates its indexes); the fingerprints, when fingerprinting.
+    async fn finish(self) -> Result<BTreeMap<&'static str, Fingerprint>, StoreError> {
+        let mut all: Vec<Output> = [
+            self.views,
+            self.stats_requests,
+            self.durations,
+            self.directory,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.statistics.into_iter().flatten())
+        .collect();
+        for output in &mut all {
+            output.close().await?;
+        }
+        let mut fingerprints = BTreeMap::new();
+        for output in all {
+            if let (table, Some(fingerprint)) = output.finish().await? {
+                fingerprints.insert(table, fingerprint);
+            }
+        }
+        Ok(fingerprints)
+    }
+}
+
+/// What one pass read and where it stopped.
+struct Pass {
+    events: u64,
+    position: Position,
+    fingerprints: BTreeMap<&'static str, Fingerprint>,
+}
+
 /// Projects the log into the twins of `projections` in one pass; the events
 /// read and the position the twins stand at.
 pub(super) async fn build(
@@ -260,6 +403,44 @@ pub(super) async fn build(
     projections: &[Projection],
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(u64, Position), StoreError> {
+    let (pass, _) = run(pool, calendar, projections, Mode::Load, progress).await?;
+    Ok((pass.events, pass.position))
+}
+
+/// Verify's first look: whether every stored table holds exactly the rows
+/// a rebuild would write, every live checkpoint standing where the pass
+/// stopped (`fingerprint.rs`). False sends verify down the thorough path.
+pub(super) async fn matches_stored(
+    pool: &PgPool,
+    calendar: Calendar,
+    progress: &mut impl FnMut(RebuildProgress),
+) -> Result<bool, StoreError> {
+    let (pass, stored) = run(
+        pool,
+        calendar,
+        &Projection::ALL,
+        Mode::Fingerprint,
+        progress,
+    )
+    .await?;
+    let stored = stored.expect("fingerprinting reads the stored side");
+    let fingerprints = match stored.fingerprints.await {
+        Ok(result) => result?,
+        Err(error) => return Err(StoreError::Busy(format!("reading a table failed: {error}"))),
+    };
+    Ok(stored.checkpoints.iter().all(|at| *at == pass.position)
+        && fingerprints == pass.fingerprints)
+}
+
+/// One pass over the log; fingerprinting, also the stored side read in the
+/// same snapshot.
+async fn run(
+    pool: &PgPool,
+    calendar: Calendar,
+    projections: &[Projection],
+    mode: Mode,
+    progress: &mut impl FnMut(RebuildProgress),
+) -> Result<(Pass, Option<StoredSide>), StoreError> {
     let (want_requests, want_statistics, want_libraries) = (
         projections.contains(&Projection::Requests),
         projections.contains(&Projection::Statistics),
@@ -270,6 +451,16 @@ pub(super) async fn build(
     let mut reader = PgConnection::connect_with(&pool.connect_options()).await?;
     sqlx::Executor::execute(&mut reader, BEGIN_SNAPSHOT).await?;
     sqlx::Executor::execute(&mut reader, WORK_MEM).await?;
+    let stored = match mode {
+        Mode::Load => None,
+        Mode::Fingerprint => {
+            let snapshot: String = sqlx::query_scalar(EXPORT_SNAPSHOT)
+                .fetch_one(&mut reader)
+                .await?;
+            let twins = Outputs::twins(projections);
+            Some(fingerprint::stored(pool, &snapshot, twins).await?)
+        }
+    };
     let streams: Vec<(String, String, i64)> = sqlx::query_as(LAST_SEQUENCES)
         .fetch_all(&mut reader)
         .await?;
@@ -289,11 +480,7 @@ pub(super) async fn build(
         total,
     });
 
-    let start = |wanted: bool, twin: &'static Twin| wanted.then(|| Loader::start(pool, twin));
-    let mut views = start(want_requests, &VIEWS);
-    let mut stats_requests = start(want_statistics, &STATS_REQUESTS);
-    let mut durations = start(want_statistics, &DURATIONS);
-
+    let mut outputs = Outputs::start(pool, projections, mode);
     let mut open: HashMap<Uuid, Open> = HashMap::new();
     let mut libraries_seen: BTreeMap<String, (Library, i64)> = BTreeMap::new();
     let mut batch = Batch::default();
@@ -343,11 +530,11 @@ pub(super) async fn build(
                     tracked: None,
                     last: last_sequences.remove(&id).unwrap_or(i64::MAX),
                 });
-                if let Some(loader) = durations.as_mut() {
+                if let Some(output) = outputs.durations.as_mut() {
                     statistics::fold(&mut entry.tracked, &record, &calendar, &mut batch)?;
                     batch.count_receive_blocks(&mut blocks);
                     for d in batch.durations.drain(..) {
-                        let line = &mut loader.buffer;
+                        let line = &mut output.buffer;
                         push_uuid(line, d.request_id);
                         push_i64(line, d.sequence);
                         push_text(line, d.kind);
@@ -355,14 +542,14 @@ pub(super) async fn build(
                         push_date(line, d.day);
                         push_last_i64(line, d.micros);
                     }
-                    loader.flush_full().await?;
+                    output.flush_full().await?;
                 }
                 if want_requests {
                     requests::fold(&mut entry.row, record)?;
                 }
                 if sequence >= entry.last {
                     let done = open.remove(&id).expect("an open request");
-                    write_request(id, done, &mut views, &mut stats_requests).await?;
+                    write_request(id, done, &mut outputs).await?;
                 }
             } else if aggregate_type == "Library" && want_libraries {
                 let stored = StoredEvent {
@@ -403,16 +590,12 @@ pub(super) async fn build(
     let mut still_open: Vec<(Uuid, Open)> = open.into_iter().collect();
     still_open.sort_by_key(|(id, _)| *id);
     for (id, request) in still_open {
-        write_request(id, request, &mut views, &mut stats_requests).await?;
+        write_request(id, request, &mut outputs).await?;
     }
-    for loader in [views, stats_requests, durations].into_iter().flatten() {
-        loader.finish().await?;
+    if let Some(statistics) = outputs.statistics.as_mut() {
+        write_statistics(statistics, &batch, &blocks).await?;
     }
-    if want_statistics {
-        write_statistics(pool, &batch, &blocks).await?;
-    }
-    if want_libraries {
-        let mut directory = Loader::start(pool, &DIRECTORY);
+    if let Some(directory) = outputs.directory.as_mut() {
         for (id, (library, version)) in &libraries_seen {
             let record = libraries::record(id, library)?;
             let line = &mut directory.buffer;
@@ -423,8 +606,8 @@ pub(super) async fn build(
             push_bool(line, record.suspended);
             *line.last_mut().expect("a field") = b'\n';
         }
-        directory.finish().await?;
     }
+    let fingerprints = outputs.finish().await?;
     // One pass fed them all: each is done.
     for projection in projections {
         progress(RebuildProgress {
@@ -433,24 +616,24 @@ pub(super) async fn build(
             total,
         });
     }
-    Ok((read, position))
+    let pass = Pass {
+        events: read,
+        position,
+        fingerprints,
+    };
+    Ok((pass, stored))
 }
 
 /// A request's view and statistics rows, once its events are all folded.
-async fn write_request(
-    id: Uuid,
-    request: Open,
-    views: &mut Option<Loader>,
-    stats_requests: &mut Option<Loader>,
-) -> Result<(), StoreError> {
-    if let Some(loader) = views.as_mut() {
+async fn write_request(id: Uuid, request: Open, outputs: &mut Outputs) -> Result<(), StoreError> {
+    if let Some(output) = outputs.views.as_mut() {
         let Some(view) = &request.row.view else {
             return Err(StoreError::Malformed(format!(
                 "request {id} does not begin with RequestPlaced"
             )));
         };
         let columns = ViewColumns::of(view, request.row.ended_at_us);
-        let line = &mut loader.buffer;
+        let line = &mut output.buffer;
         push_uuid(line, columns.id);
         push_i64(line, columns.version);
         push_text(line, columns.borrower);
@@ -460,24 +643,24 @@ async fn write_request(
         push_optional_i64(line, columns.ended_at_us);
         push_optional_i64(line, columns.respond_by_us);
         push_last_json(line, view)?;
-        loader.flush_full().await?;
+        output.flush_full().await?;
     }
-    if let (Some(loader), Some(tracked)) = (stats_requests.as_mut(), &request.tracked) {
-        let line = &mut loader.buffer;
+    if let (Some(output), Some(tracked)) = (outputs.stats_requests.as_mut(), &request.tracked) {
+        let line = &mut output.buffer;
         push_uuid(line, id);
         push_i64(line, tracked.version);
         push_text(line, tracked.borrower.as_str());
         push_i64(line, tracked.placed_at_us);
         push_optional_i64(line, tracked.routed_at_us);
         *line.last_mut().expect("a field") = b'\n';
-        loader.flush_full().await?;
+        output.flush_full().await?;
     }
     Ok(())
 }
 
 /// The per-day sums, the network's and the duration blocks, written once.
 async fn write_statistics(
-    pool: &PgPool,
+    outputs: &mut [Output; 5],
     batch: &Batch,
     blocks: &BTreeMap<(i64, i64), i64>,
 ) -> Result<(), StoreError> {
@@ -495,11 +678,7 @@ async fn write_statistics(
         }
         push_last_i64(line, n.timed_out);
     }
-    let mut days = Loader::start(pool, &LIBRARY_DAYS);
-    let mut declines = Loader::start(pool, &DECLINES);
-    let mut network_days = Loader::start(pool, &NETWORK_DAYS);
-    let mut network_declines = Loader::start(pool, &NETWORK_DECLINES);
-    let mut receive_blocks = Loader::start(pool, &BLOCKS);
+    let [days, declines, network_days, network_declines, receive_blocks] = outputs;
     for ((library, day), n) in &batch.counts {
         push_text(&mut days.buffer, library.as_str());
         push_date(&mut days.buffer, *day);
@@ -529,15 +708,6 @@ async fn write_statistics(
         push_i64(&mut receive_blocks.buffer, *bucket);
         push_last_i64(&mut receive_blocks.buffer, *n);
         receive_blocks.flush_full().await?;
-    }
-    for loader in [
-        days,
-        declines,
-        network_days,
-        network_declines,
-        receive_blocks,
-    ] {
-        loader.finish().await?;
     }
     Ok(())
 }
@@ -621,16 +791,26 @@ fn push_text(line: &mut Vec<u8>, text: &str) {
     line.push(b'\t');
 }
 
+/// Escapes as PostgreSQL's own `COPY … TO` does, byte for byte: a row's
+/// line is then the same whether written here or read out of a table
+/// (`fingerprint.rs`).
 fn escape_into(line: &mut Vec<u8>, bytes: &[u8]) {
-    for &b in bytes {
-        match b {
+    let mut rest = bytes;
+    while let Some(i) = rest.iter().position(|&b| b == b'\\' || b < 0x20) {
+        line.extend_from_slice(&rest[..i]);
+        match rest[i] {
             b'\\' => line.extend_from_slice(b"\\\\"),
             b'\n' => line.extend_from_slice(b"\\n"),
             b'\r' => line.extend_from_slice(b"\\r"),
             b'\t' => line.extend_from_slice(b"\\t"),
-            _ => line.push(b),
+            8 => line.extend_from_slice(b"\\b"),
+            11 => line.extend_from_slice(b"\\v"),
+            12 => line.extend_from_slice(b"\\f"),
+            other => line.push(other),
         }
+        rest = &rest[i + 1..];
     }
+    line.extend_from_slice(rest);
 }
 
 fn push_optional_text(line: &mut Vec<u8>, text: Option<&str>) {
@@ -694,7 +874,7 @@ mod tests {
 
     #[test]
     fn copy_text_round_trips() {
-        let original = "a\\b\tc\nd\re {\"x\": \"\\\"q\\\"\"}";
+        let original = "a\\b\tc\nd\re {\"x\": \"\\\"q\\\"\"} \u{8}\u{b}\u{c}\u{1}";
         let mut line = Vec::new();
         push_text(&mut line, original);
         line.pop();

@@ -12,6 +12,7 @@
 //! The patron vault and notes are not projections: never touched here.
 
 mod bulk;
+mod fingerprint;
 
 use std::time::{Duration, Instant};
 
@@ -67,6 +68,8 @@ fn clear_script(projection: Projection, postgres: bool) -> &'static str {
 /// one of them holds, rendered here; PostgreSQL's are built in `compare`.
 struct Compared {
     table: &'static str,
+    /// PostgreSQL: a row as the text compared (alias `t`).
+    postgres_row: &'static str,
     sqlite: [&'static str; 2],
     /// Statistics for the twin before it is swapped in.
     analyze: &'static str,
@@ -74,8 +77,12 @@ struct Compared {
 
 macro_rules! compared {
     ($table:literal) => {
+        compared!($table, "CAST(t AS text)")
+    };
+    ($table:literal, $postgres_row:literal) => {
         Compared {
             table: $table,
+            postgres_row: $postgres_row,
             sqlite: [
                 concat!(
                     "SELECT * FROM ",
@@ -98,7 +105,13 @@ macro_rules! compared {
 }
 
 fn compared_tables(projection: Projection) -> &'static [Compared] {
-    const REQUESTS: [Compared; 1] = [compared!("request_views")];
+    // A view is compared as `jsonb`: equal whatever its text's key order
+    // or spacing (e.g. the text a migration from `jsonb` left).
+    const REQUESTS: [Compared; 1] = [compared!(
+        "request_views",
+        "CAST((t.id, t.version, t.borrower, t.lender, t.status, t.updated_at_us,
+               t.ended_at_us, t.respond_by_us, CAST(t.view AS jsonb)) AS text)"
+    )];
     const STATISTICS: [Compared; 7] = [
         compared!("stats_requests"),
         compared!("stats_library_day"),
@@ -177,7 +190,6 @@ pub async fn rebuild_with_progress(
         }
         let (events, built) = build_bulk(db, pool, calendar, &projections, &mut progress).await?;
         for projection in projections {
-            analyze_twins(db, projection).await?;
             let position = swap(db, calendar, projection, built).await?;
             clear(db, projection).await?;
             summary.projections.push(RebuiltProjection {
@@ -219,9 +231,6 @@ async fn analyze_twins(db: &Database, projection: Projection) -> Result<(), Stor
     Ok(())
 }
 
-/// PostgreSQL: resets the twins' checkpoints, projects the log into every
-/// twin of `projections` in one pass (`bulk.rs`), and sets the checkpoints
-/// to where that pass stopped.
 /// Moves the twins' checkpoints of `projections` to `position`, together.
 async fn set_twin_checkpoints(
     db: &Database,
@@ -235,6 +244,9 @@ async fn set_twin_checkpoints(
     tx.commit().await
 }
 
+/// PostgreSQL: resets the twins' checkpoints, projects the log into every
+/// twin of `projections` in one pass (`bulk.rs`, which also analyzes them),
+/// and sets the checkpoints to where that pass stopped.
 async fn build_bulk(
     db: &Database,
     pool: &sqlx::PgPool,
@@ -253,13 +265,17 @@ async fn build_bulk(
 
 /// Rebuilds every projection into its twins and compares them with the
 /// stored tables at one checkpoint; the rows that differ (at most twenty per
-/// table and side). Changes nothing stored.
+/// table and side). Changes nothing stored. When the fingerprints match
+/// ([`fingerprints_match`]) there is nothing to name and no twin is built.
 pub async fn verify(
     db: &Database,
     calendar: Calendar,
     mut progress: impl FnMut(RebuildProgress),
 ) -> Result<Vec<Difference>, StoreError> {
     let mut differences = Vec::new();
+    if fingerprints_match(db, calendar, &mut progress).await? {
+        return Ok(differences);
+    }
     if let Database::Postgres(pool) = db {
         let mut locks = Vec::new();
         for projection in Projection::ALL {
@@ -267,7 +283,6 @@ pub async fn verify(
         }
         let (_, built) = build_bulk(db, pool, calendar, &Projection::ALL, &mut progress).await?;
         for projection in Projection::ALL {
-            analyze_twins(db, projection).await?;
             differences.extend(compare(db, calendar, projection, built).await?);
             clear(db, projection).await?;
         }
@@ -284,6 +299,23 @@ pub async fn verify(
         lock.release().await;
     }
     Ok(differences)
+}
+
+/// Verify's first look (PostgreSQL, `fingerprint.rs`): whether every stored
+/// table holds exactly the rows a rebuild would write, with every live
+/// checkpoint where that pass stopped. One read of the log and of the
+/// tables, nothing written. False on SQLite, which verifies the thorough way
+/// only.
+pub async fn fingerprints_match(
+    db: &Database,
+    calendar: Calendar,
+    mut progress: impl FnMut(RebuildProgress),
+) -> Result<bool, StoreError> {
+    let Database::Postgres(pool) = db else {
+        return Ok(false);
+    };
+    sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
+    bulk::matches_stored(pool, calendar, &mut progress).await
 }
 
 fn selected(projection: Option<&str>) -> Result<Vec<Projection>, StoreError> {
@@ -481,7 +513,7 @@ async fn compare(
         // PostgreSQL: only the rows of the hash buckets whose counts or sums
         // differ are compared row by row.
         let buckets = match &mut tx {
-            Tx::Postgres(c) => Some(differing_buckets(c, compared.table).await?),
+            Tx::Postgres(c) => Some(differing_buckets(c, compared).await?),
             Tx::Sqlite(_) => None,
         };
         if buckets.as_ref().is_some_and(Vec::is_empty) {
@@ -490,21 +522,16 @@ async fn compare(
         for (side, only_stored) in [(0, true), (1, false)] {
             let rows: Vec<String> = match &mut tx {
                 Tx::Postgres(c) => {
+                    let (table, twin) = (compared.table, format!("{}_rebuild", compared.table));
                     let (from, other) = if only_stored {
-                        (
-                            compared.table.to_owned(),
-                            format!("{}_rebuild", compared.table),
-                        )
+                        (table, twin.as_str())
                     } else {
-                        (
-                            format!("{}_rebuild", compared.table),
-                            compared.table.to_owned(),
-                        )
+                        (twin.as_str(), table)
                     };
+                    let (row, bucket) = (compared.postgres_row, bucket_of(compared));
                     let sql = format!(
-                        "SELECT CAST(d AS text) FROM (
-                           SELECT * FROM {from} t WHERE {BUCKET_OF} = ANY($1)
-                           EXCEPT SELECT * FROM {other} t WHERE {BUCKET_OF} = ANY($1)) d
+                        "SELECT {row} FROM {from} t WHERE {bucket} = ANY($1)
+                         EXCEPT SELECT {row} FROM {other} t WHERE {bucket} = ANY($1)
                          LIMIT {SHOWN}"
                     );
                     sqlx::query_scalar(&sql)
@@ -530,8 +557,10 @@ async fn compare(
     Ok(differences)
 }
 
-/// A row's hash bucket (PostgreSQL), from its text form.
-const BUCKET_OF: &str = "(hashtextextended(CAST(t AS text), 0) & 1023)";
+/// A row's hash bucket (PostgreSQL), from its compared text.
+fn bucket_of(compared: &Compared) -> String {
+    format!("(hashtextextended({}, 0) & 1023)", compared.postgres_row)
+}
 
 /// The hash buckets (of a row's text) in which `table` and its twin differ
 /// in row count or in the sum of a second hash of their rows: one
@@ -540,12 +569,16 @@ const BUCKET_OF: &str = "(hashtextextended(CAST(t AS text), 0) & 1023)";
 /// sets of rows collide in both count and a 64-bit hash sum.
 async fn differing_buckets(
     c: &mut sqlx::PgConnection,
-    table: &str,
+    compared: &Compared,
 ) -> Result<Vec<i64>, StoreError> {
+    let (row, bucket) = (compared.postgres_row, bucket_of(compared));
     let mut sums = Vec::new();
-    for name in [table.to_owned(), format!("{table}_rebuild")] {
+    for name in [
+        compared.table.to_owned(),
+        format!("{}_rebuild", compared.table),
+    ] {
         let sql = format!(
-            "SELECT {BUCKET_OF}, count(*), CAST(sum(CAST(hashtextextended(CAST(t AS text), 1)
+            "SELECT {bucket}, count(*), CAST(sum(CAST(hashtextextended({row}, 1)
                     AS numeric)) AS text)
                FROM {name} t GROUP BY 1"
         );

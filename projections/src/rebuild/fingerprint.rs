@@ -1,0 +1,134 @@
+//! Verify's first look (PostgreSQL): fingerprints of the rows a rebuild
+//! would write, against fingerprints of the stored tables read in the same
+//! snapshot. Equal everywhere means verified without building a twin;
+//! anything else sends verify down the thorough path (twins, then a
+//! row-by-row comparison in SQL that names each differing row).
+//!
+//! A row's fingerprint is a hash of its `COPY` text line, which is the same
+//! bytes whether the pass writes it or PostgreSQL reads it out of the stored
+//! table: every column is text, a number, a boolean, a date, a UUID, or
+//! `json` kept verbatim (migration 0008). A table's fingerprint is its row
+//! count and the wrapping sum of its rows' hashes, so row order does not
+//! matter; two different tables agree only if their rows collide in both.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hasher};
+
+use futures::StreamExt;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::task::JoinHandle;
+
+use super::bulk::Twin;
+use crate::error::StoreError;
+use crate::log_reader::Position;
+use crate::read_models::{Projection, Target};
+
+/// Rows of one table, order-free.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Fingerprint {
+    rows: u64,
+    sum: u64,
+}
+
+impl Fingerprint {
+    /// Adds the whole lines at the front of `buffer` and removes them; an
+    /// unfinished last line stays for the next call.
+    pub(super) fn add_lines(&mut self, buffer: &mut Vec<u8>) {
+        let Some(end) = buffer.iter().rposition(|b| *b == b'\n') else {
+            return;
+        };
+        for line in buffer[..=end].split_inclusive(|b| *b == b'\n') {
+            // SipHash with fixed keys: the same on every run and machine.
+            let mut hasher = DefaultHasher::new();
+            hasher.write(line);
+            self.rows += 1;
+            self.sum = self.sum.wrapping_add(hasher.finish());
+        }
+        buffer.drain(..=end);
+    }
+}
+
+/// The live checkpoints and the stored tables' fingerprints, as they stand
+/// in the snapshot `snapshot` (exported by the pass's reader).
+pub(super) struct StoredSide {
+    pub checkpoints: Vec<Position>,
+    pub fingerprints: JoinHandle<Result<BTreeMap<&'static str, Fingerprint>, StoreError>>,
+}
+
+const READ_CHECKPOINT: &str =
+    "SELECT tx, global_position FROM projector_checkpoints WHERE projection = $1";
+
+/// Joins `snapshot` on a connection of its own, reads the live checkpoints,
+/// and fingerprints the live tables of `twins` in a task beside the pass.
+pub(super) async fn stored(
+    pool: &PgPool,
+    snapshot: &str,
+    twins: Vec<&'static Twin>,
+) -> Result<StoredSide, StoreError> {
+    let mut c = PgConnection::connect_with(&pool.connect_options()).await?;
+    sqlx::Executor::execute(&mut c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+    let join = format!("SET TRANSACTION SNAPSHOT '{snapshot}'");
+    sqlx::Executor::execute(&mut c, join.as_str()).await?;
+    let mut checkpoints = Vec::new();
+    for projection in Projection::ALL {
+        let at: Option<(i64, i64)> = sqlx::query_as(READ_CHECKPOINT)
+            .bind(projection.checkpoint(Target::Live))
+            .fetch_optional(&mut c)
+            .await?;
+        checkpoints.push(at.map_or(Position::START, |(tx, global)| Position { tx, global }));
+    }
+    let fingerprints = tokio::spawn(async move {
+        let mut fingerprints = BTreeMap::new();
+        for twin in twins {
+            let statement = format!("COPY {} ({}) TO STDOUT", twin.live, twin.columns);
+            let mut lines = c.copy_out_raw(&statement).await?;
+            let mut fingerprint = Fingerprint::default();
+            let mut pending = Vec::new();
+            while let Some(chunk) = lines.next().await.transpose()? {
+                pending.extend_from_slice(&chunk);
+                fingerprint.add_lines(&mut pending);
+            }
+            drop(lines);
+            if !pending.is_empty() {
+                return Err(StoreError::Malformed(format!(
+                    "a truncated COPY row of {}",
+                    twin.live
+                )));
+            }
+            fingerprints.insert(twin.live, fingerprint);
+        }
+        sqlx::Executor::execute(&mut c, "COMMIT").await?;
+        drop(c.close().await);
+        Ok(fingerprints)
+    });
+    Ok(StoredSide {
+        checkpoints,
+        fingerprints,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_free_and_split_anywhere() {
+        let mut whole = Fingerprint::default();
+        whole.add_lines(&mut b"a\t1\nb\t2\nc\t3\n".to_vec());
+        let mut pieces = Fingerprint::default();
+        let mut pending = b"c\t3\nb\t".to_vec();
+        pieces.add_lines(&mut pending);
+        assert_eq!(pending, b"b\t");
+        pending.extend_from_slice(b"2\na\t1\n");
+        pieces.add_lines(&mut pending);
+        assert!(pending.is_empty());
+        assert_eq!(whole, pieces);
+
+        let mut other = Fingerprint::default();
+        other.add_lines(&mut b"a\t1\nb\t2\nc\t4\n".to_vec());
+        assert_ne!(whole, other);
+        let mut fewer = Fingerprint::default();
+        fewer.add_lines(&mut b"a\t1\nb\t2\n".to_vec());
+        assert_ne!(whole, fewer);
+    }
+}
