@@ -115,7 +115,9 @@ impl RequestState {
         self.condition = None;
     }
 
-    fn apply(&mut self, event: RequestEvent) {
+    /// Applies one later event of the request's stream in place (the
+    /// aggregate's fold; read models keep a state and fold into it).
+    pub fn apply(&mut self, event: RequestEvent) {
         use RequestEvent as E;
         match event {
             E::RequestPlaced { .. } => {}

@@ -53,14 +53,24 @@ SELECT library, reason, CAST(sum(declined) AS BIGINT) AS declined
   FROM stats_declines_day
  WHERE library = $3 AND day BETWEEN $1 AND $2
  GROUP BY library, reason";
-const DURATIONS: &str = "
-SELECT kind, library, micros FROM stats_durations WHERE day BETWEEN $1 AND $2";
-const ONE_LIBRARY_DURATIONS: &str = "
-SELECT kind, library, micros FROM stats_durations WHERE library = $3 AND day BETWEEN $1 AND $2";
-/// The network's 'receive' durations in a range of buckets.
+/// The middle one or two durations (1-based ranks `(n + 1) / 2` and
+/// `(n + 2) / 2` of `n`) per kind and library: the medians' inputs, ranked
+/// by the database instead of sent over whole.
+const MIDDLE_DURATIONS: &str = "
+SELECT kind, library, micros FROM (
+    SELECT kind, library, micros,
+           row_number() OVER (PARTITION BY kind, library ORDER BY micros) AS rank,
+           count(*) OVER (PARTITION BY kind, library) AS n
+      FROM stats_durations
+     WHERE day BETWEEN $1 AND $2 AND ($3 = '' OR library = $3)) d
+ WHERE rank IN ((n + 1) / 2, (n + 2) / 2)
+ ORDER BY kind, library, micros";
+/// The network's 'receive' durations in a range of buckets, from the
+/// `$5`th (0-based) on, at most `$6`.
 const RECEIVE_BETWEEN: &str = "
 SELECT micros FROM stats_durations
- WHERE kind = 'receive' AND micros >= $1 AND micros < $2 AND day BETWEEN $3 AND $4";
+ WHERE kind = 'receive' AND micros >= $1 AND micros < $2 AND day BETWEEN $3 AND $4
+ ORDER BY micros LIMIT $6 OFFSET $5";
 /// The directory inside the statistics' snapshot (one library, or all when
 /// `$1` is empty): on the transaction's own connection, so concurrent
 /// statistics calls never wait on the pool for a second one.
@@ -179,7 +189,8 @@ struct DurationRow {
 /// The statistics of `from..=to`, for every library or only `library`.
 /// Every read sees one snapshot. With `library`, nothing is read per other
 /// library: the network's figures come from the per-day network tables and
-/// its median from the duration blocks (`network_receive_median`).
+/// its median from the duration blocks (`network_receive_median`). Medians
+/// read only each series' middle durations.
 pub async fn statistics(
     db: &Database,
     from: NaiveDate,
@@ -196,10 +207,10 @@ pub async fn statistics(
     };
     let tx = &mut tx;
     let wanted = library.map(LibraryId::as_str).unwrap_or_default();
-    let (per_library_sql, declines_sql, durations_sql) = if library.is_some() {
-        (ONE_LIBRARY, ONE_LIBRARY_DECLINES, ONE_LIBRARY_DURATIONS)
+    let (per_library_sql, declines_sql) = if library.is_some() {
+        (ONE_LIBRARY, ONE_LIBRARY_DECLINES)
     } else {
-        (PER_LIBRARY, DECLINES, DURATIONS)
+        (PER_LIBRARY, DECLINES)
     };
     let per_library: Vec<LibraryRow> = on_tx!(&mut *tx, c => sqlx::query_as(per_library_sql)
         .bind(from)
@@ -223,16 +234,13 @@ pub async fn statistics(
         .bind(wanted)
         .fetch_all(&mut **c)
         .await)?;
-    let durations: Vec<DurationRow> = on_tx!(&mut *tx, c => sqlx::query_as(durations_sql)
+    let middle_durations: Vec<DurationRow> = on_tx!(&mut *tx, c => sqlx::query_as(MIDDLE_DURATIONS)
         .bind(from)
         .bind(to)
         .bind(wanted)
         .fetch_all(&mut **c)
         .await)?;
-    let receive_median = match library {
-        Some(_) => Some(network_receive_median(tx, from, to).await?),
-        None => None,
-    };
+    let receive_median = network_receive_median(tx, from, to).await?;
     let directory_rows: Vec<DirectoryRow> = on_tx!(&mut *tx, c => sqlx::query_as(DIRECTORY)
         .bind(wanted)
         .fetch_all(&mut **c)
@@ -267,12 +275,8 @@ pub async fn statistics(
             .entry(reason)
             .or_default() += row.declined;
     }
-    let mut network_receive = Vec::new();
     let mut library_durations: HashMap<(String, String), Vec<i64>> = HashMap::new();
-    for row in durations {
-        if row.kind == RECEIVE {
-            network_receive.push(row.micros);
-        }
+    for row in middle_durations {
         library_durations
             .entry((row.kind, row.library))
             .or_default()
@@ -292,10 +296,7 @@ pub async fn statistics(
         network.cancelled += row.cancelled;
     }
     network.fill_rate = rate(network.filled, network.filled + network.unfilled);
-    network.median_days_to_receive = match receive_median {
-        Some(median) => median,
-        None => median_days(network_receive),
-    };
+    network.median_days_to_receive = receive_median;
     let mut library_stats = Vec::new();
     for row in per_library {
         let id = LibraryId::from(row.library.as_str());
@@ -382,7 +383,8 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-/// The median of exact durations, in days.
+/// The median of exact durations, in days: of all of them, or of the
+/// middle one or two (`MIDDLE_DURATIONS`), which give the same.
 fn median_days(mut micros: Vec<i64>) -> Option<f64> {
     micros.sort_unstable();
     let n = micros.len();
@@ -447,25 +449,22 @@ async fn network_receive_median(
     let (Some((first, skipped)), Some(last)) = (first, last) else {
         return Err(StoreError::Malformed("duration blocks out of step".into()));
     };
-    let mut values: Vec<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(RECEIVE_BETWEEN)
+    // Only the middle ranks' values, counted from the first bucket's start.
+    let values: Vec<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(RECEIVE_BETWEEN)
         .bind(first * BUCKET_MICROS)
         .bind((last + 1) * BUCKET_MICROS)
         .bind(from)
         .bind(to)
+        .bind(ranks[0] - skipped)
+        .bind(ranks[1] - ranks[0] + 1)
         .fetch_all(&mut **c)
         .await)?;
-    values.sort_unstable();
-    let at = |rank: i64| {
-        values
-            .get((rank - skipped) as usize)
-            .copied()
-            .ok_or_else(|| StoreError::Malformed("duration blocks out of step".into()))
+    let (Some(a), Some(b)) = (values.first(), values.last()) else {
+        return Err(StoreError::Malformed("duration blocks out of step".into()));
     };
-    let (a, b) = (at(ranks[0])?, at(ranks[1])?);
-    let middle = if ranks[0] == ranks[1] {
-        a as f64
-    } else {
-        (a as f64 + b as f64) / 2.0
-    };
+    if values.len() as i64 != ranks[1] - ranks[0] + 1 {
+        return Err(StoreError::Malformed("duration blocks out of step".into()));
+    }
+    let middle = (*a as f64 + *b as f64) / 2.0;
     Ok(Some(middle / MICROS_PER_DAY))
 }

@@ -461,12 +461,10 @@ async fn run(
             Some(fingerprint::stored(pool, &snapshot, twins).await?)
         }
     };
-    let streams: Vec<(String, String, i64)> = sqlx::query_as(LAST_SEQUENCES)
-        .fetch_all(&mut reader)
-        .await?;
     let mut total = 0u64;
     let mut last_sequences: HashMap<Uuid, i64> = HashMap::new();
-    for (aggregate_type, id, last) in streams {
+    let mut streams = sqlx::query_as::<_, (String, String, i64)>(LAST_SEQUENCES).fetch(&mut reader);
+    while let Some((aggregate_type, id, last)) = streams.next().await.transpose()? {
         total += last.max(0) as u64;
         if aggregate_type == "IllRequest" && (want_requests || want_statistics) {
             let id = Uuid::parse_str(&id)
@@ -474,6 +472,7 @@ async fn run(
             last_sequences.insert(id, last);
         }
     }
+    drop(streams);
     progress(RebuildProgress {
         projection: shown,
         applied: 0,
@@ -490,25 +489,17 @@ async fn run(
 
     let mut stream = reader.copy_out_raw(READ_LOG).await?;
     let mut pending: Vec<u8> = Vec::with_capacity(2 * CHUNK);
-    let mut fields: Vec<Vec<u8>> = vec![Vec::new(); 7];
+    let mut scratch: [Vec<u8>; FIELDS] = Default::default();
     loop {
         let chunk = stream.next().await.transpose()?;
         let Some(chunk) = chunk else { break };
         pending.extend_from_slice(&chunk);
-        let Some(end) = pending.iter().rposition(|b| *b == b'\n') else {
-            continue;
-        };
         let mut consumed = 0;
-        while consumed <= end {
-            let line_end = consumed
-                + pending[consumed..=end]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .unwrap_or(end - consumed);
-            split_fields(&pending[consumed..line_end], &mut fields)?;
+        for line_end in memchr::memchr_iter(b'\n', &pending) {
+            let fields = split_fields(&pending[consumed..line_end], &mut scratch)?;
             consumed = line_end + 1;
 
-            let text = |i: usize| std::str::from_utf8(&fields[i]).map_err(malformed);
+            let text = |i: usize| std::str::from_utf8(fields[i]).map_err(malformed);
             let number = |i: usize| -> Result<i64, StoreError> {
                 text(i)?.parse().map_err(|_| malformed("a number"))
             };
@@ -524,7 +515,7 @@ async fn run(
                 }
                 let id = Uuid::parse_str(aggregate_id)
                     .map_err(|_| StoreError::Malformed(format!("request id {aggregate_id}")))?;
-                let record = RequestRecord::from_json(id, sequence, text(5)?, text(6)?)?;
+                let record = RequestRecord::from_json(id, sequence, fields[5], fields[6])?;
                 let entry = open.entry(id).or_insert_with(|| Open {
                     row: RequestRow::default(),
                     tracked: None,
@@ -716,19 +707,37 @@ fn malformed(what: impl std::fmt::Display) -> StoreError {
     StoreError::Malformed(format!("reading the log: {what}"))
 }
 
-/// Splits one COPY text row into its fields, unescaped (`\N` is never
+/// Columns of a log row as `READ_LOG` gives them.
+const FIELDS: usize = 7;
+
+/// Splits one COPY text row into its fields; those holding a backslash are
+/// unescaped into `scratch`, the rest are borrowed as they are (`\N` is never
 /// expected: every column read is NOT NULL).
-fn split_fields(line: &[u8], fields: &mut [Vec<u8>]) -> Result<(), StoreError> {
-    let mut parts = line.split(|b| *b == b'\t');
-    for field in fields.iter_mut() {
-        let raw = parts.next().ok_or_else(|| malformed("a short COPY row"))?;
-        field.clear();
-        unescape(raw, field)?;
+fn split_fields<'a>(
+    line: &'a [u8],
+    scratch: &'a mut [Vec<u8>; FIELDS],
+) -> Result<[&'a [u8]; FIELDS], StoreError> {
+    let mut fields: [&[u8]; FIELDS] = [&[]; FIELDS];
+    let mut tabs = memchr::memchr_iter(b'\t', line);
+    let mut start = 0;
+    for (i, field) in fields.iter_mut().enumerate() {
+        let end = match tabs.next() {
+            Some(tab) if i + 1 < FIELDS => tab,
+            None if i + 1 == FIELDS => line.len(),
+            Some(_) => return Err(malformed("a long COPY row")),
+            None => return Err(malformed("a short COPY row")),
+        };
+        *field = &line[start..end];
+        start = end + 1;
     }
-    if parts.next().is_some() {
-        return Err(malformed("a long COPY row"));
+    for (field, unescaped) in fields.iter_mut().zip(scratch.iter_mut()) {
+        if memchr::memchr(b'\\', field).is_some() {
+            unescaped.clear();
+            unescape(field, unescaped)?;
+            *field = unescaped;
+        }
     }
-    Ok(())
+    Ok(fields)
 }
 
 /// COPY's text format: backslash escapes.
