@@ -53,18 +53,17 @@ SELECT library, reason, CAST(sum(declined) AS BIGINT) AS declined
   FROM stats_declines_day
  WHERE library = $3 AND day BETWEEN $1 AND $2
  GROUP BY library, reason";
-/// The middle one or two durations (1-based ranks `(n + 1) / 2` and
-/// `(n + 2) / 2` of `n`) per kind and library: the medians' inputs, ranked
-/// by the database instead of sent over whole.
-const MIDDLE_DURATIONS: &str = "
-SELECT kind, library, micros FROM (
-    SELECT kind, library, micros,
-           row_number() OVER (PARTITION BY kind, library ORDER BY micros) AS rank,
-           count(*) OVER (PARTITION BY kind, library) AS n
-      FROM stats_durations
-     WHERE day BETWEEN $1 AND $2 AND ($3 = '' OR library = $3)) d
- WHERE rank IN ((n + 1) / 2, (n + 2) / 2)
- ORDER BY kind, library, micros";
+/// One series' durations in value order: `$6` of them from the `$5`th
+/// (0-based), of `library`'s `kind` on the period's days.
+const SERIES_RANKS: &str = "
+SELECT micros FROM stats_durations
+ WHERE library = $1 AND kind = $2 AND day BETWEEN $3 AND $4
+ ORDER BY micros LIMIT $6 OFFSET $5";
+/// How many durations a series has in the period (when the per-day counts
+/// do not say it).
+const SERIES_COUNT: &str = "
+SELECT count(*) FROM stats_durations
+ WHERE library = $1 AND kind = $2 AND day BETWEEN $3 AND $4";
 /// The network's 'receive' durations in a range of buckets, from the
 /// `$5`th (0-based) on, at most `$6`.
 const RECEIVE_BETWEEN: &str = "
@@ -179,13 +178,6 @@ struct DeclineRow {
     declined: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct DurationRow {
-    kind: String,
-    library: String,
-    micros: i64,
-}
-
 /// The statistics of `from..=to`, for every library or only `library`.
 /// Every read sees one snapshot. With `library`, nothing is read per other
 /// library: the network's figures come from the per-day network tables and
@@ -234,12 +226,6 @@ pub async fn statistics(
         .bind(wanted)
         .fetch_all(&mut **c)
         .await)?;
-    let middle_durations: Vec<DurationRow> = on_tx!(&mut *tx, c => sqlx::query_as(MIDDLE_DURATIONS)
-        .bind(from)
-        .bind(to)
-        .bind(wanted)
-        .fetch_all(&mut **c)
-        .await)?;
     let receive_median = network_receive_median(tx, from, to).await?;
     let directory_rows: Vec<DirectoryRow> = on_tx!(&mut *tx, c => sqlx::query_as(DIRECTORY)
         .bind(wanted)
@@ -275,18 +261,6 @@ pub async fn statistics(
             .entry(reason)
             .or_default() += row.declined;
     }
-    let mut library_durations: HashMap<(String, String), Vec<i64>> = HashMap::new();
-    for row in middle_durations {
-        library_durations
-            .entry((row.kind, row.library))
-            .or_default()
-            .push(row.micros);
-    }
-    let mut take_median = |kind: &str, library: &str| {
-        library_durations
-            .remove(&(kind.to_owned(), library.to_owned()))
-            .and_then(median_days)
-    };
 
     let mut network = BorrowingStats::default();
     for row in &per_day {
@@ -309,7 +283,15 @@ pub async fn statistics(
             unfilled: row.unfilled,
             cancelled: row.cancelled,
             fill_rate: rate(row.filled, row.filled + row.unfilled),
-            median_days_to_receive: take_median(RECEIVE, &row.library),
+            // Each filled request has one 'receive' duration.
+            median_days_to_receive: series_median(
+                tx,
+                &row.library,
+                RECEIVE,
+                row.filled,
+                (from, to),
+            )
+            .await?,
         };
         let lending = LendingStats {
             received: row.received,
@@ -322,7 +304,9 @@ pub async fn statistics(
                 .collect(),
             timed_out: row.timed_out,
             fill_rate: rate(row.shipped, row.shipped + row.declined + row.timed_out),
-            median_days_to_ship: take_median(SHIP, &row.library),
+            // Each shipment (after routing, as always) has one 'ship'.
+            median_days_to_ship: series_median(tx, &row.library, SHIP, row.shipped, (from, to))
+                .await?,
         };
         library_stats.push(LibraryStats {
             library: directory.get(&id).cloned().unwrap_or(LibraryRecord {
@@ -383,17 +367,79 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-/// The median of exact durations, in days: of all of them, or of the
-/// middle one or two (`MIDDLE_DURATIONS`), which give the same.
-fn median_days(mut micros: Vec<i64>) -> Option<f64> {
-    micros.sort_unstable();
-    let n = micros.len();
-    let middle = match n {
-        0 => return None,
-        _ if n % 2 == 1 => micros[n / 2] as f64,
-        _ => (micros[n / 2 - 1] as f64 + micros[n / 2] as f64) / 2.0,
-    };
-    Some(middle / MICROS_PER_DAY)
+/// The 0-based ranks of the middle one or two of `n` values.
+fn middle_ranks(n: i64) -> [i64; 2] {
+    if n % 2 == 1 {
+        [n / 2, n / 2]
+    } else {
+        [n / 2 - 1, n / 2]
+    }
+}
+
+/// The mean of the middle values read, in days; `None` unless `wanted` were.
+fn middle_days(values: &[i64], wanted: i64) -> Option<f64> {
+    match values {
+        [a] if wanted == 1 => Some(*a as f64 / MICROS_PER_DAY),
+        [a, b] if wanted == 2 => Some((*a as f64 + *b as f64) / 2.0 / MICROS_PER_DAY),
+        _ => None,
+    }
+}
+
+/// The exact median of one library's `kind` durations in the period,
+/// reading only the middle one or two, in value order from the index. The
+/// per-day counts give how many there are (`expected`): the fold writes a
+/// duration with every fill and every shipment after a routing, so never
+/// more than counted; should there be fewer, they are counted instead.
+async fn series_median(
+    tx: &mut Tx<'_>,
+    library: &str,
+    kind: &str,
+    expected: i64,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Option<f64>, StoreError> {
+    let period = (from, to);
+    if expected > 0 {
+        if let Some(median) = series_middle(tx, library, kind, expected, period).await? {
+            return Ok(Some(median));
+        }
+    }
+    let n: i64 = on_tx!(&mut *tx, c => sqlx::query_scalar(SERIES_COUNT)
+        .bind(library)
+        .bind(kind)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut **c)
+        .await)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    series_middle(tx, library, kind, n, period)
+        .await?
+        .map(Some)
+        .ok_or_else(|| StoreError::Malformed(format!("{library}'s {kind} durations moved")))
+}
+
+/// The mean of the middle values of `n` durations of a series, in days;
+/// `None` when fewer were there.
+async fn series_middle(
+    tx: &mut Tx<'_>,
+    library: &str,
+    kind: &str,
+    n: i64,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Option<f64>, StoreError> {
+    let ranks = middle_ranks(n);
+    let wanted = ranks[1] - ranks[0] + 1;
+    let values: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(SERIES_RANKS)
+        .bind(library)
+        .bind(kind)
+        .bind(from)
+        .bind(to)
+        .bind(ranks[0])
+        .bind(wanted)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(middle_days(&values, wanted))
 }
 
 /// The exact median of the network's 'receive' durations counted on days
@@ -428,12 +474,8 @@ async fn network_receive_median(
     if total == 0 {
         return Ok(None);
     }
-    // The middle ranks (0-based), and the buckets holding them.
-    let ranks = if total % 2 == 1 {
-        [total / 2, total / 2]
-    } else {
-        [total / 2 - 1, total / 2]
-    };
+    // The middle ranks, and the buckets holding them.
+    let ranks = middle_ranks(total);
     let mut below = 0;
     let (mut first, mut last) = (None, None);
     for (bucket, n) in &counts {
@@ -450,21 +492,17 @@ async fn network_receive_median(
         return Err(StoreError::Malformed("duration blocks out of step".into()));
     };
     // Only the middle ranks' values, counted from the first bucket's start.
+    let wanted = ranks[1] - ranks[0] + 1;
     let values: Vec<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(RECEIVE_BETWEEN)
         .bind(first * BUCKET_MICROS)
         .bind((last + 1) * BUCKET_MICROS)
         .bind(from)
         .bind(to)
         .bind(ranks[0] - skipped)
-        .bind(ranks[1] - ranks[0] + 1)
+        .bind(wanted)
         .fetch_all(&mut **c)
         .await)?;
-    let (Some(a), Some(b)) = (values.first(), values.last()) else {
-        return Err(StoreError::Malformed("duration blocks out of step".into()));
-    };
-    if values.len() as i64 != ranks[1] - ranks[0] + 1 {
-        return Err(StoreError::Malformed("duration blocks out of step".into()));
-    }
-    let middle = (*a as f64 + *b as f64) / 2.0;
-    Ok(Some(middle / MICROS_PER_DAY))
+    middle_days(&values, wanted)
+        .map(Some)
+        .ok_or_else(|| StoreError::Malformed("duration blocks out of step".into()))
 }

@@ -19,24 +19,26 @@
 //! The events committed after the snapshot are applied afterwards by the
 //! incremental path (`advance` in `mod.rs`), as after the batched rebuild.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 use domain::{Calendar, Library};
-use futures::StreamExt;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use super::decode::{self, Event, Wanted};
 use super::fingerprint::{self, Fingerprint, StoredSide};
+use super::plan::{self, Plan};
 use super::RebuildProgress;
 use crate::error::StoreError;
-use crate::log_reader::{Position, StoredEvent};
+use crate::log_reader::Position;
 use crate::read_models::requests::{self, RequestRow, ViewColumns};
 use crate::read_models::statistics::{self, Batch, Counts, Tracked};
-use crate::read_models::{libraries, Projection, RequestRecord};
+use crate::read_models::{libraries, Projection};
 
 /// Bytes buffered per table before they go to its COPY.
 const CHUNK: usize = 1 << 20;
@@ -48,18 +50,6 @@ const REPORT_EVERY: u64 = 50_000;
 const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 const WORK_MEM: &str = "SET LOCAL work_mem = '256MB'";
 const EXPORT_SNAPSHOT: &str = "SELECT pg_export_snapshot()";
-/// Each stream's last sequence in the snapshot (sequences run 1, 2, …):
-/// when a request's rows are complete, and how many events there are.
-const LAST_SEQUENCES: &str = "
-SELECT aggregate_type, aggregate_id, max(sequence) FROM events
- WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
- GROUP BY aggregate_type, aggregate_id";
-const READ_LOG: &str = "
-COPY (SELECT e.tx_id::text AS tx, e.global_position, e.aggregate_type, e.aggregate_id,
-             e.sequence, e.payload, e.metadata
-        FROM events e
-       WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY e.tx_id, e.global_position) TO STDOUT";
 const CONSTRAINTS: &str = "
 SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
  WHERE conrelid = $1::regclass AND contype IN ('p', 'u')";
@@ -388,6 +378,28 @@ impl Outputs {
     }
 }
 
+impl Outputs {
+    /// Drops everything sent: each loader rolls its twin back.
+    async fn abandon(self) {
+        let all = [
+            self.views,
+            self.stats_requests,
+            self.durations,
+            self.directory,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.statistics.into_iter().flatten());
+        for output in all {
+            if let Sink::Load { sender, task } = output.sink {
+                drop(sender);
+                // Its error is only that it was stopped.
+                drop(task.await);
+            }
+        }
+    }
+}
+
 /// What one pass read and where it stopped.
 struct Pass {
     events: u64,
@@ -432,8 +444,8 @@ pub(super) async fn matches_stored(
         && fingerprints == pass.fingerprints)
 }
 
-/// One pass over the log; fingerprinting, also the stored side read in the
-/// same snapshot.
+/// One pass over the log in one snapshot; fingerprinting, also the stored
+/// side read in that snapshot.
 async fn run(
     pool: &PgPool,
     calendar: Calendar,
@@ -441,13 +453,6 @@ async fn run(
     mode: Mode,
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(Pass, Option<StoredSide>), StoreError> {
-    let (want_requests, want_statistics, want_libraries) = (
-        projections.contains(&Projection::Requests),
-        projections.contains(&Projection::Statistics),
-        projections.contains(&Projection::Libraries),
-    );
-    let shown = projections.first().copied().unwrap_or(Projection::Requests);
-
     let mut reader = PgConnection::connect_with(&pool.connect_options()).await?;
     sqlx::Executor::execute(&mut reader, BEGIN_SNAPSHOT).await?;
     sqlx::Executor::execute(&mut reader, WORK_MEM).await?;
@@ -461,18 +466,50 @@ async fn run(
             Some(fingerprint::stored(pool, &snapshot, twins).await?)
         }
     };
-    let mut total = 0u64;
-    let mut last_sequences: HashMap<Uuid, i64> = HashMap::new();
-    let mut streams = sqlx::query_as::<_, (String, String, i64)>(LAST_SEQUENCES).fetch(&mut reader);
-    while let Some((aggregate_type, id, last)) = streams.next().await.transpose()? {
-        total += last.max(0) as u64;
-        if aggregate_type == "IllRequest" && (want_requests || want_statistics) {
-            let id = Uuid::parse_str(&id)
-                .map_err(|_| StoreError::Malformed(format!("request id {id}")))?;
-            last_sequences.insert(id, last);
+    let mut plan = plan::plan(&mut reader).await?;
+    let pass = loop {
+        let hinted = plan.hinted();
+        let passed = pass(
+            pool,
+            &mut reader,
+            calendar,
+            projections,
+            mode,
+            plan,
+            progress,
+        )
+        .await?;
+        match passed {
+            Some(pass) => break pass,
+            // The hints fell short of a stream: counted, once.
+            None if hinted => plan = plan::counted(&mut reader).await?,
+            None => return Err(StoreError::Malformed("a counted pass fell short".into())),
         }
-    }
-    drop(streams);
+    };
+    sqlx::Executor::execute(&mut reader, "COMMIT").await?;
+    drop(reader.close().await);
+    Ok((pass, stored))
+}
+
+/// Reads the log as `plan` says and folds it into the outputs; `None` when
+/// a hinted plan's last sequence fell short of a stream (nothing is kept).
+async fn pass(
+    pool: &PgPool,
+    reader: &mut PgConnection,
+    calendar: Calendar,
+    projections: &[Projection],
+    mode: Mode,
+    plan: Plan,
+    progress: &mut impl FnMut(RebuildProgress),
+) -> Result<Option<Pass>, StoreError> {
+    let (want_requests, want_statistics, want_libraries) = (
+        projections.contains(&Projection::Requests),
+        projections.contains(&Projection::Statistics),
+        projections.contains(&Projection::Libraries),
+    );
+    let shown = projections.first().copied().unwrap_or(Projection::Requests);
+    let hinted = plan.hinted();
+    let (mut last_sequences, total) = (plan.lasts, plan.total);
     progress(RebuildProgress {
         projection: shown,
         applied: 0,
@@ -487,77 +524,62 @@ async fn run(
     let mut position = Position::START;
     let mut read = 0u64;
 
-    let mut stream = reader.copy_out_raw(READ_LOG).await?;
-    let mut pending: Vec<u8> = Vec::with_capacity(2 * CHUNK);
-    let mut scratch: [Vec<u8>; FIELDS] = Default::default();
-    loop {
-        let chunk = stream.next().await.transpose()?;
-        let Some(chunk) = chunk else { break };
-        pending.extend_from_slice(&chunk);
-        let mut consumed = 0;
-        for line_end in memchr::memchr_iter(b'\n', &pending) {
-            let fields = split_fields(&pending[consumed..line_end], &mut scratch)?;
-            consumed = line_end + 1;
-
-            let text = |i: usize| std::str::from_utf8(fields[i]).map_err(malformed);
-            let number = |i: usize| -> Result<i64, StoreError> {
-                text(i)?.parse().map_err(|_| malformed("a number"))
-            };
-            position = Position {
-                tx: number(0)?,
-                global: number(1)?,
-            };
+    let wanted = Wanted {
+        requests: want_requests || want_statistics,
+        libraries: want_libraries,
+    };
+    let mut log = decode::open(reader, wanted, plan.upto).await?;
+    let mut rows = Vec::new();
+    while log.next(&mut rows).await? {
+        for row in rows.drain(..) {
+            position = row.position;
             read += 1;
-            let (aggregate_type, aggregate_id, sequence) = (text(2)?, text(3)?, number(4)?);
-            if aggregate_type == "IllRequest" {
-                if !(want_requests || want_statistics) {
-                    continue;
-                }
-                let id = Uuid::parse_str(aggregate_id)
-                    .map_err(|_| StoreError::Malformed(format!("request id {aggregate_id}")))?;
-                let record = RequestRecord::from_json(id, sequence, fields[5], fields[6])?;
-                let entry = open.entry(id).or_insert_with(|| Open {
-                    row: RequestRow::default(),
-                    tracked: None,
-                    last: last_sequences.remove(&id).unwrap_or(i64::MAX),
-                });
-                if let Some(output) = outputs.durations.as_mut() {
-                    statistics::fold(&mut entry.tracked, &record, &calendar, &mut batch)?;
-                    batch.count_receive_blocks(&mut blocks);
-                    for d in batch.durations.drain(..) {
-                        let line = &mut output.buffer;
-                        push_uuid(line, d.request_id);
-                        push_i64(line, d.sequence);
-                        push_text(line, d.kind);
-                        push_text(line, d.library.as_str());
-                        push_date(line, d.day);
-                        push_last_i64(line, d.micros);
+            match row.event {
+                Event::Request(record) => {
+                    let (id, sequence) = (record.id, record.sequence);
+                    let entry = match open.entry(id) {
+                        Entry::Occupied(entry) => entry.into_mut(),
+                        // Written already: its last sequence was short.
+                        Entry::Vacant(_) if hinted && sequence != 1 => {
+                            log.skip_rest().await?;
+                            outputs.abandon().await;
+                            return Ok(None);
+                        }
+                        Entry::Vacant(entry) => entry.insert(Open {
+                            row: RequestRow::default(),
+                            tracked: None,
+                            last: last_sequences.remove(&id).unwrap_or(i64::MAX),
+                        }),
+                    };
+                    if let Some(output) = outputs.durations.as_mut() {
+                        statistics::fold(&mut entry.tracked, &record, &calendar, &mut batch)?;
+                        batch.count_receive_blocks(&mut blocks);
+                        for d in batch.durations.drain(..) {
+                            let line = &mut output.buffer;
+                            push_uuid(line, d.request_id);
+                            push_i64(line, d.sequence);
+                            push_text(line, d.kind);
+                            push_text(line, d.library.as_str());
+                            push_date(line, d.day);
+                            push_last_i64(line, d.micros);
+                        }
+                        output.flush_full().await?;
                     }
-                    output.flush_full().await?;
+                    if want_requests {
+                        requests::fold(&mut entry.row, record)?;
+                    }
+                    if sequence >= entry.last {
+                        let done = open.remove(&id).expect("an open request");
+                        write_request(id, done, &mut outputs).await?;
+                    }
                 }
-                if want_requests {
-                    requests::fold(&mut entry.row, record)?;
+                Event::Library(stored) => {
+                    let (library, version) = libraries_seen
+                        .entry(stored.aggregate_id.clone())
+                        .or_insert_with(|| (Library::default(), 0));
+                    libraries::fold(library, version, &stored)?;
                 }
-                if sequence >= entry.last {
-                    let done = open.remove(&id).expect("an open request");
-                    write_request(id, done, &mut outputs).await?;
-                }
-            } else if aggregate_type == "Library" && want_libraries {
-                let stored = StoredEvent {
-                    position,
-                    aggregate_type: aggregate_type.to_owned(),
-                    aggregate_id: aggregate_id.to_owned(),
-                    sequence,
-                    event_type: String::new(),
-                    event_version: String::new(),
-                    payload: serde_json::from_str(text(5)?).map_err(malformed)?,
-                    metadata: serde_json::from_str(text(6)?).map_err(malformed)?,
-                    recorded_at: chrono::DateTime::default(),
-                };
-                let (library, version) = libraries_seen
-                    .entry(aggregate_id.to_owned())
-                    .or_insert_with(|| (Library::default(), 0));
-                libraries::fold(library, version, &stored)?;
+                Event::Skipped => {}
             }
             if read % REPORT_EVERY == 0 {
                 progress(RebuildProgress {
@@ -567,14 +589,8 @@ async fn run(
                 });
             }
         }
-        pending.drain(..consumed);
     }
-    drop(stream);
-    if !pending.is_empty() {
-        return Err(malformed("a truncated COPY row"));
-    }
-    sqlx::Executor::execute(&mut reader, "COMMIT").await?;
-    drop(reader.close().await);
+    drop(log);
 
     // Requests whose last event the snapshot did not hold (none, unless the
     // counts and the log disagree).
@@ -607,12 +623,11 @@ async fn run(
             total,
         });
     }
-    let pass = Pass {
+    Ok(Some(Pass {
         events: read,
         position,
         fingerprints,
-    };
-    Ok((pass, stored))
+    }))
 }
 
 /// A request's view and statistics rows, once its events are all folded.
@@ -703,97 +718,6 @@ async fn write_statistics(
     Ok(())
 }
 
-fn malformed(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Malformed(format!("reading the log: {what}"))
-}
-
-/// Columns of a log row as `READ_LOG` gives them.
-const FIELDS: usize = 7;
-
-/// Splits one COPY text row into its fields; those holding a backslash are
-/// unescaped into `scratch`, the rest are borrowed as they are (`\N` is never
-/// expected: every column read is NOT NULL).
-fn split_fields<'a>(
-    line: &'a [u8],
-    scratch: &'a mut [Vec<u8>; FIELDS],
-) -> Result<[&'a [u8]; FIELDS], StoreError> {
-    let mut fields: [&[u8]; FIELDS] = [&[]; FIELDS];
-    let mut tabs = memchr::memchr_iter(b'\t', line);
-    let mut start = 0;
-    for (i, field) in fields.iter_mut().enumerate() {
-        let end = match tabs.next() {
-            Some(tab) if i + 1 < FIELDS => tab,
-            None if i + 1 == FIELDS => line.len(),
-            Some(_) => return Err(malformed("a long COPY row")),
-            None => return Err(malformed("a short COPY row")),
-        };
-        *field = &line[start..end];
-        start = end + 1;
-    }
-    for (field, unescaped) in fields.iter_mut().zip(scratch.iter_mut()) {
-        if memchr::memchr(b'\\', field).is_some() {
-            unescaped.clear();
-            unescape(field, unescaped)?;
-            *field = unescaped;
-        }
-    }
-    Ok(fields)
-}
-
-/// COPY's text format: backslash escapes.
-fn unescape(raw: &[u8], out: &mut Vec<u8>) -> Result<(), StoreError> {
-    let mut i = 0;
-    while i < raw.len() {
-        let Some(next) = raw[i..].iter().position(|b| *b == b'\\') else {
-            out.extend_from_slice(&raw[i..]);
-            break;
-        };
-        out.extend_from_slice(&raw[i..i + next]);
-        i += next + 1;
-        let escaped = *raw
-            .get(i)
-            .ok_or_else(|| malformed("a trailing backslash"))?;
-        i += 1;
-        match escaped {
-            b'b' => out.push(8),
-            b'f' => out.push(12),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'v' => out.push(11),
-            b'N' => return Err(malformed("an unexpected NULL")),
-            b'0'..=b'7' => {
-                let mut value = u32::from(escaped - b'0');
-                for _ in 0..2 {
-                    match raw.get(i) {
-                        Some(d @ b'0'..=b'7') => {
-                            value = value * 8 + u32::from(d - b'0');
-                            i += 1;
-                        }
-                        _ => break,
-                    }
-                }
-                out.push(value as u8);
-            }
-            b'x' => {
-                let mut value = 0u32;
-                for _ in 0..2 {
-                    match raw.get(i).and_then(|d| (*d as char).to_digit(16)) {
-                        Some(d) => {
-                            value = value * 16 + d;
-                            i += 1;
-                        }
-                        None => break,
-                    }
-                }
-                out.push(value as u8);
-            }
-            other => out.push(other),
-        }
-    }
-    Ok(())
-}
-
 /// Appends `text` escaped for COPY's text format, and a tab.
 fn push_text(line: &mut Vec<u8>, text: &str) {
     escape_into(line, text.as_bytes());
@@ -879,6 +803,7 @@ impl std::fmt::Write for Bytes<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::decode::unescape;
     use super::*;
 
     #[test]
@@ -890,8 +815,5 @@ mod tests {
         let mut back = Vec::new();
         unescape(&line, &mut back).unwrap();
         assert_eq!(std::str::from_utf8(&back).unwrap(), original);
-        let mut octal = Vec::new();
-        unescape(b"x\\101\\x42\\\\", &mut octal).unwrap();
-        assert_eq!(octal, b"xAB\\");
     }
 }

@@ -12,7 +12,9 @@
 //! The patron vault and notes are not projections: never touched here.
 
 mod bulk;
+mod decode;
 mod fingerprint;
+mod plan;
 
 use std::time::{Duration, Instant};
 

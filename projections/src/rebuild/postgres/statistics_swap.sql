@@ -35,15 +35,12 @@ ALTER TABLE stats_durations_swap RENAME TO stats_durations_rebuild;
 ALTER INDEX stats_durations_pkey RENAME TO stats_durations_pkey_swap;
 ALTER INDEX stats_durations_pkey_rebuild RENAME TO stats_durations_pkey;
 ALTER INDEX stats_durations_pkey_swap RENAME TO stats_durations_pkey_rebuild;
-ALTER INDEX stats_durations_library_cover RENAME TO stats_durations_library_cover_swap;
-ALTER INDEX stats_durations_library_cover_rebuild RENAME TO stats_durations_library_cover;
-ALTER INDEX stats_durations_library_cover_swap RENAME TO stats_durations_library_cover_rebuild;
 ALTER INDEX stats_durations_kind_micros RENAME TO stats_durations_kind_micros_swap;
 ALTER INDEX stats_durations_kind_micros_rebuild RENAME TO stats_durations_kind_micros;
 ALTER INDEX stats_durations_kind_micros_swap RENAME TO stats_durations_kind_micros_rebuild;
-ALTER INDEX stats_durations_day RENAME TO stats_durations_day_swap;
-ALTER INDEX stats_durations_day_rebuild RENAME TO stats_durations_day;
-ALTER INDEX stats_durations_day_swap RENAME TO stats_durations_day_rebuild;
+ALTER INDEX stats_durations_library_kind_micros RENAME TO stats_durations_library_kind_micros_swap;
+ALTER INDEX stats_durations_library_kind_micros_rebuild RENAME TO stats_durations_library_kind_micros;
+ALTER INDEX stats_durations_library_kind_micros_swap RENAME TO stats_durations_library_kind_micros_rebuild;
 
 ALTER TABLE stats_network_day RENAME TO stats_network_day_swap;
 ALTER TABLE stats_network_day_rebuild RENAME TO stats_network_day;

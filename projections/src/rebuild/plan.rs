@@ -1,0 +1,117 @@
+//! How a bulk pass knows when a request's rows are complete: each request's
+//! last sequence, so its rows are written after that event and memory holds
+//! only the requests still open at that point of the log.
+//!
+//! - Hinted: when the live requests projection stands close to the end of
+//!   the log, the live views' versions are those last sequences up to its
+//!   checkpoint. The pass stops there; the few events after it go through
+//!   the incremental path with the rest committed meanwhile (`advance`).
+//!   Reading a million versions costs a fraction of counting nine million
+//!   events. Should a view's version be short of its stream (a damaged
+//!   row), the request would be closed early: the pass notices its next
+//!   event and starts over counted.
+//! - Counted: one grouped scan of the whole log in the snapshot.
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::log_reader::Position;
+use crate::read_models::{Projection, Target};
+
+/// Events after the live checkpoint up to which its views are used as
+/// hints: those go through the slower incremental path.
+const HINT_GAP: i64 = 50_000;
+
+/// Each stream's last sequence in the snapshot (sequences run 1, 2, …).
+const LAST_SEQUENCES: &str = "
+SELECT aggregate_type, aggregate_id, max(sequence) FROM events
+ WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ GROUP BY aggregate_type, aggregate_id";
+const LIVE_CHECKPOINT: &str =
+    "SELECT tx, global_position FROM projector_checkpoints WHERE projection = $1";
+/// Events after `($1, $2)` in the snapshot, counted up to `$3`.
+const EVENTS_AFTER: &str = "
+SELECT count(*) FROM (
+    SELECT 1 FROM events
+     WHERE (tx_id, global_position) > (CAST(CAST($1 AS text) AS xid8), $2)
+       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+     LIMIT $3) tail";
+const VERSIONS: &str = "SELECT id, version FROM request_views";
+/// The events of the streams the views and the directory hold.
+const HINTED_TOTAL: &str = "
+SELECT CAST(coalesce((SELECT sum(version) FROM request_views), 0)
+          + coalesce((SELECT sum(version) FROM library_directory), 0) AS BIGINT)";
+
+pub(super) struct Plan {
+    /// Each request's last sequence.
+    pub lasts: HashMap<Uuid, i64>,
+    /// Events the pass will read (for progress).
+    pub total: u64,
+    /// Where the pass stops (hinted), or at the snapshot's horizon.
+    pub upto: Option<Position>,
+}
+
+impl Plan {
+    pub(super) fn hinted(&self) -> bool {
+        self.upto.is_some()
+    }
+}
+
+/// Hinted when it can be, inside `reader`'s snapshot.
+pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> {
+    let live: Option<(i64, i64)> = sqlx::query_as(LIVE_CHECKPOINT)
+        .bind(Projection::Requests.checkpoint(Target::Live))
+        .fetch_optional(&mut *reader)
+        .await?;
+    let Some((tx, global)) = live.filter(|(_, global)| *global > 0) else {
+        return counted(reader).await;
+    };
+    let behind: i64 = sqlx::query_scalar(EVENTS_AFTER)
+        .bind(tx)
+        .bind(global)
+        .bind(HINT_GAP + 1)
+        .fetch_one(&mut *reader)
+        .await?;
+    if behind > HINT_GAP {
+        return counted(reader).await;
+    }
+    let mut lasts = HashMap::new();
+    let mut versions = sqlx::query_as::<_, (Uuid, i64)>(VERSIONS).fetch(&mut *reader);
+    while let Some((id, version)) = versions.next().await.transpose()? {
+        lasts.insert(id, version);
+    }
+    drop(versions);
+    let total: i64 = sqlx::query_scalar(HINTED_TOTAL)
+        .fetch_one(&mut *reader)
+        .await?;
+    Ok(Plan {
+        lasts,
+        total: total.max(0) as u64,
+        upto: Some(Position { tx, global }),
+    })
+}
+
+/// Counted: every stream's last sequence from the log itself.
+pub(super) async fn counted(reader: &mut PgConnection) -> Result<Plan, StoreError> {
+    let mut total = 0u64;
+    let mut lasts = HashMap::new();
+    let mut streams =
+        sqlx::query_as::<_, (String, String, i64)>(LAST_SEQUENCES).fetch(&mut *reader);
+    while let Some((aggregate_type, id, last)) = streams.next().await.transpose()? {
+        total += last.max(0) as u64;
+        if aggregate_type == "IllRequest" {
+            let id = Uuid::parse_str(&id)
+                .map_err(|_| StoreError::Malformed(format!("request id {id}")))?;
+            lasts.insert(id, last);
+        }
+    }
+    Ok(Plan {
+        lasts,
+        total,
+        upto: None,
+    })
+}
