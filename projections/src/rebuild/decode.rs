@@ -18,6 +18,10 @@ pub(super) struct Decoded {
     pub event: Event,
 }
 
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every row is a request's; boxing would allocate once more per event"
+)]
 pub(super) enum Event {
     Request(RequestRecord),
     Library(StoredEvent),
