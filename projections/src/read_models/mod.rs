@@ -136,12 +136,12 @@ impl RequestRecord {
     pub(crate) fn from_json(
         id: Uuid,
         sequence: i64,
-        payload: &[u8],
-        metadata: &[u8],
+        payload: &str,
+        metadata: &str,
     ) -> Result<RequestRecord, StoreError> {
-        let event = serde_json::from_slice(payload)
+        let event = serde_json::from_str(payload)
             .map_err(|e| StoreError::Malformed(format!("request {id} #{sequence}: {e}")))?;
-        let fields = serde_json::from_slice(metadata).map_err(malformed_metadata)?;
+        let fields = serde_json::from_str(metadata).map_err(malformed_metadata)?;
         Ok(RequestRecord {
             id,
             sequence,

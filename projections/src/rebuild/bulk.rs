@@ -50,6 +50,10 @@ const REPORT_EVERY: u64 = 50_000;
 const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 const WORK_MEM: &str = "SET LOCAL work_mem = '256MB'";
 const EXPORT_SNAPSHOT: &str = "SELECT pg_export_snapshot()";
+/// The twins load side by side, which keeps the cores busy already:
+/// parallel index builds would only add their workers' overhead.
+const LOAD_SETTINGS: &str = "BEGIN; SET LOCAL maintenance_work_mem = '256MB';
+SET LOCAL max_parallel_maintenance_workers = 0";
 const CONSTRAINTS: &str = "
 SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
  WHERE conrelid = $1::regclass AND contype IN ('p', 'u')";
@@ -232,7 +236,7 @@ async fn load(
 ) -> Result<u64, StoreError> {
     // A connection of its own: dropping it on an error rolls back.
     let mut tx = PgConnection::connect_with(&pool.connect_options()).await?;
-    sqlx::Executor::execute(&mut tx, "BEGIN; SET LOCAL maintenance_work_mem = '256MB'").await?;
+    sqlx::Executor::execute(&mut tx, LOAD_SETTINGS).await?;
     let constraints: Vec<(String, String)> = sqlx::query_as(CONSTRAINTS)
         .bind(twin.table)
         .fetch_all(&mut tx)
@@ -783,10 +787,18 @@ fn push_date(line: &mut Vec<u8>, day: NaiveDate) {
 }
 
 /// Appends `value` as JSON (the column's last field) and ends the row.
+/// serde_json writes no raw control characters (it escapes them), so of
+/// COPY's specials only the backslash can occur.
 fn push_last_json(line: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<(), StoreError> {
     let json = serde_json::to_vec(value)
         .map_err(|e| StoreError::Malformed(format!("serializing a read model: {e}")))?;
-    escape_into(line, &json);
+    let mut rest = json.as_slice();
+    while let Some(i) = memchr::memchr(b'\\', rest) {
+        line.extend_from_slice(&rest[..=i]);
+        line.push(b'\\');
+        rest = &rest[i + 1..];
+    }
+    line.extend_from_slice(rest);
     line.push(b'\n');
     Ok(())
 }
@@ -805,6 +817,22 @@ impl std::fmt::Write for Bytes<'_> {
 mod tests {
     use super::super::decode::unescape;
     use super::*;
+
+    #[test]
+    fn json_rows_round_trip() {
+        let value = serde_json::json!({"title": "a\\b \"c\"\n\t\u{1}"});
+        let mut line = Vec::new();
+        push_last_json(&mut line, &value).unwrap();
+        assert_eq!(line.last(), Some(&b'\n'));
+        line.pop();
+        assert!(!line.iter().any(|b| *b < 0x20), "no raw control bytes");
+        let mut back = Vec::new();
+        unescape(&line, &mut back).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&back).unwrap(),
+            value
+        );
+    }
 
     #[test]
     fn copy_text_round_trips() {

@@ -36,6 +36,13 @@ const SHOWN: usize = 20;
 
 const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
 const ANALYZE_EVENTS: &str = "ANALYZE events";
+/// Whether the log's planner statistics are missing or stale by
+/// autovacuum's own measure (a tenth of the table changed since).
+const EVENTS_STATS_STALE: &str = "
+SELECT coalesce(bool_or(s.n_mod_since_analyze > greatest(c.reltuples, 1000) / 10
+                        OR (s.last_analyze IS NULL AND s.last_autoanalyze IS NULL)), true)
+  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+ WHERE s.relid = CAST('events' AS regclass)";
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
 const ENSURE_CHECKPOINT: &str = "
 INSERT INTO projector_checkpoints (projection, tx, global_position) VALUES ($1, 0, 0)
@@ -233,6 +240,19 @@ async fn analyze_twins(db: &Database, projection: Projection) -> Result<(), Stor
     Ok(())
 }
 
+/// Fresh planner statistics for the log when they are stale: right after a
+/// bulk import the planner takes the log for small, and sorts all of it
+/// instead of walking the (tx_id, global_position) index.
+async fn analyze_events(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+    let stale: bool = sqlx::query_scalar(EVENTS_STATS_STALE)
+        .fetch_one(pool)
+        .await?;
+    if stale {
+        sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
+    }
+    Ok(())
+}
+
 /// Moves the twins' checkpoints of `projections` to `position`, together.
 async fn set_twin_checkpoints(
     db: &Database,
@@ -256,9 +276,7 @@ async fn build_bulk(
     projections: &[Projection],
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(u64, Position), StoreError> {
-    // Fresh statistics first: right after a bulk import the planner takes
-    // the log for small.
-    sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
+    analyze_events(pool).await?;
     set_twin_checkpoints(db, projections, Position::START).await?;
     let (events, built) = bulk::build(pool, calendar, projections, progress).await?;
     set_twin_checkpoints(db, projections, built).await?;
@@ -316,7 +334,7 @@ pub async fn fingerprints_match(
     let Database::Postgres(pool) = db else {
         return Ok(false);
     };
-    sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
+    analyze_events(pool).await?;
     bulk::matches_stored(pool, calendar, &mut progress).await
 }
 
@@ -369,10 +387,7 @@ async fn build(
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(u64, Position), StoreError> {
     if let Database::Postgres(pool) = db {
-        // Fresh statistics first: right after a bulk import the planner
-        // takes the log for small, and sorts all of the rest of it for every
-        // batch instead of walking the (tx_id, global_position) index.
-        sqlx::query(ANALYZE_EVENTS).execute(pool).await?;
+        analyze_events(pool).await?;
     }
     let total: i64 = on_db!(db, pool => sqlx::query_scalar(COUNT_EVENTS).fetch_one(pool).await)?;
     let total = total.max(0) as u64;
