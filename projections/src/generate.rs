@@ -399,6 +399,7 @@ pub async fn generate_with(
         },
     };
     sim.run().await?;
+    db.settle_bulk_load().await?;
     Ok(sim.generated)
 }
 

@@ -135,6 +135,7 @@ pub async fn import(database: &Database, input: impl BufRead) -> Result<u64, Tra
         }
     }
     count += insert(database, &mut batch).await?;
+    database.settle_bulk_load().await?;
     Ok(count)
 }
 
