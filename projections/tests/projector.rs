@@ -480,6 +480,22 @@ async fn verify_finds_a_tampered_row(backend: Backend) {
 }
 on_both_backends!(verify_finds_a_tampered_row);
 
+/// A fresh PostgreSQL store with a mixed history, projected.
+async fn projected_postgres_history() -> (Database, sqlx::PgPool, World) {
+    let db = fresh_database(Backend::Postgres).await;
+    let Database::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let pool = pool.clone();
+    let mut world = World::new(db.clone()).await;
+    some_history(&mut world, 3).await;
+    Projector::new(db.clone(), world.calendar)
+        .catch_up()
+        .await
+        .unwrap();
+    (db, pool, world)
+}
+
 /// PostgreSQL: verify's first look compares stored rows byte for byte, so
 /// a view whose text differs only in form (as a migration from `jsonb`
 /// leaves it) sends verify the thorough way, which finds them equal; a
@@ -487,14 +503,9 @@ on_both_backends!(verify_finds_a_tampered_row);
 /// fails the first look and is named.
 #[tokio::test]
 async fn fingerprints_decide_only_when_rows_match_byte_for_byte() {
-    let db = fresh_database(Backend::Postgres).await;
-    let Database::Postgres(pool) = &db else {
-        unreachable!()
-    };
-    let mut world = World::new(db.clone()).await;
-    some_history(&mut world, 3).await;
+    let (db, pool, mut world) = projected_postgres_history().await;
+    let pool = &pool;
     let projector = Projector::new(db.clone(), world.calendar);
-    projector.catch_up().await.unwrap();
     let calendar = world.calendar;
     assert!(rebuild::fingerprints_match(&db, calendar, drop)
         .await
@@ -548,16 +559,8 @@ async fn fingerprints_decide_only_when_rows_match_byte_for_byte() {
 /// start over counting the log, and the result is still the log's.
 #[tokio::test]
 async fn a_rebuild_mends_a_view_whose_version_is_short() {
-    let db = fresh_database(Backend::Postgres).await;
-    let Database::Postgres(pool) = &db else {
-        unreachable!()
-    };
-    let mut world = World::new(db.clone()).await;
-    some_history(&mut world, 3).await;
-    Projector::new(db.clone(), world.calendar)
-        .catch_up()
-        .await
-        .unwrap();
+    let (db, pool, world) = projected_postgres_history().await;
+    let pool = &pool;
     let damaged = sqlx::query(
         "UPDATE request_views SET version = 1
           WHERE id = (SELECT id FROM request_views WHERE version > 2 LIMIT 1)",

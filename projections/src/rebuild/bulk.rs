@@ -356,10 +356,8 @@ impl Outputs {
         twins
     }
 
-    /// Passes every rest on and commits the twins, all loaders at once
-    /// (each recreates its indexes); the fingerprints, when fingerprinting.
-    async fn finish(self) -> Result<BTreeMap<&'static str, Fingerprint>, StoreError> {
-        let mut all: Vec<Output> = [
+    fn into_all(self) -> Vec<Output> {
+        [
             self.views,
             self.stats_requests,
             self.durations,
@@ -368,7 +366,13 @@ impl Outputs {
         .into_iter()
         .flatten()
         .chain(self.statistics.into_iter().flatten())
-        .collect();
+        .collect()
+    }
+
+    /// Passes every rest on and commits the twins, all loaders at once
+    /// (each recreates its indexes); the fingerprints, when fingerprinting.
+    async fn finish(self) -> Result<BTreeMap<&'static str, Fingerprint>, StoreError> {
+        let mut all = self.into_all();
         for output in &mut all {
             output.close().await?;
         }
@@ -380,21 +384,10 @@ impl Outputs {
         }
         Ok(fingerprints)
     }
-}
 
-impl Outputs {
     /// Drops everything sent: each loader rolls its twin back.
     async fn abandon(self) {
-        let all = [
-            self.views,
-            self.stats_requests,
-            self.durations,
-            self.directory,
-        ]
-        .into_iter()
-        .flatten()
-        .chain(self.statistics.into_iter().flatten());
-        for output in all {
+        for output in self.into_all() {
             if let Sink::Load { sender, task } = output.sink {
                 drop(sender);
                 // Its error is only that it was stopped.
