@@ -286,14 +286,14 @@ async fn benchmark(backend: Backend) {
     println!(
         "benchmark {backend:?}: {events} events of {requests} requests\n\
          \x20 {catch_up_line}\n\
-         \x20 rebuild: {rebuilt:.2?} ({:.0} events/s), {:.2} × the catch-up; \
+         \x20 rebuild: {rebuilt:.2?} ({:.0} events/s){}; \
          peak RSS {rss_rebuild:.0} MiB (at its start {rss_before:.0} MiB), \
          CPU in this process {rebuild_cpu:.2?}\n\
          \x20 SELECT 1: {round_trip:.2?}; queue page of {} open: first {:.1} × SELECT 1, \
          ten pages deep {:.1} ×; counts {:.1} ×\n\
          \x20 a year of statistics (network): {statistics:.2?}, {:.1} × SELECT 1",
         events as f64 / rebuilt.as_secs_f64(),
-        caught_up.map_or(f64::NAN, |c| ratio(rebuilt, c)),
+        caught_up.map_or(String::new(), |c| format!(", {:.2} × the catch-up", ratio(rebuilt, c))),
         busiest.1,
         ratio(first_page, round_trip),
         ratio(deep_page, round_trip),
