@@ -293,7 +293,10 @@ async fn benchmark(backend: Backend) {
          ten pages deep {:.1} ×; counts {:.1} ×\n\
          \x20 a year of statistics (network): {statistics:.2?}, {:.1} × SELECT 1",
         events as f64 / rebuilt.as_secs_f64(),
-        caught_up.map_or(String::new(), |c| format!(", {:.2} × the catch-up", ratio(rebuilt, c))),
+        caught_up.map_or(String::new(), |c| format!(
+            ", {:.2} × the catch-up",
+            ratio(rebuilt, c)
+        )),
         busiest.1,
         ratio(first_page, round_trip),
         ratio(deep_page, round_trip),
