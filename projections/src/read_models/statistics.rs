@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use domain::{Calendar, LibraryId, RequestEvent, UnfilledReason};
 use uuid::Uuid;
 
-use super::{is_new, RequestRecord, Target};
+use super::{is_new, FastMap, RequestRecord, Target};
 use crate::changes::Change;
 use crate::error::StoreError;
 use crate::log_reader::StoredEvent;
@@ -272,9 +272,12 @@ pub(crate) struct Duration {
 /// whole log's counts in one and drains the durations as it goes.
 #[derive(Default)]
 pub(crate) struct Batch {
-    pub counts: BTreeMap<(LibraryId, NaiveDate), Counts>,
-    pub declines: BTreeMap<(LibraryId, NaiveDate, UnfilledReason), i64>,
+    pub counts: FastMap<(LibraryId, NaiveDate), Counts>,
+    pub declines: FastMap<(LibraryId, NaiveDate, UnfilledReason), i64>,
     pub durations: Vec<Duration>,
+    /// 'receive' durations counted per day and bucket; the blocks are
+    /// summed from these once per write (`receive_blocks`).
+    receive_buckets: FastMap<(NaiveDate, i64), i64>,
 }
 
 /// Durations are counted per bucket of this many microseconds (two hours)
@@ -346,14 +349,15 @@ impl Batch {
         network
     }
 
-    /// Adds the batch's 'receive' durations to the per-block bucket counts.
-    pub(crate) fn count_receive_blocks(&self, blocks: &mut BTreeMap<(i64, i64), i64>) {
-        for d in self.durations.iter().filter(|d| d.kind == RECEIVE) {
-            let bucket = bucket(d.micros);
-            for block in blocks_of(d.day) {
-                *blocks.entry((block, bucket)).or_default() += 1;
+    /// The 'receive' durations counted so far, per block and bucket.
+    pub(crate) fn receive_blocks(&self) -> BTreeMap<(i64, i64), i64> {
+        let mut blocks = BTreeMap::new();
+        for ((day, bucket), n) in &self.receive_buckets {
+            for block in blocks_of(*day) {
+                *blocks.entry((block, *bucket)).or_default() += n;
             }
         }
+        blocks
     }
 
     fn count(&mut self, library: &LibraryId, day: NaiveDate) -> &mut Counts {
@@ -444,6 +448,12 @@ pub(crate) fn fold(
     request.changed = true;
     let mut duration = |kind, library: &LibraryId, since: Option<i64>| {
         if let Some(since) = since {
+            if kind == RECEIVE {
+                *batch
+                    .receive_buckets
+                    .entry((day, bucket(at - since)))
+                    .or_default() += 1;
+            }
             batch.durations.push(Duration {
                 request_id: id,
                 sequence: record.sequence,
@@ -641,8 +651,7 @@ async fn write_postgres(
             .execute(&mut *c)
             .await?;
     }
-    let mut blocks = BTreeMap::new();
-    batch.count_receive_blocks(&mut blocks);
+    let blocks = batch.receive_blocks();
     if !blocks.is_empty() {
         sqlx::query(sql.add_blocks)
             .bind(blocks.keys().map(|(b, _)| *b).collect::<Vec<_>>())
@@ -727,9 +736,7 @@ async fn write_sqlite(
             .execute(&mut *c)
             .await?;
     }
-    let mut blocks = BTreeMap::new();
-    batch.count_receive_blocks(&mut blocks);
-    for ((block, bucket), n) in blocks {
+    for ((block, bucket), n) in batch.receive_blocks() {
         sqlx::query(sql.add_block)
             .bind(block)
             .bind(bucket)

@@ -20,7 +20,7 @@
 //! incremental path (`advance` in `mod.rs`), as after the batched rebuild.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -38,7 +38,7 @@ use crate::error::StoreError;
 use crate::log_reader::Position;
 use crate::read_models::requests::{self, RequestRow, ViewColumns};
 use crate::read_models::statistics::{self, Batch, Counts, Tracked};
-use crate::read_models::{libraries, Projection};
+use crate::read_models::{libraries, FastMap, Projection};
 
 /// Bytes buffered per table before they go to its COPY.
 const CHUNK: usize = 1 << 20;
@@ -514,10 +514,9 @@ async fn pass(
     });
 
     let mut outputs = Outputs::start(pool, projections, mode);
-    let mut open: HashMap<Uuid, Open> = HashMap::new();
+    let mut open: FastMap<Uuid, Open> = FastMap::default();
     let mut libraries_seen: BTreeMap<String, (Library, i64)> = BTreeMap::new();
     let mut batch = Batch::default();
-    let mut blocks: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     let mut position = Position::START;
     let mut read = 0u64;
 
@@ -550,7 +549,6 @@ async fn pass(
                     };
                     if let Some(output) = outputs.durations.as_mut() {
                         statistics::fold(&mut entry.tracked, &record, &calendar, &mut batch)?;
-                        batch.count_receive_blocks(&mut blocks);
                         for d in batch.durations.drain(..) {
                             let line = &mut output.buffer;
                             push_uuid(line, d.request_id);
@@ -597,7 +595,7 @@ async fn pass(
         write_request(id, request, &mut outputs).await?;
     }
     if let Some(statistics) = outputs.statistics.as_mut() {
-        write_statistics(statistics, &batch, &blocks).await?;
+        write_statistics(statistics, &batch).await?;
     }
     if let Some(directory) = outputs.directory.as_mut() {
         for (id, (library, version)) in &libraries_seen {
@@ -662,11 +660,7 @@ async fn write_request(id: Uuid, request: Open, outputs: &mut Outputs) -> Result
 }
 
 /// The per-day sums, the network's and the duration blocks, written once.
-async fn write_statistics(
-    outputs: &mut [Output; 5],
-    batch: &Batch,
-    blocks: &BTreeMap<(i64, i64), i64>,
-) -> Result<(), StoreError> {
+async fn write_statistics(outputs: &mut [Output; 5], batch: &Batch) -> Result<(), StoreError> {
     fn counts(line: &mut Vec<u8>, n: &Counts) {
         for value in [
             n.placed,
@@ -706,10 +700,10 @@ async fn write_statistics(
         push_last_i64(&mut network_declines.buffer, n);
         network_declines.flush_full().await?;
     }
-    for ((block, bucket), n) in blocks {
-        push_i64(&mut receive_blocks.buffer, *block);
-        push_i64(&mut receive_blocks.buffer, *bucket);
-        push_last_i64(&mut receive_blocks.buffer, *n);
+    for ((block, bucket), n) in batch.receive_blocks() {
+        push_i64(&mut receive_blocks.buffer, block);
+        push_i64(&mut receive_blocks.buffer, bucket);
+        push_last_i64(&mut receive_blocks.buffer, n);
         receive_blocks.flush_full().await?;
     }
     Ok(())

@@ -14,15 +14,13 @@
 //!   primary key's index, where the log is all-visible: 1.5 s rather than
 //!   5–7 s at 9 M events).
 
-use std::collections::HashMap;
-
 use futures::StreamExt;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::log_reader::Position;
-use crate::read_models::{Projection, Target};
+use crate::read_models::{FastMap, Projection, Target};
 
 /// Events after the live checkpoint up to which its views are used as
 /// hints: those go through the slower incremental path.
@@ -52,7 +50,7 @@ SELECT CAST(coalesce((SELECT sum(version) FROM request_views), 0)
 
 pub(super) struct Plan {
     /// Each request's last sequence.
-    pub lasts: HashMap<Uuid, i64>,
+    pub lasts: FastMap<Uuid, i64>,
     /// Events the pass will read (for progress).
     pub total: u64,
     /// Where the pass stops (hinted), or at the snapshot's horizon.
@@ -83,7 +81,7 @@ pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> 
     if behind > HINT_GAP {
         return counted(reader).await;
     }
-    let mut lasts = HashMap::new();
+    let mut lasts = FastMap::default();
     let mut versions = sqlx::query_as::<_, (Uuid, i64)>(VERSIONS).fetch(&mut *reader);
     while let Some((id, version)) = versions.next().await.transpose()? {
         lasts.insert(id, version);
@@ -102,7 +100,7 @@ pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> 
 /// Counted: every stream's last sequence from the log itself.
 pub(super) async fn counted(reader: &mut PgConnection) -> Result<Plan, StoreError> {
     let mut total = 0u64;
-    let mut lasts = HashMap::new();
+    let mut lasts = FastMap::default();
     let mut streams =
         sqlx::query_as::<_, (String, String, i64)>(LAST_SEQUENCES).fetch(&mut *reader);
     while let Some((aggregate_type, id, last)) = streams.next().await.transpose()? {
