@@ -1,23 +1,22 @@
-//! The PostgreSQL bulk rebuild: one pass over the log feeds every selected
-//! projection, and the twins are filled by `COPY … FROM STDIN`.
+//! The PostgreSQL bulk pass: one read of the log feeds every selected
+//! projection, and the twins are filled by `COPY … FROM STDIN` (rebuild) or
+//! only fingerprinted (verify's first look, `fingerprint.rs`).
 //!
-//! - The log is read once, by one `COPY (SELECT …) TO STDOUT` in
-//!   `(tx_id, global_position)` order below the transaction horizon (the
-//!   log reader's rule, `log_reader.rs`), inside a REPEATABLE READ
-//!   transaction that first counts each request's events: a request's rows
-//!   are written when its last event in that snapshot has been folded, so
-//!   memory holds only the requests still open at that point of the log.
+//! - The log is read once (`decode.rs`) inside a REPEATABLE READ snapshot.
+//!   A request's rows are written when its last event has been folded
+//!   (`plan.rs` says which that is), so memory holds only the requests still
+//!   open at that point of the log.
 //! - Each event goes through the projections' own folds
 //!   (`read_models::{requests, statistics, libraries}::fold`), the code the
 //!   incremental projector runs; only the I/O differs. Per-day statistics
 //!   are summed in memory and written once at the end.
 //! - Each twin is loaded in one transaction of its own connection: TRUNCATE,
 //!   drop its indexes and constraints, `COPY … FROM STDIN WITH (FREEZE)`,
-//!   recreate them from their catalogued definitions, commit. A failure
-//!   rolls all of it back.
+//!   recreate them from their catalogued definitions, ANALYZE, commit. A
+//!   failure rolls all of it back.
 //!
-//! The events committed after the snapshot are applied afterwards by the
-//! incremental path (`advance` in `mod.rs`), as after the batched rebuild.
+//! The events after the pass are applied afterwards by the incremental path
+//! (`advance` in `mod.rs`), as after the batched rebuild.
 
 use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;

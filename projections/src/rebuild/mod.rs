@@ -9,6 +9,10 @@
 //! the twins'. The live projector's next compare-and-set then fails, and it
 //! rereads the checkpoint and goes on on the new tables.
 //!
+//! On PostgreSQL, verify first compares fingerprints of the rows a rebuild
+//! would write with the stored rows (`fingerprint.rs`) and builds twins
+//! only when they differ.
+//!
 //! The patron vault and notes are not projections: never touched here.
 
 mod bulk;
