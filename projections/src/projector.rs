@@ -507,6 +507,19 @@ pub async fn checkpoint(
     load_checkpoint(database, projection.checkpoint(Target::Live)).await
 }
 
+/// A live checkpoint as a PostgreSQL connection's open transaction sees it
+/// (the bulk pass reads it inside its snapshot).
+pub(crate) async fn live_checkpoint_on(
+    c: &mut sqlx::PgConnection,
+    projection: Projection,
+) -> Result<Position, StoreError> {
+    let row: Option<(i64, i64)> = sqlx::query_as(LOAD_CHECKPOINT)
+        .bind(projection.checkpoint(Target::Live))
+        .fetch_optional(c)
+        .await?;
+    Ok(row.map_or(Position::START, |(tx, global)| Position { tx, global }))
+}
+
 /// A projection's stored checkpoint; the start of the log before its first batch.
 pub(crate) async fn load_checkpoint(
     database: &Database,

@@ -59,11 +59,6 @@ const SERIES_RANKS: &str = "
 SELECT micros FROM stats_durations
  WHERE library = $1 AND kind = $2 AND day BETWEEN $3 AND $4
  ORDER BY micros LIMIT $6 OFFSET $5";
-/// How many durations a series has in the period (when the per-day counts
-/// do not say it).
-const SERIES_COUNT: &str = "
-SELECT count(*) FROM stats_durations
- WHERE library = $1 AND kind = $2 AND day BETWEEN $3 AND $4";
 /// The network's 'receive' durations in a range of buckets, from the
 /// `$5`th (0-based) on, at most `$6`.
 const RECEIVE_BETWEEN: &str = "
@@ -387,47 +382,18 @@ fn middle_days(values: &[i64], wanted: i64) -> Option<f64> {
 
 /// The exact median of one library's `kind` durations in the period,
 /// reading only the middle one or two, in value order from the index. The
-/// per-day counts give how many there are (`expected`): the fold writes a
-/// duration with every fill and every shipment after a routing, so never
-/// more than counted; should there be fewer, they are counted instead.
+/// per-day counts say how many there are (`n`): the fold writes a duration
+/// with every fill and with every shipment, which always follows a routing.
 async fn series_median(
-    tx: &mut Tx<'_>,
-    library: &str,
-    kind: &str,
-    expected: i64,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<Option<f64>, StoreError> {
-    let period = (from, to);
-    if expected > 0 {
-        if let Some(median) = series_middle(tx, library, kind, expected, period).await? {
-            return Ok(Some(median));
-        }
-    }
-    let n: i64 = on_tx!(&mut *tx, c => sqlx::query_scalar(SERIES_COUNT)
-        .bind(library)
-        .bind(kind)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&mut **c)
-        .await)?;
-    if n == 0 {
-        return Ok(None);
-    }
-    series_middle(tx, library, kind, n, period)
-        .await?
-        .map(Some)
-        .ok_or_else(|| StoreError::Malformed(format!("{library}'s {kind} durations moved")))
-}
-
-/// The mean of the middle values of `n` durations of a series, in days;
-/// `None` when fewer were there.
-async fn series_middle(
     tx: &mut Tx<'_>,
     library: &str,
     kind: &str,
     n: i64,
     (from, to): (NaiveDate, NaiveDate),
 ) -> Result<Option<f64>, StoreError> {
+    if n <= 0 {
+        return Ok(None);
+    }
     let ranks = middle_ranks(n);
     let wanted = ranks[1] - ranks[0] + 1;
     let values: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(SERIES_RANKS)
@@ -439,7 +405,11 @@ async fn series_middle(
         .bind(wanted)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(middle_days(&values, wanted))
+    middle_days(&values, wanted).map(Some).ok_or_else(|| {
+        StoreError::Malformed(format!(
+            "{library}'s {kind} durations and day counts out of step"
+        ))
+    })
 }
 
 /// The exact median of the network's 'receive' durations counted on days

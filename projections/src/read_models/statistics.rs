@@ -39,27 +39,40 @@ struct Sql {
     add_blocks: &'static str,
 }
 
+/// A count's update on conflict: it adds the new row's.
+macro_rules! add_to {
+    ($table:literal, $column:literal) => {
+        concat!(
+            $column,
+            " = ",
+            $table,
+            ".",
+            $column,
+            " + excluded.",
+            $column
+        )
+    };
+}
+
 /// The day counts' update on conflict: each column adds the new row's.
 macro_rules! add_counts {
     ($days:literal) => {
         concat!(
-            "placed = ",
-            $days,
-            ".placed + excluded.placed, filled = ",
-            $days,
-            ".filled + excluded.filled, unfilled = ",
-            $days,
-            ".unfilled + excluded.unfilled, cancelled = ",
-            $days,
-            ".cancelled + excluded.cancelled, received = ",
-            $days,
-            ".received + excluded.received, shipped = ",
-            $days,
-            ".shipped + excluded.shipped, declined = ",
-            $days,
-            ".declined + excluded.declined, timed_out = ",
-            $days,
-            ".timed_out + excluded.timed_out"
+            add_to!($days, "placed"),
+            ", ",
+            add_to!($days, "filled"),
+            ", ",
+            add_to!($days, "unfilled"),
+            ", ",
+            add_to!($days, "cancelled"),
+            ", ",
+            add_to!($days, "received"),
+            ", ",
+            add_to!($days, "shipped"),
+            ", ",
+            add_to!($days, "declined"),
+            ", ",
+            add_to!($days, "timed_out")
         )
     };
 }
@@ -81,17 +94,15 @@ macro_rules! sql {
                 "INSERT INTO ",
                 $network_declines,
                 " (day, reason, declined) VALUES ($1, $2, $3)
-                 ON CONFLICT (day, reason) DO UPDATE SET declined = ",
-                $network_declines,
-                ".declined + excluded.declined"
+                 ON CONFLICT (day, reason) DO UPDATE SET ",
+                add_to!($network_declines, "declined")
             ),
             add_block: concat!(
                 "INSERT INTO ",
                 $blocks,
                 " (block, bucket, n) VALUES ($1, $2, $3)
-                 ON CONFLICT (block, bucket) DO UPDATE SET n = ",
-                $blocks,
-                ".n + excluded.n"
+                 ON CONFLICT (block, bucket) DO UPDATE SET ",
+                add_to!($blocks, "n")
             ),
             add_network_days: concat!(
                 "INSERT INTO ",
@@ -109,18 +120,16 @@ macro_rules! sql {
                 $network_declines,
                 " (day, reason, declined)
                  SELECT * FROM UNNEST($1::date[], $2::text[], $3::bigint[])
-                 ON CONFLICT (day, reason) DO UPDATE SET declined = ",
-                $network_declines,
-                ".declined + excluded.declined"
+                 ON CONFLICT (day, reason) DO UPDATE SET ",
+                add_to!($network_declines, "declined")
             ),
             add_blocks: concat!(
                 "INSERT INTO ",
                 $blocks,
                 " (block, bucket, n)
                  SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[])
-                 ON CONFLICT (block, bucket) DO UPDATE SET n = ",
-                $blocks,
-                ".n + excluded.n"
+                 ON CONFLICT (block, bucket) DO UPDATE SET ",
+                add_to!($blocks, "n")
             ),
             load: concat!(
                 "SELECT request_id, version, borrower, placed_at_us, routed_at_us FROM ",
@@ -148,10 +157,8 @@ macro_rules! sql {
                 "INSERT INTO ",
                 $declines,
                 " (library, day, reason, declined) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (library, day, reason) DO UPDATE SET
-                     declined = ",
-                $declines,
-                ".declined + excluded.declined"
+                 ON CONFLICT (library, day, reason) DO UPDATE SET ",
+                add_to!($declines, "declined")
             ),
             add_duration: concat!(
                 "INSERT INTO ",
@@ -190,10 +197,8 @@ macro_rules! sql {
                 $declines,
                 " (library, day, reason, declined)
                  SELECT * FROM UNNEST($1::text[], $2::date[], $3::text[], $4::bigint[])
-                 ON CONFLICT (library, day, reason) DO UPDATE SET
-                     declined = ",
-                $declines,
-                ".declined + excluded.declined"
+                 ON CONFLICT (library, day, reason) DO UPDATE SET ",
+                add_to!($declines, "declined")
             ),
             add_durations: concat!(
                 "INSERT INTO ",

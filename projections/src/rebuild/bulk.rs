@@ -62,59 +62,49 @@ SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
  WHERE x.indrelid = $1::regclass
    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)";
 
-/// A twin table, its live table, and the columns its COPY lines give, in
-/// order.
+/// A live table (its twin is `<live>_rebuild`) and the columns its COPY
+/// lines give, in order.
 pub(super) struct Twin {
     pub live: &'static str,
-    table: &'static str,
     pub columns: &'static str,
 }
 
 const VIEWS: Twin = Twin {
     live: "request_views",
-    table: "request_views_rebuild",
     columns: "id, version, borrower, lender, status, updated_at_us, ended_at_us, \
               respond_by_us, view",
 };
 const DIRECTORY: Twin = Twin {
     live: "library_directory",
-    table: "library_directory_rebuild",
     columns: "id, version, name, lends, suspended",
 };
 const STATS_REQUESTS: Twin = Twin {
     live: "stats_requests",
-    table: "stats_requests_rebuild",
     columns: "request_id, version, borrower, placed_at_us, routed_at_us",
 };
 const DURATIONS: Twin = Twin {
     live: "stats_durations",
-    table: "stats_durations_rebuild",
     columns: "request_id, sequence, kind, library, day, micros",
 };
 const LIBRARY_DAYS: Twin = Twin {
     live: "stats_library_day",
-    table: "stats_library_day_rebuild",
     columns: "library, day, placed, filled, unfilled, cancelled, received, shipped, \
               declined, timed_out",
 };
 const DECLINES: Twin = Twin {
     live: "stats_declines_day",
-    table: "stats_declines_day_rebuild",
     columns: "library, day, reason, declined",
 };
 const NETWORK_DAYS: Twin = Twin {
     live: "stats_network_day",
-    table: "stats_network_day_rebuild",
     columns: "day, placed, filled, unfilled, cancelled, received, shipped, declined, timed_out",
 };
 const NETWORK_DECLINES: Twin = Twin {
     live: "stats_network_declines_day",
-    table: "stats_network_declines_day_rebuild",
     columns: "day, reason, declined",
 };
 const BLOCKS: Twin = Twin {
     live: "stats_receive_blocks",
-    table: "stats_receive_blocks_rebuild",
     columns: "block, bucket, n",
 };
 
@@ -233,29 +223,27 @@ async fn load(
     twin: &Twin,
     mut receiver: mpsc::Receiver<Message>,
 ) -> Result<u64, StoreError> {
+    let table = format!("{}_rebuild", twin.live);
     // A connection of its own: dropping it on an error rolls back.
     let mut tx = PgConnection::connect_with(&pool.connect_options()).await?;
     sqlx::Executor::execute(&mut tx, LOAD_SETTINGS).await?;
     let constraints: Vec<(String, String)> = sqlx::query_as(CONSTRAINTS)
-        .bind(twin.table)
+        .bind(&table)
         .fetch_all(&mut tx)
         .await?;
     let indexes: Vec<(String, String)> = sqlx::query_as(INDEXES)
-        .bind(twin.table)
+        .bind(&table)
         .fetch_all(&mut tx)
         .await?;
-    let mut ddl = format!("TRUNCATE {};", twin.table);
+    let mut ddl = format!("TRUNCATE {};", table);
     for (name, _) in &indexes {
         let _ = write!(ddl, "DROP INDEX {name};");
     }
     for (name, _) in &constraints {
-        let _ = write!(ddl, "ALTER TABLE {} DROP CONSTRAINT {name};", twin.table);
+        let _ = write!(ddl, "ALTER TABLE {} DROP CONSTRAINT {name};", table);
     }
     sqlx::Executor::execute(&mut tx, ddl.as_str()).await?;
-    let statement = format!(
-        "COPY {} ({}) FROM STDIN WITH (FREEZE)",
-        twin.table, twin.columns
-    );
+    let statement = format!("COPY {} ({}) FROM STDIN WITH (FREEZE)", table, twin.columns);
     let mut copy = tx.copy_in_raw(&statement).await?;
     let mut done = false;
     while let Some(message) = receiver.recv().await {
@@ -282,7 +270,7 @@ async fn load(
         let _ = write!(
             ddl,
             "ALTER TABLE {} ADD CONSTRAINT {name} {definition};",
-            twin.table
+            table
         );
     }
     for (_, definition) in &indexes {
@@ -290,7 +278,7 @@ async fn load(
     }
     // The swapped-in tables are queried at once: the planner needs their
     // statistics (autovacuum, if it runs, would come later).
-    let _ = write!(ddl, "ANALYZE {};COMMIT", twin.table);
+    let _ = write!(ddl, "ANALYZE {};COMMIT", table);
     sqlx::Executor::execute(&mut tx, ddl.as_str()).await?;
     drop(tx.close().await);
     Ok(rows)
@@ -769,7 +757,8 @@ fn push_uuid(line: &mut Vec<u8>, id: Uuid) {
 }
 
 fn push_date(line: &mut Vec<u8>, day: NaiveDate) {
-    let _ = write!(Bytes(line), "{}\t", day.format("%Y-%m-%d"));
+    // ISO 8601, as PostgreSQL's COPY writes a date.
+    let _ = write!(Bytes(line), "{day}\t");
 }
 
 /// Appends `value` as JSON (the column's last field) and ends the row.

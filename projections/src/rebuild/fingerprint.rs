@@ -21,7 +21,8 @@ use tokio::task::JoinHandle;
 use super::bulk::Twin;
 use crate::error::StoreError;
 use crate::log_reader::Position;
-use crate::read_models::{Projection, Target};
+use crate::projector::live_checkpoint_on;
+use crate::read_models::Projection;
 
 /// Rows of one table, order-free.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +56,6 @@ pub(super) struct StoredSide {
     pub fingerprints: JoinHandle<Result<BTreeMap<&'static str, Fingerprint>, StoreError>>,
 }
 
-const READ_CHECKPOINT: &str =
-    "SELECT tx, global_position FROM projector_checkpoints WHERE projection = $1";
-
 /// Joins `snapshot` on a connection of its own, reads the live checkpoints,
 /// and fingerprints the live tables of `twins` in a task beside the pass.
 pub(super) async fn stored(
@@ -71,11 +69,7 @@ pub(super) async fn stored(
     sqlx::Executor::execute(&mut c, join.as_str()).await?;
     let mut checkpoints = Vec::new();
     for projection in Projection::ALL {
-        let at: Option<(i64, i64)> = sqlx::query_as(READ_CHECKPOINT)
-            .bind(projection.checkpoint(Target::Live))
-            .fetch_optional(&mut c)
-            .await?;
-        checkpoints.push(at.map_or(Position::START, |(tx, global)| Position { tx, global }));
+        checkpoints.push(live_checkpoint_on(&mut c, projection).await?);
     }
     let fingerprints = tokio::spawn(async move {
         let mut fingerprints = BTreeMap::new();

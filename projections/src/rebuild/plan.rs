@@ -20,7 +20,8 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::log_reader::Position;
-use crate::read_models::{FastMap, Projection, Target};
+use crate::projector::live_checkpoint_on;
+use crate::read_models::{FastMap, Projection};
 
 /// Events after the live checkpoint up to which its views are used as
 /// hints: those go through the slower incremental path.
@@ -33,8 +34,6 @@ const HINT_GAP: i64 = 50_000;
 const LAST_SEQUENCES: &str = "
 SELECT aggregate_type, aggregate_id, max(sequence) FROM events
  GROUP BY aggregate_type, aggregate_id";
-const LIVE_CHECKPOINT: &str =
-    "SELECT tx, global_position FROM projector_checkpoints WHERE projection = $1";
 /// Events after `($1, $2)` in the snapshot, counted up to `$3`.
 const EVENTS_AFTER: &str = "
 SELECT count(*) FROM (
@@ -43,10 +42,9 @@ SELECT count(*) FROM (
        AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
      LIMIT $3) tail";
 const VERSIONS: &str = "SELECT id, version FROM request_views";
-/// The events of the streams the views and the directory hold.
-const HINTED_TOTAL: &str = "
-SELECT CAST(coalesce((SELECT sum(version) FROM request_views), 0)
-          + coalesce((SELECT sum(version) FROM library_directory), 0) AS BIGINT)";
+/// The events of the libraries' streams the directory holds.
+const DIRECTORY_EVENTS: &str =
+    "SELECT CAST(coalesce(sum(version), 0) AS BIGINT) FROM library_directory";
 
 pub(super) struct Plan {
     /// Each request's last sequence.
@@ -65,16 +63,13 @@ impl Plan {
 
 /// Hinted when it can be, inside `reader`'s snapshot.
 pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> {
-    let live: Option<(i64, i64)> = sqlx::query_as(LIVE_CHECKPOINT)
-        .bind(Projection::Requests.checkpoint(Target::Live))
-        .fetch_optional(&mut *reader)
-        .await?;
-    let Some((tx, global)) = live.filter(|(_, global)| *global > 0) else {
+    let live = live_checkpoint_on(reader, Projection::Requests).await?;
+    if live == Position::START {
         return counted(reader).await;
-    };
+    }
     let behind: i64 = sqlx::query_scalar(EVENTS_AFTER)
-        .bind(tx)
-        .bind(global)
+        .bind(live.tx)
+        .bind(live.global)
         .bind(HINT_GAP + 1)
         .fetch_one(&mut *reader)
         .await?;
@@ -82,18 +77,19 @@ pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> 
         return counted(reader).await;
     }
     let mut lasts = FastMap::default();
+    let mut total: i64 = sqlx::query_scalar(DIRECTORY_EVENTS)
+        .fetch_one(&mut *reader)
+        .await?;
     let mut versions = sqlx::query_as::<_, (Uuid, i64)>(VERSIONS).fetch(&mut *reader);
     while let Some((id, version)) = versions.next().await.transpose()? {
         lasts.insert(id, version);
+        total += version;
     }
     drop(versions);
-    let total: i64 = sqlx::query_scalar(HINTED_TOTAL)
-        .fetch_one(&mut *reader)
-        .await?;
     Ok(Plan {
         lasts,
         total: total.max(0) as u64,
-        upto: Some(Position { tx, global }),
+        upto: Some(live),
     })
 }
 
