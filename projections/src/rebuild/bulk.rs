@@ -117,6 +117,16 @@ pub(super) enum Mode {
     Fingerprint,
 }
 
+/// The statistics twins written once, from the sums, at the end of a pass
+/// (`write_statistics`, in this order).
+const SUMS: [&Twin; 5] = [
+    &LIBRARY_DAYS,
+    &DECLINES,
+    &NETWORK_DAYS,
+    &NETWORK_DECLINES,
+    &BLOCKS,
+];
+
 enum Message {
     Rows(Vec<u8>),
     /// Everything was sent: commit.
@@ -309,16 +319,8 @@ impl Outputs {
             views: start(Projection::Requests, &VIEWS),
             stats_requests: start(Projection::Statistics, &STATS_REQUESTS),
             durations: start(Projection::Statistics, &DURATIONS),
-            statistics: wanted(Projection::Statistics).then(|| {
-                [
-                    &LIBRARY_DAYS,
-                    &DECLINES,
-                    &NETWORK_DAYS,
-                    &NETWORK_DECLINES,
-                    &BLOCKS,
-                ]
-                .map(|twin| Output::start(pool, twin, mode))
-            }),
+            statistics: wanted(Projection::Statistics)
+                .then(|| SUMS.map(|twin| Output::start(pool, twin, mode))),
             directory: start(Projection::Libraries, &DIRECTORY),
         }
     }
@@ -328,15 +330,10 @@ impl Outputs {
         for projection in projections {
             match projection {
                 Projection::Requests => twins.push(&VIEWS),
-                Projection::Statistics => twins.extend([
-                    &STATS_REQUESTS,
-                    &DURATIONS,
-                    &LIBRARY_DAYS,
-                    &DECLINES,
-                    &NETWORK_DAYS,
-                    &NETWORK_DECLINES,
-                    &BLOCKS,
-                ]),
+                Projection::Statistics => {
+                    twins.extend([&STATS_REQUESTS, &DURATIONS]);
+                    twins.extend(SUMS);
+                }
                 Projection::Libraries => twins.push(&DIRECTORY),
             }
         }
