@@ -2,9 +2,9 @@
 //! as a SHA-256 hash; and who is calling, from either.
 
 use axum::http::{header, HeaderMap};
-use projections::accounts::Account;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use store::accounts::Account;
 
 const TOKEN_PREFIX: &str = "ill_";
 

@@ -10,7 +10,8 @@ use domain::{
     LibraryCommand, LibraryId, Origin, RequestCommand, RequestEvent, RequestServices,
 };
 use projections::projector::Projector;
-use projections::{vault, Database, EventStore, HistoryEntry, RequestView};
+use projections::{HistoryEntry, RequestView};
+use store::{vault, Database, EventStore};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -202,7 +203,7 @@ impl Commands {
             .execute::<Library>(id.as_str(), command, &(), &metadata)
             .await
             .map_err(|e| match e {
-                projections::CommandError::Domain(domain::DomainError::NotFound) => {
+                store::CommandError::Domain(domain::DomainError::NotFound) => {
                     ApiError::NotFound(format!("no library {id}"))
                 }
                 other => other.into(),

@@ -1,5 +1,5 @@
 //! `--demo`: on an empty store, a simulated statewide network of about 200
-//! libraries with a year of traffic that ends now (`projections::generate`),
+//! libraries with a year of traffic that ends now (`simulation`),
 //! accounts for a coordinator, an admin and a few libraries' staff, and
 //! their tokens printed once. The projector has caught up before the server
 //! listens, so the statistics page is full from the first request.
@@ -9,9 +9,10 @@ use std::time::Instant;
 use rand::Rng;
 
 use domain::{LibraryId, RequestStatus, Role};
-use projections::accounts::Account;
-use projections::generate::{self, Kind, Shape, COORDINATING_LIBRARY, STAFF_ACCOUNT};
-use projections::{Position, Projector};
+use projections::Projector;
+use simulation::{Kind, Shape, COORDINATING_LIBRARY, STAFF_ACCOUNT};
+use store::accounts::Account;
+use store::Position;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -40,7 +41,7 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
         "demo: generating a year of a {}-library network, {requests} requests …",
         shape.libraries
     );
-    let generated = generate::generate(state.database(), &shape)
+    let generated = simulation::generate(state.database(), &shape)
         .await
         .map_err(ApiError::internal)?;
     state.reload_libraries().await?;
@@ -107,7 +108,7 @@ fn accounts(shape: &Shape) -> Vec<(LibraryId, &'static str, Role)> {
         (state_library.clone(), "admin", Role::Admin),
         (state_library, "coordinator", Role::Coordinator),
     ];
-    let members = generate::network(shape);
+    let members = simulation::network(shape);
     for kind in [Kind::Public, Kind::Academic, Kind::School, Kind::Special] {
         if let Some(member) = members.iter().find(|m| m.kind == kind && m.lends) {
             accounts.push((member.id.clone(), STAFF_ACCOUNT, Role::Staff));

@@ -4,7 +4,7 @@
 
 use async_graphql::ErrorExtensions;
 use domain::DomainError;
-use projections::{CommandError, StoreError};
+use store::{CommandError, StoreError};
 use uuid::Uuid;
 
 // Deliberately not `Display`: async-graphql converts any `Display` type into

@@ -6,8 +6,8 @@ use api::clock::SystemClock;
 use api::config::{AccountCommand, Cli, Command, LogFormat, TokenCommand};
 use clap::Parser;
 use domain::{LibraryId, Role};
-use projections::accounts::Account;
-use projections::Database;
+use store::accounts::Account;
+use store::Database;
 
 #[tokio::main]
 async fn main() -> ExitCode {

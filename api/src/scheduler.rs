@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use domain::{Action, Origin};
 use projections::projector::Projection;
-use projections::{queries, vault};
+use projections::queries;
+use store::vault;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;

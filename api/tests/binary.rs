@@ -70,7 +70,7 @@ fn account_set_password_reads_the_password_from_stdin() {
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let credentials = runtime.block_on(async {
-        let database = projections::Database::connect(&url).await.unwrap();
+        let database = store::Database::connect(&url).await.unwrap();
         let library = domain::LibraryId::from("CT-HFD");
         database.credentials(&library, "ill-staff").await.unwrap()
     });

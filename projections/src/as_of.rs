@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use domain::{Calendar, LibraryId};
 use serde_json::Value;
 
-use crate::database::Database;
-use crate::error::StoreError;
-use crate::log_reader::{Position, StoredEvent};
 use crate::queries::{self, QueryError, QueueQuery, QueueSide};
 use crate::read_models::{self, Projection, Target};
 use crate::request_view::RequestView;
-use crate::sql::Tx;
+use store::backend::Tx;
+use store::log::{Position, StoredEvent};
+use store::Database;
+use store::StoreError;
 
 const BATCH: i64 = 1_000;
 

@@ -15,8 +15,8 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::database::Database;
 use crate::queries::QueueSide;
+use store::Database;
 
 /// The PostgreSQL channel changes travel on.
 pub(crate) const CHANNEL: &str = "ill_changes";

@@ -18,17 +18,18 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use domain::Calendar;
 use sqlx::postgres::PgListener;
-use sqlx::{Connection, PgConnection, PgPool, Row};
+use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::changes::{Change, ChangeFeed, CHANNEL};
-use crate::database::Database;
-use crate::error::StoreError;
-use crate::log_reader::Position;
 pub use crate::read_models::Projection;
 use crate::read_models::{self, Target};
-use crate::sql::{on_db, on_tx, Tx};
+use store::backend::Tx;
+use store::log::Position;
+use store::Database;
+use store::StoreError;
+use store::{on_db, on_tx};
 
 /// Events per batch (and per transaction).
 const DEFAULT_BATCH: i64 = 500;
@@ -61,22 +62,6 @@ ON CONFLICT (projection) DO NOTHING";
 const SET_CHECKPOINT: &str = "
 INSERT INTO projector_checkpoints (projection, tx, global_position) VALUES ($1, $2, $3)
 ON CONFLICT (projection) DO UPDATE SET tx = excluded.tx, global_position = excluded.global_position";
-
-const POSTGRES_HEAD: &str = "
-SELECT tx_id::text AS tx, global_position FROM events
- ORDER BY tx_id DESC, global_position DESC LIMIT 1";
-const SQLITE_HEAD: &str = "
-SELECT '0' AS tx, global_position FROM events
- WHERE global_position IS NOT NULL ORDER BY global_position DESC LIMIT 1";
-// The first committed event after a position, horizon or not: its age is
-// the lag, which also shows a projector held back by a long transaction.
-const POSTGRES_FIRST_AFTER: &str = "
-SELECT recorded_at FROM events
- WHERE (tx_id, global_position) > ($1::text::xid8, $2)
- ORDER BY tx_id, global_position LIMIT 1";
-const SQLITE_FIRST_AFTER: &str = "
-SELECT recorded_at FROM events WHERE global_position > $1
- ORDER BY global_position LIMIT 1";
 
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
 /// A batch's changes, in order, in one statement.
@@ -577,52 +562,6 @@ pub(crate) async fn set_checkpoint(
         .await
         .map(drop))?;
     Ok(())
-}
-
-impl Database {
-    /// The last committed event's position, `None` for an empty log.
-    pub async fn head(&self) -> Result<Option<Position>, StoreError> {
-        let row: Option<(String, i64)> = match self {
-            Database::Postgres(pool) => sqlx::query_as(POSTGRES_HEAD).fetch_optional(pool).await?,
-            Database::Sqlite(pool) => sqlx::query_as(SQLITE_HEAD).fetch_optional(pool).await?,
-        };
-        row.map(|(tx, global)| {
-            let tx = tx
-                .parse()
-                .map_err(|_| StoreError::Malformed(format!("transaction id {tx}")))?;
-            Ok(Position { tx, global })
-        })
-        .transpose()
-    }
-
-    /// When the first committed event after `position` was recorded.
-    async fn first_recorded_after(
-        &self,
-        position: Position,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        match self {
-            Database::Postgres(pool) => Ok(sqlx::query(POSTGRES_FIRST_AFTER)
-                .bind(position.tx.to_string())
-                .bind(position.global)
-                .fetch_optional(pool)
-                .await?
-                .map(|row| row.try_get("recorded_at"))
-                .transpose()?),
-            Database::Sqlite(pool) => {
-                let recorded: Option<String> = sqlx::query_scalar(SQLITE_FIRST_AFTER)
-                    .bind(position.global)
-                    .fetch_optional(pool)
-                    .await?;
-                recorded
-                    .map(|text| {
-                        DateTime::parse_from_rfc3339(&text)
-                            .map(|t| t.with_timezone(&Utc))
-                            .map_err(|_| StoreError::Malformed(format!("recorded_at {text}")))
-                    })
-                    .transpose()
-            }
-        }
-    }
 }
 
 /// Where each projection stands, readable without locks (for `/metrics`).

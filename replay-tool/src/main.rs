@@ -12,8 +12,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use domain::{Calendar, LibraryId};
-use projections::transfer::{self, TransferError};
-use projections::{as_of, rebuild, Database, QueueSide, StoreError};
+use projections::{as_of, rebuild, QueueSide};
+use store::transfer::{self, TransferError};
+use store::{Database, StoreError};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]

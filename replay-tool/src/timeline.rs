@@ -2,7 +2,8 @@
 //! the same fold the server uses (`RequestView::fold`).
 
 use domain::IllRequest;
-use projections::{Database, EventStore, HistoryEntry, RequestView, StoreError};
+use projections::{HistoryEntry, RequestView};
+use store::{Database, EventStore, StoreError};
 use uuid::Uuid;
 
 pub struct Step {

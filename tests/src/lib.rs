@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use domain::{Calendar, ManualClock};
-use projections::testing::fresh_url;
-pub use projections::testing::Backend;
 use serde_json::{json, Value};
+use store::testing::fresh_url;
+pub use store::testing::Backend;
 
 pub struct TestApp {
     pub base: String,

@@ -26,8 +26,8 @@ use domain::library::LibraryRecord;
 use domain::LibraryId;
 use futures::future::try_join_all;
 use projections::queries::{self, Statistics};
-use projections::StoreError;
 use serde::Deserialize;
+use store::StoreError;
 use thiserror::Error;
 
 use crate::app::AppState;

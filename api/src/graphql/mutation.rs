@@ -6,7 +6,7 @@ use domain::{
     Action, Actor, LibraryChange, LibraryId, Note, Origin, PatronInput, PlaceRequest,
     Role as DomainRole,
 };
-use projections::accounts::Account as StoredAccount;
+use store::accounts::Account as StoredAccount;
 use uuid::Uuid;
 
 use super::enums::{LoanCondition, Role, ServiceType, UnfilledReason};

@@ -4,8 +4,9 @@
 use async_graphql::{ComplexObject, Context, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::{Actor, IllRequest, Role as DomainRole};
-use projections::{queries, vault, HistoryEntry, RequestView};
+use projections::{queries, HistoryEntry, RequestView};
 use serde_json::Value;
+use store::vault;
 use uuid::Uuid;
 
 use super::enums::{LoanCondition, RequestStatus, Role, RotaOutcome, ServiceType, UnfilledReason};

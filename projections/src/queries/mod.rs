@@ -17,11 +17,11 @@ pub use statistics::{
     statistics, BorrowingStats, LendingStats, LibraryStats, MonthStats, Statistics,
 };
 
-use crate::database::Database;
-use crate::error::StoreError;
 use crate::request_view::{HistoryEntry, RequestView};
-use crate::sql::{micros, on_db};
-use crate::store::EventStore;
+use store::backend::{micros, on_db};
+use store::event_store::EventStore;
+use store::Database;
+use store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -8,10 +8,10 @@ use chrono::{Datelike, NaiveDate};
 use domain::library::LibraryRecord;
 use domain::{LibraryId, UnfilledReason};
 
-use crate::database::Database;
-use crate::error::StoreError;
 use crate::read_models::statistics::{blocks_covering, BUCKET_MICROS, RECEIVE, SHIP};
-use crate::sql::{on_tx, Tx};
+use store::backend::{on_tx, Tx};
+use store::Database;
+use store::StoreError;
 
 const MICROS_PER_DAY: f64 = 86_400_000_000.0;
 

@@ -9,9 +9,9 @@ use domain::{Library, LibraryEvent, LibraryId};
 
 use super::{is_new, payload, Target};
 use crate::changes::Change;
-use crate::error::StoreError;
-use crate::log_reader::StoredEvent;
-use crate::sql::{on_tx, Tx};
+use store::backend::{on_tx, Tx};
+use store::log::StoredEvent;
+use store::StoreError;
 
 struct Sql {
     load: &'static str,

@@ -20,9 +20,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::changes::Change;
-use crate::error::StoreError;
-use crate::log_reader::StoredEvent;
-use crate::sql::Tx;
+use store::backend::Tx;
+use store::log::StoredEvent;
+use store::StoreError;
 
 /// A projection: a set of read-model tables kept by one runner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

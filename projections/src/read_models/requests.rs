@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::{is_new, RequestRecord, Target};
 use crate::changes::{Change, QueueChange};
-use crate::error::StoreError;
-use crate::log_reader::StoredEvent;
 use crate::queries::QueueSide;
 use crate::request_view::RequestView;
-use crate::sql::{micros, Tx};
+use store::backend::{micros, Tx};
+use store::log::StoredEvent;
+use store::StoreError;
 
 struct Sql {
     load: &'static str,

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::{is_new, FastMap, RequestRecord, Target};
 use crate::changes::Change;
-use crate::error::StoreError;
-use crate::log_reader::StoredEvent;
-use crate::sql::{micros, Tx};
+use store::backend::{micros, Tx};
+use store::log::StoredEvent;
+use store::StoreError;
 
 /// `stats_durations.kind` of a borrower's placed → received/delivered.
 pub(crate) const RECEIVE: &str = "receive";

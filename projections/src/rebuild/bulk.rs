@@ -33,11 +33,11 @@ use super::decode::{self, Event, Wanted};
 use super::fingerprint::{self, Fingerprint, StoredSide};
 use super::plan::{self, Plan};
 use super::RebuildProgress;
-use crate::error::StoreError;
-use crate::log_reader::Position;
 use crate::read_models::requests::{self, RequestRow, ViewColumns};
 use crate::read_models::statistics::{self, Batch, Counts, Tracked};
 use crate::read_models::{libraries, FastMap, Projection};
+use store::log::Position;
+use store::StoreError;
 
 /// Bytes buffered per table before they go to its COPY.
 const CHUNK: usize = 1 << 20;

@@ -8,9 +8,9 @@ use futures::{Stream, StreamExt};
 use sqlx::postgres::PgConnection;
 use uuid::Uuid;
 
-use crate::error::StoreError;
-use crate::log_reader::{Position, StoredEvent};
 use crate::read_models::RequestRecord;
+use store::log::{Position, StoredEvent};
+use store::StoreError;
 
 /// One row of the log, decoded for the projections that read it.
 pub(super) struct Decoded {

@@ -19,10 +19,10 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::task::JoinHandle;
 
 use super::bulk::Twin;
-use crate::error::StoreError;
-use crate::log_reader::Position;
 use crate::projector::live_checkpoint_on;
 use crate::read_models::Projection;
+use store::log::Position;
+use store::StoreError;
 
 /// Rows of one table, order-free.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

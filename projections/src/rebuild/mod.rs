@@ -26,12 +26,13 @@ use domain::Calendar;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, PgConnection, Row, TypeInfo, ValueRef};
 
-use crate::database::Database;
-use crate::error::StoreError;
-use crate::log_reader::Position;
 use crate::projector::{move_checkpoint, set_checkpoint, Projector, Writer};
 use crate::read_models::{self, Projection, Target};
-use crate::sql::{on_db, on_tx, Tx};
+use store::backend::Tx;
+use store::log::Position;
+use store::Database;
+use store::StoreError;
+use store::{on_db, on_tx};
 
 /// Events per rebuild batch.
 const BATCH: u32 = 5000;

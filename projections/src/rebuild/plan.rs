@@ -18,10 +18,10 @@ use futures::StreamExt;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::error::StoreError;
-use crate::log_reader::Position;
 use crate::projector::live_checkpoint_on;
 use crate::read_models::{FastMap, Projection};
+use store::log::Position;
+use store::StoreError;
 
 /// Events after the live checkpoint up to which its views are used as
 /// hints: those go through the slower incremental path.

@@ -1,0 +1,121 @@
+//! One handle for either backend; the URL scheme picks it.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::error::StoreError;
+
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Debug, Clone)]
+pub enum Database {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// How long a caller waits for a pooled connection before the store counts
+/// as unreachable: requests fail fast while the database is down.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Database {
+    /// Connects and brings the schema up to date. `sqlite://PATH` creates the
+    /// file (and its directory) when absent.
+    pub async fn connect(url: &str) -> Result<Database, StoreError> {
+        let database = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Database::Postgres(connect_postgres(url).await?)
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or(url.strip_prefix("sqlite:"))
+        {
+            Database::Sqlite(connect_sqlite(path).await?)
+        } else {
+            return Err(StoreError::BadUrl(url.to_owned()));
+        };
+        database.migrate().await?;
+        Ok(database)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Database::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Database::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// True when the store answers a trivial query.
+    pub async fn is_healthy(&self) -> bool {
+        match self {
+            Database::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.is_ok(),
+            Database::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.is_ok(),
+        }
+    }
+
+    /// After a bulk load of the log (import, the generator): PostgreSQL's
+    /// advice, VACUUM ANALYZE, so the planner knows the log's size and a
+    /// rebuild can count each stream from the primary key's index alone
+    /// (autovacuum would get there later, where it runs). SQLite: nothing.
+    pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
+        if let Database::Postgres(pool) = self {
+            sqlx::query("VACUUM (ANALYZE) events").execute(pool).await?;
+        }
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Database::Postgres(_) => "postgres",
+            Database::Sqlite(_) => "sqlite",
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Database::Postgres(pool) => pool.close().await,
+            Database::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+async fn connect_postgres(url: &str) -> Result<PgPool, StoreError> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|_| StoreError::BadUrl(url.to_owned()))?
+        // The projectors read below the oldest running transaction: an idle
+        // one must not hold every projector back for long.
+        .options([("idle_in_transaction_session_timeout", "30s")]);
+    PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(StoreError::Unreachable)
+}
+
+async fn connect_sqlite(path: &str) -> Result<SqlitePool, StoreError> {
+    if let Some(dir) = Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL can lose acknowledged commits on power loss.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(StoreError::Unreachable)
+}

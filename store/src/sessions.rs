@@ -1,0 +1,178 @@
+//! Passwords and browser sessions of staff accounts. The caller hashes: a
+//! password arrives here as its argon2id PHC string, a session as the
+//! SHA-256 of its cookie value. Times are Unix seconds of the server's clock.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{LibraryId, Role};
+use sqlx::Row;
+
+use crate::accounts::{account_of, Account};
+use crate::backend::on_db;
+use crate::database::Database;
+use crate::error::StoreError;
+
+/// A session's last use is written at most this often: a page that polls
+/// does not write on every request.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+const SET_PASSWORD: &str = "
+INSERT INTO accounts (library, name, role, password_hash) VALUES ($1, $2, COALESCE($3, 'STAFF'), $4)
+ON CONFLICT (library, name) DO UPDATE
+   SET password_hash = excluded.password_hash, role = COALESCE($3, accounts.role)
+RETURNING library, name, role";
+
+const END_SESSIONS_OF: &str = "DELETE FROM sessions WHERE library = $1 AND name = $2";
+
+const PASSWORD_OF: &str = "
+SELECT library, name, role, password_hash FROM accounts WHERE library = $1 AND name = $2";
+
+const CREATE_SESSION: &str = "
+INSERT INTO sessions (token_hash, library, name, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)";
+
+const SESSION: &str = "
+SELECT a.library, a.name, a.role, s.last_seen
+  FROM sessions s JOIN accounts a ON a.library = s.library AND a.name = s.name
+ WHERE s.token_hash = $1";
+
+const TOUCH: &str = "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1";
+
+const END_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+
+const END_IDLE: &str = "DELETE FROM sessions WHERE last_seen < $1";
+
+/// An account with the stored hash of its password, if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub account: Account,
+    pub password_hash: Option<String>,
+}
+
+impl Database {
+    /// Sets the account's password, creating the account (as `role`, or
+    /// STAFF) if new; an existing one takes `role` when given. Every session
+    /// of the account ends.
+    pub async fn set_password(
+        &self,
+        library: &LibraryId,
+        name: &str,
+        role: Option<Role>,
+        password_hash: &str,
+    ) -> Result<Account, StoreError> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row = sqlx::query(SET_PASSWORD)
+                .bind(library.as_str())
+                .bind(name)
+                .bind(role.map(Role::as_str))
+                .bind(password_hash)
+                .fetch_one(&mut *tx)
+                .await?;
+            let account = account_of(&row)?;
+            sqlx::query(END_SESSIONS_OF)
+                .bind(library.as_str())
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(account)
+        })
+    }
+
+    pub async fn credentials(
+        &self,
+        library: &LibraryId,
+        name: &str,
+    ) -> Result<Option<Credentials>, StoreError> {
+        on_db!(self, pool => {
+            sqlx::query(PASSWORD_OF)
+                .bind(library.as_str())
+                .bind(name)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| {
+                    Ok(Credentials {
+                        account: account_of(&row)?,
+                        password_hash: row.try_get("password_hash")?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            sqlx::query(CREATE_SESSION)
+                .bind(token_hash)
+                .bind(account.library.as_str())
+                .bind(&account.name)
+                .bind(now.timestamp())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The account of a session used within `idle`, marking it used now; a
+    /// session idle longer is ended.
+    pub async fn session_account(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> Result<Option<Account>, StoreError> {
+        let found = on_db!(self, pool => {
+            sqlx::query(SESSION)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| -> Result<_, StoreError> {
+                    Ok((account_of(&row)?, row.try_get::<i64, _>("last_seen")?))
+                })
+                .transpose()?
+        });
+        let Some((account, last_seen)) = found else {
+            return Ok(None);
+        };
+        let since = now.timestamp() - last_seen;
+        if since > idle.num_seconds() {
+            self.end_session(token_hash).await?;
+            return Ok(None);
+        }
+        if since >= TOUCH_EVERY.num_seconds() {
+            on_db!(self, pool => {
+                sqlx::query(TOUCH)
+                    .bind(token_hash)
+                    .bind(now.timestamp())
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        Ok(Some(account))
+    }
+
+    pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            sqlx::query(END_SESSION).bind(token_hash).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes sessions idle longer than `idle` (they no longer sign anyone
+    /// in; this only keeps the table small).
+    pub async fn end_idle_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> Result<u64, StoreError> {
+        let cutoff = (now - idle).timestamp();
+        let ended = on_db!(self, pool => {
+            sqlx::query(END_IDLE).bind(cutoff).execute(pool).await?.rows_affected()
+        });
+        Ok(ended)
+    }
+}

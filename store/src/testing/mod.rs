@@ -1,0 +1,162 @@
+//! Fresh, isolated stores for tests: a uniquely named PostgreSQL database
+//! (from `DATABASE_URL`, default the local server) or a new SQLite file.
+
+pub mod bench;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use domain::{
+    Action, Actor, Calendar, DomainError, EventMetadata, IllRequest, InMemoryDirectory, Item,
+    LibraryId, LibraryStatus, ManualClock, Note, Origin, PatronInput, PlaceRequest, RequestCommand,
+    RequestServices, Role, ServiceType,
+};
+use sqlx::Connection;
+use uuid::Uuid;
+
+use crate::database::Database;
+use crate::event_store::{CommandError, Committed, EventStore};
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Test databases are named with this prefix; the test script drops
+/// leftovers before a run.
+pub const TEST_DATABASE_PREFIX: &str = "ill_test_";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// The URL of a new, empty store of `backend`.
+pub async fn fresh_url(backend: Backend) -> String {
+    let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
+    match backend {
+        Backend::Postgres => {
+            let base =
+                std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+            let mut admin = sqlx::PgConnection::connect(&base)
+                .await
+                .expect("connect to PostgreSQL (set DATABASE_URL)");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create a test database");
+            let (prefix, _) = base.rsplit_once('/').expect("a database URL with a path");
+            format!("{prefix}/{name}")
+        }
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("ill-tests");
+            std::fs::create_dir_all(&dir).expect("create the test directory");
+            format!("sqlite://{}", dir.join(format!("{name}.sqlite")).display())
+        }
+    }
+}
+
+/// A connected, migrated, empty store of `backend`.
+pub async fn fresh_database(backend: Backend) -> Database {
+    Database::connect(&fresh_url(backend).await)
+        .await
+        .expect("connect to the fresh test store")
+}
+
+/// Runs one async test body against each backend, as two tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::testing::Backend::Postgres).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::testing::Backend::Sqlite).await;
+            }
+        }
+    };
+}
+
+/// The borrower and lenders of the test network.
+pub const BORROWER: &str = "BOR";
+pub const LENDERS: [&str; 3] = ["L1", "L2", "L3"];
+
+/// When the test network's clock starts.
+pub fn test_epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+/// Request services over a directory of `BOR` and `L1`..`L3`, all lending,
+/// with the given clock and a five-day response window.
+pub fn services_with(clock: Arc<ManualClock>) -> RequestServices {
+    let directory = InMemoryDirectory::new();
+    for id in [BORROWER].into_iter().chain(LENDERS) {
+        let status = LibraryStatus {
+            lends: true,
+            suspended: false,
+        };
+        directory.set(LibraryId::from(id), status);
+    }
+    RequestServices {
+        clock,
+        calendar: Calendar::default(),
+        response_window: chrono::Duration::days(5),
+        directory: Arc::new(directory),
+    }
+}
+
+pub fn services() -> RequestServices {
+    services_with(Arc::new(ManualClock::new(test_epoch())))
+}
+
+pub fn staff(library: &str) -> Origin {
+    Origin::Person(Actor::new(format!("{library}-staff"), library, Role::Staff))
+}
+
+/// A LOAN request from `BOR` to `L1`, `L2`, `L3`.
+pub fn place() -> Action {
+    Action::Place(PlaceRequest {
+        patron_ref: Uuid::new_v4(),
+        patron: PatronInput {
+            barcode: "2100012345".into(),
+            name: None,
+            email: None,
+        },
+        item: Item::titled("The Long Winter"),
+        service_type: ServiceType::Loan,
+        lenders: LENDERS.iter().map(|l| LibraryId::from(*l)).collect(),
+        needed_by: None,
+        note: None,
+    })
+}
+
+pub fn note() -> Action {
+    Action::AddNote {
+        note: Note {
+            id: Uuid::new_v4(),
+            text: "call the patron".into(),
+        },
+    }
+}
+
+/// Runs one request command, with metadata at the services' current time.
+pub async fn run(
+    store: &EventStore,
+    services: &RequestServices,
+    id: Uuid,
+    origin: Origin,
+    expected_version: Option<u64>,
+    action: Action,
+) -> Result<Committed<IllRequest>, CommandError<DomainError>> {
+    let metadata = EventMetadata::new(&origin, services.now(), Uuid::new_v4());
+    let command = RequestCommand {
+        origin,
+        expected_version,
+        action,
+    };
+    store
+        .execute::<IllRequest>(&id.to_string(), command, services, &metadata)
+        .await
+}

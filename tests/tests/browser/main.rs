@@ -1,0 +1,5 @@
+//! The staff web client and the statistics dashboard in headless Chromium,
+//! one binary.
+
+mod dashboard;
+mod web_client;

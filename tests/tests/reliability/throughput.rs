@@ -1,0 +1,150 @@
+//! The full stack's command throughput (issue 4): small in CI, large on
+//! request, e.g.
+//!
+//!     ILL_BENCH_LOANS=40 cargo test --release -p ill-tests --test throughput -- --nocapture
+//!
+//! The real server on PostgreSQL; 1 and 16 concurrent HTTP clients each run
+//! `ILL_BENCH_LOANS` whole LOAN lifecycles (default 2), 8 mutations each
+//! (placeRequest, willSupply, ship, receive, checkOutToPatron,
+//! returnFromPatron, shipReturn, checkIn). Reported: commands/s, latency
+//! p50/p99, and the ratio to a raw single-row-insert transaction rate (the
+//! same number of `BEGIN; INSERT …; COMMIT` through sqlx at the same
+//! concurrency, on the same database) measured in the same run.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ill_tests::{spawn_app, Backend, TestApp};
+use serde_json::json;
+use store::testing::bench::{env_or, ms, percentile};
+
+const CREATE_RAW: &str =
+    "CREATE TABLE IF NOT EXISTS bench_raw (id uuid PRIMARY KEY, body text NOT NULL)";
+const INSERT_RAW: &str = "INSERT INTO bench_raw (id, body) VALUES ($1, $2)";
+
+const PLACE: &str =
+    "mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id status version } }";
+
+/// One client's loans: the latency of every mutation.
+async fn loans(
+    app: &TestApp,
+    borrower: &str,
+    lender: &str,
+    lender_id: &str,
+    n: usize,
+) -> Vec<Duration> {
+    let mut latencies = Vec::with_capacity(n * 8);
+    for _ in 0..n {
+        let input = json!({
+            "patron": { "barcode": "2100012345", "name": "Ada Reader" },
+            "item": { "title": "The Long Winter", "author": "Wilder, Laura Ingalls" },
+            "lenders": [lender_id],
+        });
+        let started = Instant::now();
+        let placed = app.ok(borrower, PLACE, json!({ "input": input })).await;
+        latencies.push(started.elapsed());
+        let id = placed["placeRequest"]["id"].clone();
+        assert_eq!(placed["placeRequest"]["status"], "REQUESTED", "{placed}");
+        let steps = [
+            (lender, "willSupply(id: $id)"),
+            (lender, "ship(id: $id, dueDate: \"2026-04-15\")"),
+            (borrower, "receive(id: $id)"),
+            (borrower, "checkOutToPatron(id: $id)"),
+            (borrower, "returnFromPatron(id: $id)"),
+            (borrower, "shipReturn(id: $id)"),
+            (lender, "checkIn(id: $id)"),
+        ];
+        for (token, mutation) in steps {
+            let query = format!("mutation($id: UUID!) {{ {mutation} {{ id status version }} }}");
+            let started = Instant::now();
+            app.ok(token, &query, json!({ "id": id })).await;
+            latencies.push(started.elapsed());
+        }
+    }
+    latencies
+}
+
+/// `total` single-row insert transactions by `clients` concurrent tasks.
+async fn raw_inserts(pool: &sqlx::PgPool, clients: usize, total: usize) -> Duration {
+    let body = "x".repeat(400);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (pool, body) = (pool.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..total / clients {
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query(INSERT_RAW)
+                    .bind(uuid::Uuid::new_v4())
+                    .bind(&body)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_throughput_against_raw_inserts() {
+    let per_client = env_or("ILL_BENCH_LOANS", 2usize);
+    let app = Arc::new(spawn_app(Backend::Postgres).await);
+    let clients_max = 16;
+    let mut tokens = Vec::new();
+    for i in 0..clients_max {
+        let (b, l) = (format!("BOR{i:02}"), format!("LEN{i:02}"));
+        app.register_library(&b, true).await;
+        app.register_library(&l, true).await;
+        let bt = app.token(&b, "staff", "STAFF").await;
+        let lt = app.token(&l, "staff", "STAFF").await;
+        tokens.push((bt, lt, l));
+    }
+    // The same pool settings as the server's store.
+    let pool = match store::Database::connect(&app.database_url).await.unwrap() {
+        store::Database::Postgres(pool) => pool,
+        store::Database::Sqlite(_) => unreachable!(),
+    };
+    sqlx::query(CREATE_RAW).execute(&pool).await.unwrap();
+    // Warm up: connections, statement caches.
+    loans(&app, &tokens[0].0, &tokens[0].1, &tokens[0].2, 1).await;
+    raw_inserts(&pool, clients_max, clients_max).await;
+
+    for clients in [1, clients_max] {
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for (b, l, lid) in &tokens[..clients] {
+            let (app, b, l, lid) = (app.clone(), b.clone(), l.clone(), lid.clone());
+            tasks.push(tokio::spawn(async move {
+                loans(&app, &b, &l, &lid, per_client).await
+            }));
+        }
+        let mut latencies = Vec::new();
+        for task in tasks {
+            latencies.extend(task.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        let commands = latencies.len();
+        let rate = commands as f64 / elapsed.as_secs_f64();
+
+        let raw = raw_inserts(&pool, clients, commands).await;
+        let raw_rate = (commands / clients * clients) as f64 / raw.as_secs_f64();
+        println!(
+            "throughput, {clients} HTTP client(s) × {per_client} loans: {commands} commands in \
+             {elapsed:.2?} = {rate:.0} commands/s, latency p50 {:.1} ms, p99 {:.1} ms; \
+             raw insert transactions at the same concurrency: {raw_rate:.0}/s; \
+             ratio {:.3} (target ≥ 0.5 at 16)",
+            ms(percentile(&mut latencies, 50.0)),
+            ms(percentile(&mut latencies, 99.0)),
+            rate / raw_rate,
+        );
+    }
+    drop(pool);
+    if let Ok(app) = Arc::try_unwrap(app) {
+        app.server.stop().await;
+    }
+}
