@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use domain::{Calendar, LibraryId};
 use serde_json::Value;
 
-use crate::queries::{self, QueryError, QueueQuery, QueueSide};
+use crate::changes::QueueSide;
+use crate::queries::{self, QueryError, QueueQuery};
 use crate::read_models::{self, Projection, Target};
 use crate::request_view::RequestView;
 use store::backend::Tx;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use domain::library::LibraryRecord;
 use domain::{IllRequest, LibraryId, RequestStatus};
-use serde::{Deserialize, Serialize};
+
 use sqlx::types::Json;
 use thiserror::Error;
 use uuid::Uuid;
@@ -23,14 +23,7 @@ use store::event_store::EventStore;
 use store::Database;
 use store::StoreError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum QueueSide {
-    /// Requests the library placed.
-    Borrowing,
-    /// Requests where the library is the current lender.
-    Lending,
-}
+pub use crate::changes::QueueSide;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueQuery {

@@ -11,8 +11,8 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{is_new, RequestRecord, Target};
+use crate::changes::QueueSide;
 use crate::changes::{Change, QueueChange};
-use crate::queries::QueueSide;
 use crate::request_view::RequestView;
 use store::backend::{micros, Tx};
 use store::log::StoredEvent;

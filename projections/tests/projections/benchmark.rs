@@ -35,9 +35,9 @@ use domain::{
     LibraryStatus, ManualClock, Origin, PatronInput, PlaceRequest, RequestCommand, RequestServices,
     RequestStatus, Role, ServiceType,
 };
-use projections::changes::{Change, ChangeFeed};
 use projections::queries::{self, QueueQuery};
 use projections::{rebuild, Projector, QueueSide};
+use projections::{Change, ChangeFeed};
 use rand::{Rng, SeedableRng};
 use simulation::{generate, network, Member, Shape};
 use store::testing::bench::{copy_events, env_or, ms, percentile};

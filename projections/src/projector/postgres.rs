@@ -1,0 +1,188 @@
+//! The projector's loop on PostgreSQL: one process at a time runs each
+//! projection, holding a session advisory lock; the others stand by, and
+//! every runner wakes on the events table's notification or a poll.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::PgListener;
+use sqlx::{Connection, PgConnection, PgPool};
+use store::StoreError;
+use tokio::sync::watch;
+
+use super::{
+    load_checkpoint, Projector, Writer, HIDDEN_RETRY, HIDDEN_RETRY_MAX, POLL, RECONNECT_PAUSE,
+    TURN_BATCHES,
+};
+use crate::read_models::{Projection, Target};
+
+const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
+/// The channel the events table's trigger notifies (0001_events.sql).
+const EVENTS_CHANNEL: &str = "ill_events";
+
+impl Projector {
+    pub(super) async fn run_postgres(self, pool: PgPool, mut shutdown: watch::Receiver<bool>) {
+        let mut session: Option<PgConnection> = None;
+        let mut held = [false; Projection::ALL.len()];
+        let mut listener: Option<PgListener> = None;
+        let mut connect_after = Instant::now();
+        let mut stop = false;
+        let mut hidden_retry: Option<Duration> = None;
+        loop {
+            stop |= *shutdown.borrow();
+            if session.is_none() && !stop && Instant::now() >= connect_after {
+                match PgConnection::connect_with(&pool.connect_options()).await {
+                    Ok(connection) => session = Some(connection),
+                    Err(error) => {
+                        tracing::warn!(%error, "projector cannot reach PostgreSQL");
+                        connect_after = Instant::now() + RECONNECT_PAUSE;
+                    }
+                }
+            }
+            let mut behind = false;
+            if let Some(connection) = session.as_mut() {
+                if let Err(error) = self
+                    .lead(connection, &mut held, stop)
+                    .await
+                    .map(|waiting| behind = waiting)
+                {
+                    // Keep the locks through a failed batch; give them up
+                    // only with the session.
+                    if connection.ping().await.is_ok() {
+                        tracing::warn!(%error, "projector batch failed; retrying");
+                    } else {
+                        tracing::warn!(%error, "projector lost its session; another process may take over");
+                        session = None;
+                        held = [false; Projection::ALL.len()];
+                        connect_after = Instant::now() + RECONNECT_PAUSE;
+                    }
+                }
+            }
+            for projection in Projection::ALL {
+                let leads = held[projection.index()];
+                self.status
+                    .of(projection)
+                    .leader
+                    .store(leads, Ordering::Relaxed);
+                if !leads {
+                    if let Err(error) = self.observe(projection).await {
+                        tracing::warn!(%error, %projection, "cannot read the projector's position");
+                    }
+                }
+            }
+            if stop {
+                break;
+            }
+            if listener.is_none() {
+                listener = listen(&pool)
+                    .await
+                    .inspect_err(|error| tracing::warn!(%error, "cannot LISTEN for events"))
+                    .ok();
+            }
+            hidden_retry = behind
+                .then(|| hidden_retry.map_or(HIDDEN_RETRY, |d| (d * 2).min(HIDDEN_RETRY_MAX)));
+            let woken = tokio::select! {
+                changed = shutdown.changed() => Woken::Shutdown(changed.is_err()),
+                () = self.wake.notified() => Woken::Nudged,
+                () = tokio::time::sleep(hidden_retry.unwrap_or(POLL)) => Woken::Nudged,
+                heard = notification(&mut listener) => Woken::Listener(heard),
+            };
+            match woken {
+                Woken::Shutdown(closed) => stop = closed,
+                Woken::Nudged | Woken::Listener(Ok(())) => {}
+                Woken::Listener(Err(error)) => {
+                    tracing::warn!(%error, "lost the LISTEN connection");
+                    listener = None;
+                }
+            }
+            // One catch-up serves every notification that came meanwhile.
+            if let Some(listener) = listener.as_mut() {
+                while listener.next_buffered().is_some() {}
+            }
+        }
+        // Events committed just before the stop may still hide behind an
+        // older transaction elsewhere in the cluster: wait for them (bounded,
+        // as `catch_up` does) before giving up the locks.
+        if held.iter().any(|h| *h) {
+            if let Err(error) = self.catch_up().await {
+                tracing::warn!(%error, "flushing the projections on the way out failed");
+            }
+        }
+        if let Some(connection) = session {
+            // Closing the session releases the locks at once.
+            drop(connection.close().await);
+        }
+        for status in &self.status.projections {
+            status.leader.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Takes the locks it can (unless stopping) and brings the projections it
+    /// holds up to date, committing on the locked session. Whether committed
+    /// events are still waiting (hidden behind an older transaction).
+    async fn lead(
+        &self,
+        session: &mut PgConnection,
+        held: &mut [bool],
+        stop: bool,
+    ) -> Result<bool, StoreError> {
+        session.ping().await?;
+        let mut waiting = false;
+        for projection in Projection::ALL {
+            let i = projection.index();
+            if !held[i] && !stop {
+                held[i] = sqlx::query_scalar(TRY_LOCK)
+                    .bind(projection.lock_key(Target::Live))
+                    .fetch_one(&mut *session)
+                    .await?;
+                if held[i] {
+                    tracing::info!(%projection, "this process now runs the projection");
+                }
+            }
+            if held[i] {
+                self.status
+                    .of(projection)
+                    .leader
+                    .store(true, Ordering::Relaxed);
+                // A few batches, then the next projection's turn: run to the
+                // end, one kept the others waiting for seconds under sustained
+                // writes (RELIABILITY.md). `waiting` brings the next turn soon;
+                // stopping, each runs to the end.
+                let turn = if stop { usize::MAX } else { TURN_BATCHES };
+                let checkpoint = projection.checkpoint(Target::Live);
+                let mut position = load_checkpoint(&self.database, checkpoint).await?;
+                let mut writer = Writer::Locked(session);
+                for _ in 0..turn {
+                    let step = self.step(projection, Target::Live, &mut position, &mut writer);
+                    if step.await?.is_none() {
+                        break;
+                    }
+                }
+                waiting |= self.observe(projection).await?;
+            }
+        }
+        Ok(waiting)
+    }
+}
+
+enum Woken {
+    Shutdown(bool),
+    Nudged,
+    Listener(Result<(), sqlx::Error>),
+}
+
+async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(EVENTS_CHANNEL).await?;
+    Ok(listener)
+}
+
+/// The next notification; never, without a listener.
+async fn notification(listener: &mut Option<PgListener>) -> Result<(), sqlx::Error> {
+    match listener {
+        // `None` from `try_recv`: the connection dropped and came back; look
+        // at the log in case a notification was lost.
+        Some(listener) => listener.try_recv().await.map(drop),
+        None => std::future::pending().await,
+    }
+}
