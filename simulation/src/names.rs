@@ -2,7 +2,7 @@
 //! special libraries. Fictional members of a real-sounding network.
 
 /// Towns with a public library (and a school library).
-pub(super) const TOWNS: [&str; 120] = [
+pub(crate) const TOWNS: [&str; 120] = [
     "Hartford",
     "New Haven",
     "Stamford",
@@ -126,7 +126,7 @@ pub(super) const TOWNS: [&str; 120] = [
 ];
 
 /// Colleges and universities: symbol, name.
-pub(super) const ACADEMIC: [(&str, &str); 30] = [
+pub(crate) const ACADEMIC: [(&str, &str); 30] = [
     (
         "CT-UCONN",
         "University of Connecticut, Homer Babbidge Library",
@@ -188,7 +188,7 @@ pub(super) const ACADEMIC: [(&str, &str); 30] = [
 
 /// Special libraries: symbol, name. The first is the State Library, which
 /// coordinates the network.
-pub(super) const SPECIAL: [(&str, &str); 24] = [
+pub(crate) const SPECIAL: [(&str, &str); 24] = [
     ("CT-STATE", "Connecticut State Library"),
     ("CT-HIST", "Connecticut Museum of Culture and History"),
     ("CT-LAWHF", "Hartford Judicial District Law Library"),
@@ -224,7 +224,7 @@ pub(super) const SPECIAL: [(&str, &str); 24] = [
     ("CT-AUDUB", "Connecticut Audubon Society Library"),
 ];
 
-pub(super) const SURNAMES: [&str; 40] = [
+pub(crate) const SURNAMES: [&str; 40] = [
     "Abbott",
     "Baker",
     "Castillo",
@@ -267,14 +267,14 @@ pub(super) const SURNAMES: [&str; 40] = [
     "Porter",
 ];
 
-pub(super) const GIVEN_NAMES: [&str; 24] = [
+pub(crate) const GIVEN_NAMES: [&str; 24] = [
     "Ada", "Ben", "Carmen", "Dev", "Elena", "Farid", "Grace", "Hugo", "Imani", "Jonah", "Kai",
     "Lena", "Mateo", "Nora", "Omar", "Priya", "Rosa", "Sam", "Tess", "Uma", "Victor", "Wen",
     "Yara", "Zoe",
 ];
 
 /// Title words per shelf: (first words, second words).
-pub(super) const POPULAR: ([&str; 12], [&str; 12]) = (
+pub(crate) const POPULAR: ([&str; 12], [&str; 12]) = (
     [
         "The Silent",
         "A Winter",
@@ -294,7 +294,7 @@ pub(super) const POPULAR: ([&str; 12], [&str; 12]) = (
         "Storm", "Kitchen", "Crossing",
     ],
 );
-pub(super) const SCHOLARLY: ([&str; 12], [&str; 12]) = (
+pub(crate) const SCHOLARLY: ([&str; 12], [&str; 12]) = (
     [
         "Principles of",
         "A History of",
@@ -324,7 +324,7 @@ pub(super) const SCHOLARLY: ([&str; 12], [&str; 12]) = (
         "Climate Policy",
     ],
 );
-pub(super) const JUVENILE: ([&str; 12], [&str; 12]) = (
+pub(crate) const JUVENILE: ([&str; 12], [&str; 12]) = (
     [
         "The Brave Little",
         "Max and the",
@@ -354,7 +354,7 @@ pub(super) const JUVENILE: ([&str; 12], [&str; 12]) = (
         "Missing Mitten",
     ],
 );
-pub(super) const LOCAL: ([&str; 12], [&str; 12]) = (
+pub(crate) const LOCAL: ([&str; 12], [&str; 12]) = (
     [
         "Records of",
         "The Shipping Trade of",

@@ -1,0 +1,260 @@
+//! Where the generated events go: through the event store command by
+//! command, or appended in batches; then the open requests' patrons.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use cqrs_es::{Aggregate, DomainEvent};
+use domain::{
+    DomainError, EventMetadata, IllRequest, Library, LibraryCommand, LibraryEvent, LibraryId,
+    PatronInput, RequestCommand, RequestEvent, RequestServices,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use store::backend::micros;
+use store::event_store::{CommandError, EventStore};
+use store::Database;
+use store::StoreError;
+
+use crate::shape::{GenerateError, Path};
+
+/// Rows appended per batch transaction on the bulk path.
+const BATCH_ROWS: usize = 4_000;
+
+const POSTGRES_APPEND: &str = "
+INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                    payload, metadata)
+SELECT t, i, s, e, v, p::json, m::json
+  FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+              $7::text[]) WITH ORDINALITY AS u(t, i, s, e, v, p, m, n)
+ ORDER BY n";
+const SQLITE_APPEND: &str = "
+INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                    payload, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const SAVE_PATRON: &str = "
+INSERT INTO patrons (patron_ref, request_id, barcode, name, email, saved_at_us)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (patron_ref) DO NOTHING";
+
+/// One event as the `events` table stores it.
+struct Row {
+    aggregate_type: &'static str,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    payload: String,
+    metadata: String,
+}
+
+impl Row {
+    fn new<E: DomainEvent + Serialize>(
+        aggregate_type: &'static str,
+        aggregate_id: String,
+        sequence: u64,
+        event: &E,
+        metadata: &EventMetadata,
+    ) -> Result<Row, GenerateError> {
+        // Sorted keys: the same text for the same events.
+        let metadata: BTreeMap<String, String> = metadata.to_map().into_iter().collect();
+        Ok(Row {
+            aggregate_type,
+            aggregate_id,
+            sequence: sequence as i64,
+            event_type: event.event_type(),
+            payload: serde_json::to_string(event)?,
+            metadata: serde_json::to_string(&metadata)?,
+        })
+    }
+}
+
+/// Where the events go: through the command path, or in batches.
+pub(crate) struct Writer<'a> {
+    db: &'a Database,
+    path: Path,
+    store: EventStore,
+    rows: Vec<Row>,
+    pub(crate) events: u64,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(db: &'a Database, path: Path) -> Writer<'a> {
+        Writer {
+            db,
+            path,
+            store: EventStore::new(db.clone()),
+            rows: Vec::new(),
+            events: 0,
+        }
+    }
+
+    pub(crate) async fn library(
+        &mut self,
+        id: &LibraryId,
+        version: u64,
+        command: LibraryCommand,
+        events: &[LibraryEvent],
+        metadata: &EventMetadata,
+    ) -> Result<(), GenerateError> {
+        match self.path {
+            Path::Commands => {
+                let committed = self
+                    .store
+                    .execute::<Library>(id.as_str(), command, &(), metadata)
+                    .await;
+                self.committed(id.as_str(), committed.map(|c| c.appended), events.len())?;
+            }
+            Path::Bulk => {
+                for (i, event) in events.iter().enumerate() {
+                    let row = Row::new(
+                        Library::TYPE,
+                        id.to_string(),
+                        version + 1 + i as u64,
+                        event,
+                        metadata,
+                    )?;
+                    self.rows.push(row);
+                }
+                self.flush_when_full().await?;
+            }
+        }
+        self.events += events.len() as u64;
+        Ok(())
+    }
+
+    pub(crate) async fn request(
+        &mut self,
+        id: Uuid,
+        before: &IllRequest,
+        command: RequestCommand,
+        events: &[RequestEvent],
+        services: &RequestServices,
+        metadata: &EventMetadata,
+    ) -> Result<(), GenerateError> {
+        let stream = id.to_string();
+        match self.path {
+            Path::Commands => {
+                let committed = self
+                    .store
+                    .execute::<IllRequest>(&stream, command, services, metadata)
+                    .await;
+                self.committed(&stream, committed.map(|c| c.appended), events.len())?;
+            }
+            Path::Bulk => {
+                for (i, event) in events.iter().enumerate() {
+                    let sequence = before.version + 1 + i as u64;
+                    let row =
+                        Row::new(IllRequest::TYPE, stream.clone(), sequence, event, metadata)?;
+                    self.rows.push(row);
+                }
+                self.flush_when_full().await?;
+            }
+        }
+        self.events += events.len() as u64;
+        Ok(())
+    }
+
+    /// The store must have decided what the generator did.
+    fn committed(
+        &self,
+        stream: &str,
+        appended: Result<usize, CommandError<DomainError>>,
+        decided: usize,
+    ) -> Result<(), GenerateError> {
+        match appended {
+            Ok(stored) if stored == decided => Ok(()),
+            Ok(stored) => Err(GenerateError::Diverged {
+                stream: stream.to_owned(),
+                stored,
+                decided,
+            }),
+            Err(CommandError::Domain(error)) => Err(GenerateError::Refused {
+                stream: stream.to_owned(),
+                command: "stored command",
+                error,
+            }),
+            Err(CommandError::Contended) => Err(GenerateError::Diverged {
+                stream: stream.to_owned(),
+                stored: 0,
+                decided,
+            }),
+            Err(CommandError::Store(error)) => Err(error.into()),
+        }
+    }
+
+    async fn flush_when_full(&mut self) -> Result<(), GenerateError> {
+        if self.rows.len() >= BATCH_ROWS {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), GenerateError> {
+        let rows = std::mem::take(&mut self.rows);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self.db {
+            Database::Postgres(pool) => {
+                let column = |f: fn(&Row) -> String| rows.iter().map(f).collect::<Vec<_>>();
+                sqlx::query(POSTGRES_APPEND)
+                    .bind(column(|r| r.aggregate_type.to_owned()))
+                    .bind(column(|r| r.aggregate_id.clone()))
+                    .bind(rows.iter().map(|r| r.sequence).collect::<Vec<_>>())
+                    .bind(column(|r| r.event_type.clone()))
+                    .bind(column(|_| domain::EVENT_VERSION.to_owned()))
+                    .bind(column(|r| r.payload.clone()))
+                    .bind(column(|r| r.metadata.clone()))
+                    .execute(pool)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            Database::Sqlite(pool) => {
+                let mut tx = pool.begin().await.map_err(StoreError::from)?;
+                for r in &rows {
+                    sqlx::query(SQLITE_APPEND)
+                        .bind(r.aggregate_type)
+                        .bind(&r.aggregate_id)
+                        .bind(r.sequence)
+                        .bind(&r.event_type)
+                        .bind(domain::EVENT_VERSION)
+                        .bind(&r.payload)
+                        .bind(&r.metadata)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                }
+                tx.commit().await.map_err(StoreError::from)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The last batch, then the patrons of the requests still open (those
+    /// of ended ones would have been purged by now, or soon).
+    pub(crate) async fn finish(
+        &mut self,
+        patrons: &[(Uuid, Uuid, PatronInput)],
+        saved_at: DateTime<Utc>,
+    ) -> Result<(), GenerateError> {
+        self.flush().await?;
+        store::on_db!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(StoreError::from)?;
+            for (patron_ref, request, patron) in patrons {
+                sqlx::query(SAVE_PATRON)
+                    .bind(patron_ref)
+                    .bind(request)
+                    .bind(&patron.barcode)
+                    .bind(&patron.name)
+                    .bind(&patron.email)
+                    .bind(micros(saved_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            tx.commit().await.map_err(StoreError::from)?;
+        });
+        Ok(())
+    }
+}
