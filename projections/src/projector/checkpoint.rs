@@ -9,15 +9,9 @@ use crate::read_models::{Projection, Target};
 
 const LOAD_CHECKPOINT: &str =
     "SELECT tx, global_position FROM projector_checkpoints WHERE projection = $1";
-const MOVE_CHECKPOINT: &str = "
-UPDATE projector_checkpoints SET tx = $4, global_position = $5
- WHERE projection = $1 AND tx = $2 AND global_position = $3";
-const CREATE_CHECKPOINT: &str = "
-INSERT INTO projector_checkpoints (projection, tx, global_position) VALUES ($1, $2, $3)
-ON CONFLICT (projection) DO NOTHING";
-const SET_CHECKPOINT: &str = "
-INSERT INTO projector_checkpoints (projection, tx, global_position) VALUES ($1, $2, $3)
-ON CONFLICT (projection) DO UPDATE SET tx = excluded.tx, global_position = excluded.global_position";
+const MOVE_CHECKPOINT: &str = include_str!("sql/move_checkpoint.sql");
+const CREATE_CHECKPOINT: &str = include_str!("sql/create_checkpoint.sql");
+const SET_CHECKPOINT: &str = include_str!("sql/set_checkpoint.sql");
 
 /// Where a projection's live tables stand in the log.
 pub async fn checkpoint(

@@ -41,20 +41,9 @@ pub use status::{ProjectionStatus, ProjectorStatus};
 
 /// Events per batch (and per transaction).
 const DEFAULT_BATCH: i64 = 500;
-/// Batches one projection applies before the next one's turn (PostgreSQL).
-const TURN_BATCHES: usize = 4;
 /// How often the loop looks again without a notification, and how often a
 /// standby tries to take the lock.
 const POLL: Duration = Duration::from_secs(1);
-/// How soon the loop looks again while committed events sit hidden behind
-/// an older running transaction (anywhere in the cluster): no notification
-/// comes when that transaction ends. Doubles up to `HIDDEN_RETRY_MAX` while
-/// it lasts.
-const HIDDEN_RETRY: Duration = Duration::from_millis(10);
-const HIDDEN_RETRY_MAX: Duration = Duration::from_millis(100);
-/// How long a runner that lost its session waits before trying for the lock
-/// again: longer than `POLL`, so a healthy standby takes over first.
-const RECONNECT_PAUSE: Duration = Duration::from_secs(3);
 /// How long `catch_up` waits for events that committed before it was called
 /// but still sit behind an older running transaction (PostgreSQL).
 const HORIZON_WAIT: Duration = Duration::from_secs(60);

@@ -10,11 +10,21 @@ use sqlx::{Connection, PgConnection, PgPool};
 use store::StoreError;
 use tokio::sync::watch;
 
-use super::{
-    load_checkpoint, Projector, Writer, HIDDEN_RETRY, HIDDEN_RETRY_MAX, POLL, RECONNECT_PAUSE,
-    TURN_BATCHES,
-};
+use super::checkpoint::load_checkpoint;
+use super::{Projector, Writer, POLL};
 use crate::read_models::{Projection, Target};
+
+/// Batches one projection applies before the next one's turn.
+const TURN_BATCHES: usize = 4;
+/// How soon the loop looks again while committed events sit hidden behind
+/// an older running transaction (anywhere in the cluster): no notification
+/// comes when that transaction ends. Doubles up to `HIDDEN_RETRY_MAX` while
+/// it lasts.
+const HIDDEN_RETRY: Duration = Duration::from_millis(10);
+const HIDDEN_RETRY_MAX: Duration = Duration::from_millis(100);
+/// How long a runner that lost its session waits before trying for the lock
+/// again: longer than `POLL`, so a healthy standby takes over first.
+const RECONNECT_PAUSE: Duration = Duration::from_secs(3);
 
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
 /// The channel the events table's trigger notifies (0001_events.sql).

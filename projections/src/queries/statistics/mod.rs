@@ -2,74 +2,48 @@
 //! are the contract's (`schema.graphql`): every count is of events whose
 //! `occurred_at` falls on a network-time-zone date in `[from, to]`.
 
+mod medians;
+
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
 use domain::library::LibraryRecord;
 use domain::{LibraryId, UnfilledReason};
 
-use crate::read_models::statistics::{blocks_covering, BUCKET_MICROS, RECEIVE, SHIP};
+use crate::read_models::statistics::{RECEIVE, SHIP};
+use medians::{network_receive_median, series_median};
 use store::backend::{on_tx, Tx};
 use store::Database;
 use store::StoreError;
 
-const MICROS_PER_DAY: f64 = 86_400_000_000.0;
+/// The per-library sums, for every library or for one: the two differ only
+/// by the filter on the library.
+struct Statements {
+    library_sums: String,
+    library_declines: String,
+}
 
-const PER_LIBRARY: &str = "
-SELECT library,
-       CAST(sum(placed) AS BIGINT) AS placed, CAST(sum(filled) AS BIGINT) AS filled,
-       CAST(sum(unfilled) AS BIGINT) AS unfilled, CAST(sum(cancelled) AS BIGINT) AS cancelled,
-       CAST(sum(received) AS BIGINT) AS received, CAST(sum(shipped) AS BIGINT) AS shipped,
-       CAST(sum(declined) AS BIGINT) AS declined, CAST(sum(timed_out) AS BIGINT) AS timed_out
-  FROM stats_library_day
- WHERE day BETWEEN $1 AND $2
- GROUP BY library";
-const ONE_LIBRARY: &str = "
-SELECT library,
-       CAST(sum(placed) AS BIGINT) AS placed, CAST(sum(filled) AS BIGINT) AS filled,
-       CAST(sum(unfilled) AS BIGINT) AS unfilled, CAST(sum(cancelled) AS BIGINT) AS cancelled,
-       CAST(sum(received) AS BIGINT) AS received, CAST(sum(shipped) AS BIGINT) AS shipped,
-       CAST(sum(declined) AS BIGINT) AS declined, CAST(sum(timed_out) AS BIGINT) AS timed_out
-  FROM stats_library_day
- WHERE library = $3 AND day BETWEEN $1 AND $2
- GROUP BY library";
-/// The network's days (migration 0006): totals and months.
-const PER_DAY: &str = "
-SELECT day, placed, filled, unfilled, cancelled, shipped
-  FROM stats_network_day
- WHERE day BETWEEN $1 AND $2";
-const NETWORK_DECLINES: &str = "
-SELECT reason, CAST(sum(declined) AS BIGINT) AS declined
-  FROM stats_network_declines_day
- WHERE day BETWEEN $1 AND $2
- GROUP BY reason";
-const DECLINES: &str = "
-SELECT library, reason, CAST(sum(declined) AS BIGINT) AS declined
-  FROM stats_declines_day
- WHERE day BETWEEN $1 AND $2
- GROUP BY library, reason";
-const ONE_LIBRARY_DECLINES: &str = "
-SELECT library, reason, CAST(sum(declined) AS BIGINT) AS declined
-  FROM stats_declines_day
- WHERE library = $3 AND day BETWEEN $1 AND $2
- GROUP BY library, reason";
-/// One series' durations in value order: `$6` of them from the `$5`th
-/// (0-based), of `library`'s `kind` on the period's days.
-const SERIES_RANKS: &str = "
-SELECT micros FROM stats_durations
- WHERE library = $1 AND kind = $2 AND day BETWEEN $3 AND $4
- ORDER BY micros LIMIT $6 OFFSET $5";
-/// The network's 'receive' durations in a range of buckets, from the
-/// `$5`th (0-based) on, at most `$6`.
-const RECEIVE_BETWEEN: &str = "
-SELECT micros FROM stats_durations
- WHERE kind = 'receive' AND micros >= $1 AND micros < $2 AND day BETWEEN $3 AND $4
- ORDER BY micros LIMIT $6 OFFSET $5";
+impl Statements {
+    fn new(library_filter: &str) -> Statements {
+        let expand = |sql: &str| sql.replace("{library_filter}", library_filter);
+        Statements {
+            library_sums: expand(include_str!("../sql/statistics/library_sums.sql")),
+            library_declines: expand(include_str!("../sql/statistics/library_declines.sql")),
+        }
+    }
+}
+
+static EVERY_LIBRARY: LazyLock<Statements> = LazyLock::new(|| Statements::new(""));
+static ONE_LIBRARY: LazyLock<Statements> = LazyLock::new(|| Statements::new("library = $3 AND"));
+
+const NETWORK_DAYS: &str = include_str!("../sql/statistics/network_days.sql");
+const NETWORK_DECLINES: &str = include_str!("../sql/statistics/network_declines.sql");
 /// The directory inside the statistics' snapshot (one library, or all when
 /// `$1` is empty): on the transaction's own connection, so concurrent
 /// statistics calls never wait on the pool for a second one.
-const DIRECTORY: &str = "
-SELECT id, name, lends, suspended FROM library_directory WHERE $1 = '' OR id = $1";
+const DIRECTORY: &str =
+    "SELECT id, name, lends, suspended FROM library_directory WHERE $1 = '' OR id = $1";
 /// One snapshot for all the statistics' reads (PostgreSQL; SQLite's read
 /// transaction is one already).
 const SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
@@ -194,18 +168,18 @@ pub async fn statistics(
     };
     let tx = &mut tx;
     let wanted = library.map(LibraryId::as_str).unwrap_or_default();
-    let (per_library_sql, declines_sql) = if library.is_some() {
-        (ONE_LIBRARY, ONE_LIBRARY_DECLINES)
+    let statements: &Statements = if library.is_some() {
+        &ONE_LIBRARY
     } else {
-        (PER_LIBRARY, DECLINES)
+        &EVERY_LIBRARY
     };
-    let per_library: Vec<LibraryRow> = on_tx!(&mut *tx, c => sqlx::query_as(per_library_sql)
+    let per_library: Vec<LibraryRow> = on_tx!(&mut *tx, c => sqlx::query_as(&statements.library_sums)
         .bind(from)
         .bind(to)
         .bind(wanted)
         .fetch_all(&mut **c)
         .await)?;
-    let per_day: Vec<DayRow> = on_tx!(&mut *tx, c => sqlx::query_as(PER_DAY)
+    let per_day: Vec<DayRow> = on_tx!(&mut *tx, c => sqlx::query_as(NETWORK_DAYS)
         .bind(from)
         .bind(to)
         .fetch_all(&mut **c)
@@ -215,7 +189,7 @@ pub async fn statistics(
         .bind(to)
         .fetch_all(&mut **c)
         .await)?;
-    let declines: Vec<DeclineRow> = on_tx!(&mut *tx, c => sqlx::query_as(declines_sql)
+    let declines: Vec<DeclineRow> = on_tx!(&mut *tx, c => sqlx::query_as(&statements.library_declines)
         .bind(from)
         .bind(to)
         .bind(wanted)
@@ -360,119 +334,4 @@ fn monthly(from: NaiveDate, to: NaiveDate, days: &[DayRow]) -> Vec<MonthStats> {
 
 fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-/// The 0-based ranks of the middle one or two of `n` values.
-fn middle_ranks(n: i64) -> [i64; 2] {
-    if n % 2 == 1 {
-        [n / 2, n / 2]
-    } else {
-        [n / 2 - 1, n / 2]
-    }
-}
-
-/// The mean of the middle values read, in days; `None` unless `wanted` were.
-fn middle_days(values: &[i64], wanted: i64) -> Option<f64> {
-    match values {
-        [a] if wanted == 1 => Some(*a as f64 / MICROS_PER_DAY),
-        [a, b] if wanted == 2 => Some((*a as f64 + *b as f64) / 2.0 / MICROS_PER_DAY),
-        _ => None,
-    }
-}
-
-/// The exact median of one library's `kind` durations in the period,
-/// reading only the middle one or two, in value order from the index. The
-/// per-day counts say how many there are (`n`): the fold writes a duration
-/// with every fill and with every shipment, which always follows a routing.
-async fn series_median(
-    tx: &mut Tx<'_>,
-    library: &str,
-    kind: &str,
-    n: i64,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<Option<f64>, StoreError> {
-    if n <= 0 {
-        return Ok(None);
-    }
-    let ranks = middle_ranks(n);
-    let wanted = ranks[1] - ranks[0] + 1;
-    let values: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(SERIES_RANKS)
-        .bind(library)
-        .bind(kind)
-        .bind(from)
-        .bind(to)
-        .bind(ranks[0])
-        .bind(wanted)
-        .fetch_all(&mut **c)
-        .await)?;
-    middle_days(&values, wanted).map(Some).ok_or_else(|| {
-        StoreError::Malformed(format!(
-            "{library}'s {kind} durations and day counts out of step"
-        ))
-    })
-}
-
-/// The exact median of the network's 'receive' durations counted on days
-/// `from..=to`, without reading them all: the bucket counts of the few
-/// day blocks that cover the range give the buckets of the middle ranks;
-/// only those buckets' durations are read.
-async fn network_receive_median(
-    tx: &mut Tx<'_>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Option<f64>, StoreError> {
-    let blocks = blocks_covering(from, to);
-    if blocks.is_empty() {
-        return Ok(None);
-    }
-    let placeholders: Vec<String> = (1..=blocks.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT bucket, CAST(sum(n) AS BIGINT) FROM stats_receive_blocks
-          WHERE block IN ({}) GROUP BY bucket",
-        placeholders.join(", ")
-    );
-    let mut counts: Vec<(i64, i64)> = on_tx!(&mut *tx, c => {
-        let mut query = sqlx::query_as(&sql);
-        for block in &blocks {
-            query = query.bind(*block);
-        }
-        query.fetch_all(&mut **c).await
-    })?;
-    counts.retain(|(_, n)| *n > 0);
-    counts.sort_unstable();
-    let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    if total == 0 {
-        return Ok(None);
-    }
-    // The middle ranks, and the buckets holding them.
-    let ranks = middle_ranks(total);
-    let mut below = 0;
-    let (mut first, mut last) = (None, None);
-    for (bucket, n) in &counts {
-        if first.is_none() && ranks[0] < below + n {
-            first = Some((*bucket, below));
-        }
-        if ranks[1] < below + n {
-            last = Some(*bucket);
-            break;
-        }
-        below += n;
-    }
-    let (Some((first, skipped)), Some(last)) = (first, last) else {
-        return Err(StoreError::Malformed("duration blocks out of step".into()));
-    };
-    // Only the middle ranks' values, counted from the first bucket's start.
-    let wanted = ranks[1] - ranks[0] + 1;
-    let values: Vec<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(RECEIVE_BETWEEN)
-        .bind(first * BUCKET_MICROS)
-        .bind((last + 1) * BUCKET_MICROS)
-        .bind(from)
-        .bind(to)
-        .bind(ranks[0] - skipped)
-        .bind(wanted)
-        .fetch_all(&mut **c)
-        .await)?;
-    middle_days(&values, wanted)
-        .map(Some)
-        .ok_or_else(|| StoreError::Malformed("duration blocks out of step".into()))
 }
