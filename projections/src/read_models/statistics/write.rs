@@ -1,25 +1,17 @@
-//! Projection "statistics": counts per library and network-time-zone day of
-//! each event's `occurred_at`, declines by reason, and the exact durations
-//! the medians are taken over. Definitions: `contract/schema.graphql`.
+//! Projection "statistics"'s rows in the database: loading what it tracks of
+//! a batch's requests, and adding the batch's counts, on PostgreSQL (a
+//! statement per table) and on SQLite (a statement per row) side by side.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use domain::{Calendar, LibraryId, RequestEvent, UnfilledReason};
+use domain::LibraryId;
 use uuid::Uuid;
 
-use super::{is_new, FastMap, RequestRecord, Target};
-use crate::changes::Change;
-use store::backend::{micros, Tx};
-use store::log::StoredEvent;
+use super::{Batch, Counts, Tracked};
+use store::backend::Tx;
 use store::StoreError;
 
-/// `stats_durations.kind` of a borrower's placed → received/delivered.
-pub(crate) const RECEIVE: &str = "receive";
-/// `stats_durations.kind` of a lender's routed → shipped/delivered.
-pub(crate) const SHIP: &str = "ship";
-
-struct Sql {
+pub(super) struct Sql {
     load: &'static str,
     upsert_request: &'static str,
     add_day: &'static str,
@@ -212,7 +204,7 @@ macro_rules! sql {
     };
 }
 
-const LIVE: Sql = sql!(
+pub(super) const LIVE: Sql = sql!(
     "stats_requests",
     "stats_library_day",
     "stats_declines_day",
@@ -221,7 +213,7 @@ const LIVE: Sql = sql!(
     "stats_network_declines_day",
     "stats_receive_blocks"
 );
-const SCRATCH: Sql = sql!(
+pub(super) const SCRATCH: Sql = sql!(
     "stats_requests_rebuild",
     "stats_library_day_rebuild",
     "stats_declines_day_rebuild",
@@ -240,274 +232,9 @@ struct Row {
     routed_at_us: Option<i64>,
 }
 
-/// What the statistics remember of a request: whom to credit, and when the
-/// clocks of its turnaround started.
-pub(crate) struct Tracked {
-    pub version: i64,
-    pub borrower: LibraryId,
-    pub placed_at_us: i64,
-    pub routed_at_us: Option<i64>,
-    pub changed: bool,
-}
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Counts {
-    pub placed: i64,
-    pub filled: i64,
-    pub unfilled: i64,
-    pub cancelled: i64,
-    pub received: i64,
-    pub shipped: i64,
-    pub declined: i64,
-    pub timed_out: i64,
-}
-
-pub(crate) struct Duration {
-    pub request_id: Uuid,
-    pub sequence: i64,
-    pub kind: &'static str,
-    pub library: LibraryId,
-    pub day: NaiveDate,
-    pub micros: i64,
-}
-
-/// What events add to the statistics tables: counts to add per library and
-/// day, declines per library, day and reason, and new durations. The
-/// incremental projector writes one per batch; the bulk rebuild sums the
-/// whole log's counts in one and drains the durations as it goes.
-#[derive(Default)]
-pub(crate) struct Batch {
-    pub counts: FastMap<(LibraryId, NaiveDate), Counts>,
-    pub declines: FastMap<(LibraryId, NaiveDate, UnfilledReason), i64>,
-    pub durations: Vec<Duration>,
-    /// 'receive' durations counted per day and bucket; the blocks are
-    /// summed from these once per write (`receive_blocks`).
-    receive_buckets: FastMap<(NaiveDate, i64), i64>,
-}
-
-/// Durations are counted per bucket of this many microseconds (two hours)
-/// in `stats_receive_blocks` (migration 0006).
-pub(crate) const BUCKET_MICROS: i64 = 7_200_000_000;
-/// Blocks of 1, 2, 4, … 512 days.
-pub(crate) const LEVELS: u32 = 10;
-/// `block` = level × this + the block's first day (days since 1970-01-01).
-const LEVEL_KEY: i64 = 1_000_000_000;
-
-/// A duration's bucket: `micros` floor-divided by [`BUCKET_MICROS`].
-pub(crate) fn bucket(micros: i64) -> i64 {
-    micros.div_euclid(BUCKET_MICROS)
-}
-
-fn epoch_day(day: NaiveDate) -> i64 {
-    (day - NaiveDate::default()).num_days()
-}
-
-fn block(level: u32, first: i64) -> i64 {
-    i64::from(level) * LEVEL_KEY + first
-}
-
-/// The blocks a day counts in, one per level.
-pub(crate) fn blocks_of(day: NaiveDate) -> impl Iterator<Item = i64> {
-    let d = epoch_day(day);
-    (0..LEVELS).map(move |level| block(level, d - d.rem_euclid(1 << level)))
-}
-
-/// The fewest blocks that cover `from..=to` exactly (none when empty).
-pub(crate) fn blocks_covering(from: NaiveDate, to: NaiveDate) -> Vec<i64> {
-    let (mut day, last) = (epoch_day(from), epoch_day(to));
-    let mut blocks = Vec::new();
-    while day <= last {
-        let mut level = LEVELS - 1;
-        while level > 0 && (day.rem_euclid(1 << level) != 0 || day + (1 << level) - 1 > last) {
-            level -= 1;
-        }
-        blocks.push(block(level, day));
-        day += 1 << level;
-    }
-    blocks
-}
-
-impl Batch {
-    /// The counts summed over the libraries, per day.
-    pub(crate) fn network_counts(&self) -> BTreeMap<NaiveDate, Counts> {
-        let mut network: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
-        for ((_, day), n) in &self.counts {
-            let sum = network.entry(*day).or_default();
-            sum.placed += n.placed;
-            sum.filled += n.filled;
-            sum.unfilled += n.unfilled;
-            sum.cancelled += n.cancelled;
-            sum.received += n.received;
-            sum.shipped += n.shipped;
-            sum.declined += n.declined;
-            sum.timed_out += n.timed_out;
-        }
-        network
-    }
-
-    /// The declines summed over the libraries, per day and reason.
-    pub(crate) fn network_declines(&self) -> BTreeMap<(NaiveDate, UnfilledReason), i64> {
-        let mut network = BTreeMap::new();
-        for ((_, day, reason), n) in &self.declines {
-            *network.entry((*day, *reason)).or_default() += n;
-        }
-        network
-    }
-
-    /// The 'receive' durations counted so far, per block and bucket.
-    pub(crate) fn receive_blocks(&self) -> BTreeMap<(i64, i64), i64> {
-        let mut blocks = BTreeMap::new();
-        for ((day, bucket), n) in &self.receive_buckets {
-            for block in blocks_of(*day) {
-                *blocks.entry((block, *bucket)).or_default() += n;
-            }
-        }
-        blocks
-    }
-
-    fn count(&mut self, library: &LibraryId, day: NaiveDate) -> &mut Counts {
-        self.counts.entry((library.clone(), day)).or_default()
-    }
-}
-
-pub(super) async fn apply(
-    tx: &mut Tx<'_>,
-    target: Target,
-    calendar: &Calendar,
-    events: &[StoredEvent],
-) -> Result<Vec<Change>, StoreError> {
-    let sql = match target {
-        Target::Live => &LIVE,
-        Target::Scratch => &SCRATCH,
-    };
-    let mut records = Vec::new();
-    let mut touched = Vec::new();
-    let mut seen = HashSet::new();
-    for stored in events {
-        let Some(record) = RequestRecord::decode(stored)? else {
-            continue;
-        };
-        if seen.insert(record.id) {
-            touched.push(record.id);
-        }
-        records.push(record);
-    }
-    let mut tracked = load(tx, sql, &touched).await?;
-    let mut batch = Batch::default();
-    for record in &records {
-        let entry = tracked.entry(record.id).or_default();
-        fold(entry, record, calendar, &mut batch)?;
-    }
-
-    let requests: Vec<(Uuid, &Tracked)> = touched
-        .iter()
-        .filter_map(|id| match tracked.get(id) {
-            Some(Some(request)) if request.changed => Some((*id, request)),
-            _ => None,
-        })
-        .collect();
-    match tx {
-        Tx::Postgres(c) => write_postgres(c, sql, &requests, &batch).await?,
-        Tx::Sqlite(c) => write_sqlite(c, sql, &requests, &batch).await?,
-    }
-    Ok(Vec::new())
-}
-
-/// Applies one event of a request to what the statistics track of it
-/// (`None` before its first event), adding its counts and durations to
-/// `batch`. The projection's one implementation, for the incremental
-/// projector and the bulk rebuild alike.
-pub(crate) fn fold(
-    entry: &mut Option<Tracked>,
-    record: &RequestRecord,
-    calendar: &Calendar,
-    batch: &mut Batch,
-) -> Result<(), StoreError> {
-    let id = record.id;
-    let version = entry.as_ref().map_or(0, |t| t.version);
-    if !is_new(&format_args!("request {id}"), version, record.sequence)? {
-        return Ok(());
-    }
-    let at = micros(record.occurred_at());
-    let day = calendar.date_of(record.occurred_at());
-    let request = match (entry.as_mut(), &record.event) {
-        (None, RequestEvent::RequestPlaced { borrower, .. }) => {
-            batch.count(borrower, day).placed += 1;
-            *entry = Some(Tracked {
-                version: record.sequence,
-                borrower: borrower.clone(),
-                placed_at_us: at,
-                routed_at_us: None,
-                changed: true,
-            });
-            return Ok(());
-        }
-        (None, _) => {
-            return Err(StoreError::Malformed(format!(
-                "request {id} does not begin with RequestPlaced"
-            )))
-        }
-        (Some(request), _) => request,
-    };
-    request.version = record.sequence;
-    request.changed = true;
-    let mut duration = |kind, library: &LibraryId, since: Option<i64>| {
-        if let Some(since) = since {
-            if kind == RECEIVE {
-                *batch
-                    .receive_buckets
-                    .entry((day, bucket(at - since)))
-                    .or_default() += 1;
-            }
-            batch.durations.push(Duration {
-                request_id: id,
-                sequence: record.sequence,
-                kind,
-                library: library.clone(),
-                day,
-                micros: at - since,
-            });
-        }
-    };
-    match &record.event {
-        RequestEvent::RequestRouted { lender, .. } => {
-            request.routed_at_us = Some(at);
-            batch.count(lender, day).received += 1;
-        }
-        RequestEvent::ItemShipped { lender, .. } => {
-            duration(SHIP, lender, request.routed_at_us);
-            batch.count(lender, day).shipped += 1;
-        }
-        RequestEvent::CopyDelivered { lender } => {
-            duration(SHIP, lender, request.routed_at_us);
-            duration(RECEIVE, &request.borrower, Some(request.placed_at_us));
-            batch.count(lender, day).shipped += 1;
-            batch.count(&request.borrower, day).filled += 1;
-        }
-        RequestEvent::ItemReceived {} => {
-            duration(RECEIVE, &request.borrower, Some(request.placed_at_us));
-            batch.count(&request.borrower, day).filled += 1;
-        }
-        RequestEvent::RequestUnfilled {} => batch.count(&request.borrower, day).unfilled += 1,
-        RequestEvent::RequestCancelled {} => {
-            batch.count(&request.borrower, day).cancelled += 1;
-        }
-        RequestEvent::LenderDeclined { lender, reason, .. } => {
-            batch.count(lender, day).declined += 1;
-            *batch
-                .declines
-                .entry((lender.clone(), day, *reason))
-                .or_default() += 1;
-        }
-        RequestEvent::LenderTimedOut { lender } => batch.count(lender, day).timed_out += 1,
-        _ => {}
-    }
-    Ok(())
-}
-
 /// The tracked requests of `ids` (PostgreSQL: in one statement); absent ones
 /// are left out.
-async fn load(
+pub(super) async fn load(
     tx: &mut Tx<'_>,
     sql: &Sql,
     ids: &[Uuid],
@@ -546,7 +273,7 @@ async fn load(
         .collect())
 }
 
-async fn write_postgres(
+pub(super) async fn write_postgres(
     c: &mut sqlx::PgConnection,
     sql: &Sql,
     requests: &[(Uuid, &Tracked)],
@@ -668,7 +395,7 @@ async fn write_postgres(
     Ok(())
 }
 
-async fn write_sqlite(
+pub(super) async fn write_sqlite(
     c: &mut sqlx::SqliteConnection,
     sql: &Sql,
     requests: &[(Uuid, &Tracked)],
