@@ -19,7 +19,7 @@ use store::StoreError;
 
 pub(crate) use buckets::{blocks_covering, BUCKET_MICROS, RECEIVE, SHIP};
 use buckets::{blocks_of, bucket};
-use write::{load, write_postgres, write_sqlite, LIVE, SCRATCH};
+use write::{load, write_postgres, write_sqlite, Statements};
 
 /// What the statistics remember of a request: whom to credit, and when the
 /// clocks of its turnaround started.
@@ -115,10 +115,7 @@ pub(super) async fn apply(
     calendar: &Calendar,
     events: &[StoredEvent],
 ) -> Result<Vec<Change>, StoreError> {
-    let sql = match target {
-        Target::Live => &LIVE,
-        Target::Scratch => &SCRATCH,
-    };
+    let sql = Statements::of(target);
     let mut records = Vec::new();
     let mut touched = Vec::new();
     let mut seen = HashSet::new();
@@ -146,8 +143,8 @@ pub(super) async fn apply(
         })
         .collect();
     match tx {
-        Tx::Postgres(c) => write_postgres(c, sql, &requests, &batch).await?,
-        Tx::Sqlite(c) => write_sqlite(c, sql, &requests, &batch).await?,
+        Tx::Postgres(c) => write_postgres(c, &sql.postgres, &requests, &batch).await?,
+        Tx::Sqlite(c) => write_sqlite(c, &sql.sqlite, &requests, &batch).await?,
     }
     Ok(Vec::new())
 }

@@ -3,225 +3,112 @@
 //! statement per table) and on SQLite (a statement per row) side by side.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use domain::LibraryId;
 use uuid::Uuid;
 
 use super::{Batch, Counts, Tracked};
+use crate::read_models::Target;
 use store::backend::Tx;
 use store::StoreError;
 
-pub(super) struct Sql {
-    load: &'static str,
-    upsert_request: &'static str,
-    add_day: &'static str,
-    add_decline: &'static str,
-    add_duration: &'static str,
-    /// PostgreSQL: a batch's rows in one statement each.
-    load_many: &'static str,
-    upsert_requests: &'static str,
-    add_days: &'static str,
-    add_declines: &'static str,
-    add_durations: &'static str,
-    add_network_day: &'static str,
-    add_network_decline: &'static str,
-    add_block: &'static str,
-    add_network_days: &'static str,
-    add_network_declines: &'static str,
-    add_blocks: &'static str,
+/// One backend's statements on the projection's tables.
+pub(super) struct Dialect {
+    load: String,
+    upsert_requests: String,
+    add_days: String,
+    add_declines: String,
+    add_durations: String,
+    add_network_days: String,
+    add_network_declines: String,
+    add_blocks: String,
 }
 
-/// A count's update on conflict: it adds the new row's.
-macro_rules! add_to {
-    ($table:literal, $column:literal) => {
-        concat!(
-            $column,
-            " = ",
-            $table,
-            ".",
-            $column,
-            " + excluded.",
-            $column
-        )
-    };
+/// The projection's statements, for the live tables or their rebuild twins:
+/// PostgreSQL's take a batch's rows in one statement per table, SQLite's one
+/// row.
+pub(super) struct Statements {
+    pub postgres: Dialect,
+    pub sqlite: Dialect,
 }
 
-/// The day counts' update on conflict: each column adds the new row's.
-macro_rules! add_counts {
-    ($days:literal) => {
-        concat!(
-            add_to!($days, "placed"),
-            ", ",
-            add_to!($days, "filled"),
-            ", ",
-            add_to!($days, "unfilled"),
-            ", ",
-            add_to!($days, "cancelled"),
-            ", ",
-            add_to!($days, "received"),
-            ", ",
-            add_to!($days, "shipped"),
-            ", ",
-            add_to!($days, "declined"),
-            ", ",
-            add_to!($days, "timed_out")
-        )
-    };
-}
-
-macro_rules! sql {
-    ($requests:literal, $days:literal, $declines:literal, $durations:literal,
-     $network_days:literal, $network_declines:literal, $blocks:literal) => {
-        Sql {
-            add_network_day: concat!(
-                "INSERT INTO ",
-                $network_days,
-                " (day, placed, filled, unfilled, cancelled, received, shipped, declined,
-                   timed_out)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (day) DO UPDATE SET ",
-                add_counts!($network_days)
-            ),
-            add_network_decline: concat!(
-                "INSERT INTO ",
-                $network_declines,
-                " (day, reason, declined) VALUES ($1, $2, $3)
-                 ON CONFLICT (day, reason) DO UPDATE SET ",
-                add_to!($network_declines, "declined")
-            ),
-            add_block: concat!(
-                "INSERT INTO ",
-                $blocks,
-                " (block, bucket, n) VALUES ($1, $2, $3)
-                 ON CONFLICT (block, bucket) DO UPDATE SET ",
-                add_to!($blocks, "n")
-            ),
-            add_network_days: concat!(
-                "INSERT INTO ",
-                $network_days,
-                " (day, placed, filled, unfilled, cancelled, received, shipped, declined,
-                   timed_out)
-                 SELECT * FROM UNNEST($1::date[], $2::bigint[], $3::bigint[], $4::bigint[],
-                                      $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
-                                      $9::bigint[])
-                 ON CONFLICT (day) DO UPDATE SET ",
-                add_counts!($network_days)
-            ),
-            add_network_declines: concat!(
-                "INSERT INTO ",
-                $network_declines,
-                " (day, reason, declined)
-                 SELECT * FROM UNNEST($1::date[], $2::text[], $3::bigint[])
-                 ON CONFLICT (day, reason) DO UPDATE SET ",
-                add_to!($network_declines, "declined")
-            ),
-            add_blocks: concat!(
-                "INSERT INTO ",
-                $blocks,
-                " (block, bucket, n)
-                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[])
-                 ON CONFLICT (block, bucket) DO UPDATE SET ",
-                add_to!($blocks, "n")
-            ),
-            load: concat!(
-                "SELECT request_id, version, borrower, placed_at_us, routed_at_us FROM ",
-                $requests,
-                " WHERE request_id = $1"
-            ),
-            upsert_request: concat!(
-                "INSERT INTO ",
-                $requests,
-                " (request_id, version, borrower, placed_at_us, routed_at_us)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (request_id) DO UPDATE SET
-                     version = excluded.version, routed_at_us = excluded.routed_at_us"
-            ),
-            add_day: concat!(
-                "INSERT INTO ",
-                $days,
-                " (library, day, placed, filled, unfilled, cancelled, received, shipped,
-                   declined, timed_out)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (library, day) DO UPDATE SET ",
-                add_counts!($days)
-            ),
-            add_decline: concat!(
-                "INSERT INTO ",
-                $declines,
-                " (library, day, reason, declined) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (library, day, reason) DO UPDATE SET ",
-                add_to!($declines, "declined")
-            ),
-            add_duration: concat!(
-                "INSERT INTO ",
-                $durations,
-                " (request_id, sequence, kind, library, day, micros)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (request_id, sequence, kind) DO NOTHING"
-            ),
-            load_many: concat!(
-                "SELECT request_id, version, borrower, placed_at_us, routed_at_us FROM ",
-                $requests,
-                " WHERE request_id = ANY($1)"
-            ),
-            upsert_requests: concat!(
-                "INSERT INTO ",
-                $requests,
-                " (request_id, version, borrower, placed_at_us, routed_at_us)
-                 SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::bigint[],
-                                      $5::bigint[])
-                 ON CONFLICT (request_id) DO UPDATE SET
-                     version = excluded.version, routed_at_us = excluded.routed_at_us"
-            ),
-            add_days: concat!(
-                "INSERT INTO ",
-                $days,
-                " (library, day, placed, filled, unfilled, cancelled, received, shipped,
-                   declined, timed_out)
-                 SELECT * FROM UNNEST($1::text[], $2::date[], $3::bigint[], $4::bigint[],
-                                      $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
-                                      $9::bigint[], $10::bigint[])
-                 ON CONFLICT (library, day) DO UPDATE SET ",
-                add_counts!($days)
-            ),
-            add_declines: concat!(
-                "INSERT INTO ",
-                $declines,
-                " (library, day, reason, declined)
-                 SELECT * FROM UNNEST($1::text[], $2::date[], $3::text[], $4::bigint[])
-                 ON CONFLICT (library, day, reason) DO UPDATE SET ",
-                add_to!($declines, "declined")
-            ),
-            add_durations: concat!(
-                "INSERT INTO ",
-                $durations,
-                " (request_id, sequence, kind, library, day, micros)
-                 SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[],
-                                      $5::date[], $6::bigint[])
-                 ON CONFLICT (request_id, sequence, kind) DO NOTHING"
-            ),
+impl Statements {
+    /// The statements on `tables`, pairs of a placeholder and a table name.
+    fn new(tables: &[(&str, &str)]) -> Statements {
+        let expand = |text: &str| {
+            tables
+                .iter()
+                .fold(text.to_owned(), |sql, (placeholder, table)| {
+                    sql.replace(placeholder, table)
+                })
+        };
+        Statements {
+            postgres: Dialect {
+                load: expand(include_str!("../sql/statistics/postgres/load.sql")),
+                upsert_requests: expand(include_str!(
+                    "../sql/statistics/postgres/upsert_requests.sql"
+                )),
+                add_days: expand(include_str!("../sql/statistics/postgres/add_days.sql")),
+                add_declines: expand(include_str!("../sql/statistics/postgres/add_declines.sql")),
+                add_durations: expand(include_str!("../sql/statistics/postgres/add_durations.sql")),
+                add_network_days: expand(include_str!(
+                    "../sql/statistics/postgres/add_network_days.sql"
+                )),
+                add_network_declines: expand(include_str!(
+                    "../sql/statistics/postgres/add_network_declines.sql"
+                )),
+                add_blocks: expand(include_str!("../sql/statistics/postgres/add_blocks.sql")),
+            },
+            sqlite: Dialect {
+                load: expand(include_str!("../sql/statistics/sqlite/load.sql")),
+                upsert_requests: expand(include_str!(
+                    "../sql/statistics/sqlite/upsert_requests.sql"
+                )),
+                add_days: expand(include_str!("../sql/statistics/sqlite/add_days.sql")),
+                add_declines: expand(include_str!("../sql/statistics/sqlite/add_declines.sql")),
+                add_durations: expand(include_str!("../sql/statistics/sqlite/add_durations.sql")),
+                add_network_days: expand(include_str!(
+                    "../sql/statistics/sqlite/add_network_days.sql"
+                )),
+                add_network_declines: expand(include_str!(
+                    "../sql/statistics/sqlite/add_network_declines.sql"
+                )),
+                add_blocks: expand(include_str!("../sql/statistics/sqlite/add_blocks.sql")),
+            },
         }
-    };
+    }
+
+    pub(super) fn of(target: Target) -> &'static Statements {
+        match target {
+            Target::Live => &LIVE,
+            Target::Scratch => &SCRATCH,
+        }
+    }
 }
 
-pub(super) const LIVE: Sql = sql!(
-    "stats_requests",
-    "stats_library_day",
-    "stats_declines_day",
-    "stats_durations",
-    "stats_network_day",
-    "stats_network_declines_day",
-    "stats_receive_blocks"
-);
-pub(super) const SCRATCH: Sql = sql!(
-    "stats_requests_rebuild",
-    "stats_library_day_rebuild",
-    "stats_declines_day_rebuild",
-    "stats_durations_rebuild",
-    "stats_network_day_rebuild",
-    "stats_network_declines_day_rebuild",
-    "stats_receive_blocks_rebuild"
-);
+static LIVE: LazyLock<Statements> = LazyLock::new(|| {
+    Statements::new(&[
+        ("{requests}", "stats_requests"),
+        ("{days}", "stats_library_day"),
+        ("{declines}", "stats_declines_day"),
+        ("{durations}", "stats_durations"),
+        ("{network_days}", "stats_network_day"),
+        ("{network_declines}", "stats_network_declines_day"),
+        ("{blocks}", "stats_receive_blocks"),
+    ])
+});
+static SCRATCH: LazyLock<Statements> = LazyLock::new(|| {
+    Statements::new(&[
+        ("{requests}", "stats_requests_rebuild"),
+        ("{days}", "stats_library_day_rebuild"),
+        ("{declines}", "stats_declines_day_rebuild"),
+        ("{durations}", "stats_durations_rebuild"),
+        ("{network_days}", "stats_network_day_rebuild"),
+        ("{network_declines}", "stats_network_declines_day_rebuild"),
+        ("{blocks}", "stats_receive_blocks_rebuild"),
+    ])
+});
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -236,12 +123,12 @@ struct Row {
 /// are left out.
 pub(super) async fn load(
     tx: &mut Tx<'_>,
-    sql: &Sql,
+    sql: &Statements,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Option<Tracked>>, StoreError> {
     let rows: Vec<Row> = match tx {
         Tx::Postgres(c) => {
-            sqlx::query_as(sql.load_many)
+            sqlx::query_as(&sql.postgres.load)
                 .bind(ids)
                 .fetch_all(&mut **c)
                 .await?
@@ -249,7 +136,7 @@ pub(super) async fn load(
         Tx::Sqlite(c) => {
             let mut rows = Vec::new();
             for id in ids {
-                let row: Option<Row> = sqlx::query_as(sql.load)
+                let row: Option<Row> = sqlx::query_as(&sql.sqlite.load)
                     .bind(id)
                     .fetch_optional(&mut **c)
                     .await?;
@@ -273,14 +160,15 @@ pub(super) async fn load(
         .collect())
 }
 
+/// PostgreSQL: the batch's rows in one statement per table.
 pub(super) async fn write_postgres(
     c: &mut sqlx::PgConnection,
-    sql: &Sql,
+    sql: &Dialect,
     requests: &[(Uuid, &Tracked)],
     batch: &Batch,
 ) -> Result<(), StoreError> {
     if !requests.is_empty() {
-        sqlx::query(sql.upsert_requests)
+        sqlx::query(&sql.upsert_requests)
             .bind(requests.iter().map(|(id, _)| *id).collect::<Vec<_>>())
             .bind(requests.iter().map(|(_, r)| r.version).collect::<Vec<_>>())
             .bind(
@@ -307,7 +195,7 @@ pub(super) async fn write_postgres(
     if !batch.counts.is_empty() {
         let counts = &batch.counts;
         let column = |f: fn(&Counts) -> i64| counts.values().map(f).collect::<Vec<_>>();
-        sqlx::query(sql.add_days)
+        sqlx::query(&sql.add_days)
             .bind(counts.keys().map(|(l, _)| l.as_str()).collect::<Vec<_>>())
             .bind(counts.keys().map(|(_, d)| *d).collect::<Vec<_>>())
             .bind(column(|n| n.placed))
@@ -323,7 +211,7 @@ pub(super) async fn write_postgres(
     }
     if !batch.declines.is_empty() {
         let declines = &batch.declines;
-        sqlx::query(sql.add_declines)
+        sqlx::query(&sql.add_declines)
             .bind(
                 declines
                     .keys()
@@ -343,7 +231,7 @@ pub(super) async fn write_postgres(
     }
     if !batch.durations.is_empty() {
         let durations = &batch.durations;
-        sqlx::query(sql.add_durations)
+        sqlx::query(&sql.add_durations)
             .bind(durations.iter().map(|d| d.request_id).collect::<Vec<_>>())
             .bind(durations.iter().map(|d| d.sequence).collect::<Vec<_>>())
             .bind(durations.iter().map(|d| d.kind).collect::<Vec<_>>())
@@ -361,7 +249,7 @@ pub(super) async fn write_postgres(
     let network = batch.network_counts();
     if !network.is_empty() {
         let column = |f: fn(&Counts) -> i64| network.values().map(f).collect::<Vec<_>>();
-        sqlx::query(sql.add_network_days)
+        sqlx::query(&sql.add_network_days)
             .bind(network.keys().copied().collect::<Vec<_>>())
             .bind(column(|n| n.placed))
             .bind(column(|n| n.filled))
@@ -376,7 +264,7 @@ pub(super) async fn write_postgres(
     }
     let declines = batch.network_declines();
     if !declines.is_empty() {
-        sqlx::query(sql.add_network_declines)
+        sqlx::query(&sql.add_network_declines)
             .bind(declines.keys().map(|(d, _)| *d).collect::<Vec<_>>())
             .bind(declines.keys().map(|(_, r)| r.as_str()).collect::<Vec<_>>())
             .bind(declines.values().copied().collect::<Vec<_>>())
@@ -385,7 +273,7 @@ pub(super) async fn write_postgres(
     }
     let blocks = batch.receive_blocks();
     if !blocks.is_empty() {
-        sqlx::query(sql.add_blocks)
+        sqlx::query(&sql.add_blocks)
             .bind(blocks.keys().map(|(b, _)| *b).collect::<Vec<_>>())
             .bind(blocks.keys().map(|(_, b)| *b).collect::<Vec<_>>())
             .bind(blocks.values().copied().collect::<Vec<_>>())
@@ -395,14 +283,15 @@ pub(super) async fn write_postgres(
     Ok(())
 }
 
+/// SQLite: the batch's rows one statement each.
 pub(super) async fn write_sqlite(
     c: &mut sqlx::SqliteConnection,
-    sql: &Sql,
+    sql: &Dialect,
     requests: &[(Uuid, &Tracked)],
     batch: &Batch,
 ) -> Result<(), StoreError> {
     for (id, request) in requests {
-        sqlx::query(sql.upsert_request)
+        sqlx::query(&sql.upsert_requests)
             .bind(*id)
             .bind(request.version)
             .bind(request.borrower.as_str())
@@ -412,7 +301,7 @@ pub(super) async fn write_sqlite(
             .await?;
     }
     for ((library, day), n) in &batch.counts {
-        sqlx::query(sql.add_day)
+        sqlx::query(&sql.add_days)
             .bind(library.as_str())
             .bind(*day)
             .bind(n.placed)
@@ -427,7 +316,7 @@ pub(super) async fn write_sqlite(
             .await?;
     }
     for ((library, day, reason), n) in &batch.declines {
-        sqlx::query(sql.add_decline)
+        sqlx::query(&sql.add_declines)
             .bind(library.as_str())
             .bind(*day)
             .bind(reason.as_str())
@@ -436,7 +325,7 @@ pub(super) async fn write_sqlite(
             .await?;
     }
     for d in &batch.durations {
-        sqlx::query(sql.add_duration)
+        sqlx::query(&sql.add_durations)
             .bind(d.request_id)
             .bind(d.sequence)
             .bind(d.kind)
@@ -447,7 +336,7 @@ pub(super) async fn write_sqlite(
             .await?;
     }
     for (day, n) in batch.network_counts() {
-        sqlx::query(sql.add_network_day)
+        sqlx::query(&sql.add_network_days)
             .bind(day)
             .bind(n.placed)
             .bind(n.filled)
@@ -461,7 +350,7 @@ pub(super) async fn write_sqlite(
             .await?;
     }
     for ((day, reason), n) in batch.network_declines() {
-        sqlx::query(sql.add_network_decline)
+        sqlx::query(&sql.add_network_declines)
             .bind(day)
             .bind(reason.as_str())
             .bind(n)
@@ -469,7 +358,7 @@ pub(super) async fn write_sqlite(
             .await?;
     }
     for ((block, bucket), n) in batch.receive_blocks() {
-        sqlx::query(sql.add_block)
+        sqlx::query(&sql.add_blocks)
             .bind(block)
             .bind(bucket)
             .bind(n)
