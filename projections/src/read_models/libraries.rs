@@ -2,6 +2,7 @@
 //! own `apply`.
 
 use std::collections::{hash_map, HashMap};
+use std::sync::LazyLock;
 
 use cqrs_es::Aggregate;
 use domain::library::LibraryRecord;
@@ -13,33 +14,32 @@ use store::backend::{on_tx, Tx};
 use store::log::StoredEvent;
 use store::StoreError;
 
-struct Sql {
-    load: &'static str,
-    upsert: &'static str,
+/// The directory's statements, for the live table or its rebuild twin.
+struct Statements {
+    load: String,
+    upsert: String,
 }
 
-macro_rules! sql {
-    ($directory:literal) => {
-        Sql {
-            load: concat!(
-                "SELECT id, version, name, lends, suspended FROM ",
-                $directory,
-                " WHERE id = $1"
-            ),
-            upsert: concat!(
-                "INSERT INTO ",
-                $directory,
-                " (id, version, name, lends, suspended) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (id) DO UPDATE SET
-                     version = excluded.version, name = excluded.name,
-                     lends = excluded.lends, suspended = excluded.suspended"
-            ),
+impl Statements {
+    fn new(directory: &str) -> Statements {
+        let expand = |text: &str| text.replace("{directory}", directory);
+        Statements {
+            load: expand(include_str!("sql/libraries/load.sql")),
+            upsert: expand(include_str!("sql/libraries/upsert.sql")),
         }
-    };
+    }
+
+    fn of(target: Target) -> &'static Statements {
+        match target {
+            Target::Live => &LIVE,
+            Target::Scratch => &SCRATCH,
+        }
+    }
 }
 
-const LIVE: Sql = sql!("library_directory");
-const SCRATCH: Sql = sql!("library_directory_rebuild");
+static LIVE: LazyLock<Statements> = LazyLock::new(|| Statements::new("library_directory"));
+static SCRATCH: LazyLock<Statements> =
+    LazyLock::new(|| Statements::new("library_directory_rebuild"));
 
 struct Loaded {
     version: i64,
@@ -87,10 +87,7 @@ pub(super) async fn apply(
     target: Target,
     events: &[StoredEvent],
 ) -> Result<Vec<Change>, StoreError> {
-    let sql = match target {
-        Target::Live => &LIVE,
-        Target::Scratch => &SCRATCH,
-    };
+    let sql = Statements::of(target);
     let mut libraries: HashMap<LibraryId, Loaded> = HashMap::new();
     let mut touched = Vec::new();
     for stored in events {
@@ -101,7 +98,7 @@ pub(super) async fn apply(
         let loaded = match libraries.entry(id.clone()) {
             hash_map::Entry::Occupied(known) => known.into_mut(),
             hash_map::Entry::Vacant(new) => {
-                let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sql.load)
+                let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(&sql.load)
                     .bind(id.as_str())
                     .fetch_optional(&mut **c)
                     .await)?;
@@ -129,7 +126,7 @@ pub(super) async fn apply(
             continue;
         };
         let record = record(id.as_str(), &loaded.library)?;
-        on_tx!(tx, c => sqlx::query(sql.upsert)
+        on_tx!(tx, c => sqlx::query(&sql.upsert)
             .bind(record.id.as_str())
             .bind(loaded.version)
             .bind(&record.name)

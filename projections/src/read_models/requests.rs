@@ -5,6 +5,7 @@
 //! copy of it here would double what the projector and a rebuild write.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use domain::{LibraryId, RequestStatus};
 use sqlx::types::Json;
@@ -18,63 +19,44 @@ use store::backend::{micros, Tx};
 use store::log::StoredEvent;
 use store::StoreError;
 
-struct Sql {
-    load: &'static str,
-    upsert: &'static str,
-    /// PostgreSQL: a batch's rows in one statement each.
-    load_many: &'static str,
-    upsert_many: &'static str,
+/// One backend's statements on the view table.
+struct Dialect {
+    load: String,
+    upsert: String,
 }
 
-/// A view row's upsert: every column takes the new row's.
-macro_rules! update_view {
-    () => {
-        " ON CONFLICT (id) DO UPDATE SET
-             version = excluded.version, borrower = excluded.borrower,
-             lender = excluded.lender, status = excluded.status,
-             updated_at_us = excluded.updated_at_us, ended_at_us = excluded.ended_at_us,
-             respond_by_us = excluded.respond_by_us, view = excluded.view"
-    };
+/// The view table's statements, for the live table or its rebuild twin:
+/// PostgreSQL's take a batch's rows in one statement, SQLite's one row.
+struct Statements {
+    postgres: Dialect,
+    sqlite: Dialect,
 }
 
-macro_rules! sql {
-    ($views:literal) => {
-        Sql {
-            load: concat!("SELECT view, ended_at_us FROM ", $views, " WHERE id = $1"),
-            upsert: concat!(
-                "INSERT INTO ",
-                $views,
-                " (id, version, borrower, lender, status, updated_at_us, ended_at_us,
-                    respond_by_us, view)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-",
-                update_view!()
-            ),
-            load_many: concat!(
-                "SELECT id, view, ended_at_us FROM ",
-                $views,
-                " WHERE id = ANY($1)"
-            ),
-            upsert_many: concat!(
-                "INSERT INTO ",
-                $views,
-                " (id, version, borrower, lender, status, updated_at_us, ended_at_us,
-                    respond_by_us, view)
-                 SELECT id, version, borrower, lender, status, updated_at_us, ended_at_us,
-                        respond_by_us, view::json
-                   FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-                               $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
-                     AS u(id, version, borrower, lender, status, updated_at_us, ended_at_us,
-                          respond_by_us, view)
-",
-                update_view!()
-            ),
+impl Statements {
+    fn new(views: &str) -> Statements {
+        let expand = |text: &str| text.replace("{views}", views);
+        Statements {
+            postgres: Dialect {
+                load: expand(include_str!("sql/requests/postgres/load.sql")),
+                upsert: expand(include_str!("sql/requests/postgres/upsert.sql")),
+            },
+            sqlite: Dialect {
+                load: expand(include_str!("sql/requests/sqlite/load.sql")),
+                upsert: expand(include_str!("sql/requests/sqlite/upsert.sql")),
+            },
         }
-    };
+    }
+
+    fn of(target: Target) -> &'static Statements {
+        match target {
+            Target::Live => &LIVE,
+            Target::Scratch => &SCRATCH,
+        }
+    }
 }
 
-const LIVE: Sql = sql!("request_views");
-const SCRATCH: Sql = sql!("request_views_rebuild");
+static LIVE: LazyLock<Statements> = LazyLock::new(|| Statements::new("request_views"));
+static SCRATCH: LazyLock<Statements> = LazyLock::new(|| Statements::new("request_views_rebuild"));
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -190,10 +172,7 @@ pub(super) async fn apply(
     target: Target,
     events: &[StoredEvent],
 ) -> Result<Vec<Change>, StoreError> {
-    let sql = match target {
-        Target::Live => &LIVE,
-        Target::Scratch => &SCRATCH,
-    };
+    let sql = Statements::of(target);
     let mut records = Vec::new();
     // Rows are written in first-touched order: deterministic, and the same
     // order on every run of the same batch.
@@ -240,12 +219,12 @@ pub(super) async fn apply(
     }
     match tx {
         Tx::Postgres(c) => {
-            write_postgres(c, sql, &rows).await?;
+            write_postgres(c, &sql.postgres, &rows).await?;
         }
         Tx::Sqlite(c) => {
             for (view, _, ended_at_us) in &rows {
                 let columns = ViewColumns::of(view, *ended_at_us);
-                sqlx::query(sql.upsert)
+                sqlx::query(&sql.sqlite.upsert)
                     .bind(columns.id)
                     .bind(columns.version)
                     .bind(columns.borrower)
@@ -267,13 +246,13 @@ pub(super) async fn apply(
 /// left out.
 async fn load(
     tx: &mut Tx<'_>,
-    sql: &Sql,
+    sql: &Statements,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Loaded>, StoreError> {
     let mut loaded = HashMap::with_capacity(ids.len());
     match tx {
         Tx::Postgres(c) => {
-            let rows: Vec<KeyedRow> = sqlx::query_as(sql.load_many)
+            let rows: Vec<KeyedRow> = sqlx::query_as(&sql.postgres.load)
                 .bind(ids)
                 .fetch_all(&mut **c)
                 .await?;
@@ -283,7 +262,7 @@ async fn load(
         }
         Tx::Sqlite(c) => {
             for id in ids {
-                let row: Option<Row> = sqlx::query_as(sql.load)
+                let row: Option<Row> = sqlx::query_as(&sql.sqlite.load)
                     .bind(id)
                     .fetch_optional(&mut **c)
                     .await?;
@@ -299,7 +278,7 @@ async fn load(
 /// PostgreSQL: the batch's views in one statement.
 async fn write_postgres(
     c: &mut sqlx::PgConnection,
-    sql: &Sql,
+    sql: &Dialect,
     rows: &[(&RequestView, Place, Option<i64>)],
 ) -> Result<(), StoreError> {
     let json = |value: serde_json::Result<String>| {
@@ -332,7 +311,7 @@ async fn write_postgres(
             respond_by.push(columns.respond_by_us);
             views.push(json(serde_json::to_string(view))?);
         }
-        sqlx::query(sql.upsert_many)
+        sqlx::query(&sql.upsert)
             .bind(ids)
             .bind(versions)
             .bind(borrowers)
