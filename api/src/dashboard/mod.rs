@@ -25,7 +25,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use domain::library::LibraryRecord;
 use domain::LibraryId;
 use futures::future::try_join_all;
-use projections::queries::{self, Statistics};
+use projections::queries::{self, period, Statistics};
 use projections::StoreError;
 use serde::Deserialize;
 use thiserror::Error;
@@ -92,12 +92,9 @@ impl Period {
                     DashboardError::BadInput(format!("{field} {text:?} is not a date (YYYY-MM-DD)"))
                 }),
         };
-        let (from, to) = crate::graphql::statistics_period(
-            today,
-            date("from", &params.from)?,
-            date("to", &params.to)?,
-        )
-        .map_err(|e| DashboardError::BadInput(e.message()))?;
+        let period::Period { from, to } =
+            period::Period::new(today, date("from", &params.from)?, date("to", &params.to)?)
+                .map_err(|e| DashboardError::BadInput(e.to_string()))?;
         Ok(Period { from, to })
     }
 

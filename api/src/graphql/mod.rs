@@ -22,7 +22,6 @@ use crate::error::ApiError;
 
 pub use mutation::Mutation;
 pub use query::Query;
-pub use stats::period as statistics_period;
 pub use subscription::Subscription;
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::{LibraryId, Role as DomainRole};
+use projections::queries::period::Period;
 use projections::queries::{self, QueueQuery};
 use uuid::Uuid;
 
@@ -154,13 +155,15 @@ impl Query {
         viewer(ctx)?;
         let app = app(ctx);
         let library = library.map(|id| library_id("library", &id)).transpose()?;
-        let (from, to) = super::stats::period(app.today(), from.map(|d| d.0), to.map(|d| d.0))?;
+        let period =
+            Period::new(app.today(), from.map(|d| d.0), to.map(|d| d.0)).map_err(ApiError::from)?;
         if let Some(id) = &library {
             app.require_library(id)?;
         }
-        let statistics = queries::statistics(app.database(), from, to, library.as_ref())
-            .await
-            .map_err(ApiError::from)?;
+        let statistics =
+            queries::statistics(app.database(), period.from, period.to, library.as_ref())
+                .await
+                .map_err(ApiError::from)?;
         Ok(StatisticsObject(statistics))
     }
 

@@ -1,6 +1,7 @@
 //! The read side: queues, request views and histories, the library
 //! directory, and statistics, all from the projected tables.
 
+pub mod period;
 mod statistics;
 
 use std::collections::BTreeSet;
