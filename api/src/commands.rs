@@ -14,8 +14,8 @@ use projections::{vault, Database, EventStore, HistoryEntry, RequestView};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::directory::LibraryCache;
 use crate::error::ApiError;
+use crate::library_cache::LibraryCache;
 use crate::metrics::Metrics;
 
 /// A request as a mutation leaves it.

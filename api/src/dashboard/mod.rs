@@ -30,7 +30,7 @@ use projections::StoreError;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The query string of every dashboard page.
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -1,6 +1,7 @@
 //! The GraphQL API of the contract (`../shared/contract/schema.graphql`).
 
 mod enums;
+pub mod limits;
 mod mutation;
 mod objects;
 mod query;
@@ -16,20 +17,16 @@ use async_graphql::{Context, Response, Schema, ServerError, ID};
 use domain::LibraryId;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::ApiError;
+use crate::state::AppState;
+use limits::{DocumentLimits, MAX_COMPLEXITY, MAX_DEPTH};
 
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
-
-/// Query depth and complexity limits (OWASP GraphQL): a queue page of 200
-/// with every field selected fits; thousands of aliases do not.
-pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Per GraphQL request: who calls, and the id its events and logs carry.
 #[derive(Clone)]
@@ -45,7 +42,7 @@ pub fn schema(state: Arc<AppState>) -> AppSchema {
         .limit_complexity(MAX_COMPLEXITY)
         .disable_suggestions()
         .extension(LabelSubscriptionErrors)
-        .extension(crate::document_limits::DocumentLimits)
+        .extension(DocumentLimits)
         .finish()
 }
 

@@ -14,8 +14,8 @@ use super::objects::LibraryObject;
 use super::request::RequestObject;
 use super::scalars::Date;
 use super::{app, library_id, request_context, viewer};
+use crate::auth::{self, passwords};
 use crate::error::ApiError;
-use crate::{auth, passwords};
 
 const MAX_ACCOUNT_NAME: usize = 64;
 
