@@ -36,7 +36,7 @@ pub struct RequestContext {
 }
 
 pub fn schema(state: Arc<AppState>) -> AppSchema {
-    Schema::build(Query, Mutation, Subscription)
+    Schema::build(Query, Mutation::default(), Subscription)
         .data(state)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -86,7 +86,9 @@ impl Extension for LabelSubscriptionErrors {
 
 /// The schema alone, for `print-schema` and the contract test.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, Subscription).finish().sdl()
+    Schema::build(Query, Mutation::default(), Subscription)
+        .finish()
+        .sdl()
 }
 
 fn app<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
