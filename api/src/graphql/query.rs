@@ -8,7 +8,7 @@ use projections::queries::{self, QueueQuery};
 use uuid::Uuid;
 
 use super::enums::{QueueSide, RequestStatus};
-use super::objects::{Account, LibraryObject, PageInfo, StatusCount, Viewer};
+use super::objects::{AccountObject, LibraryObject, PageInfo, StatusCount, Viewer};
 use super::request::RequestObject;
 use super::scalars::Date;
 use super::stats::StatisticsObject;
@@ -182,7 +182,7 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         library: Option<ID>,
-    ) -> async_graphql::Result<Vec<Account>> {
+    ) -> async_graphql::Result<Vec<AccountObject>> {
         let account = &viewer(ctx)?.account;
         let library = library.map(|id| library_id("library", &id)).transpose()?;
         if !account.role.is_network_wide() {
@@ -196,7 +196,7 @@ impl Query {
             .map_err(ApiError::from)?;
         Ok(accounts
             .into_iter()
-            .map(|summary| Account {
+            .map(|summary| AccountObject {
                 library: library_object(app, &summary.account.library),
                 name: summary.account.name,
                 role: summary.account.role.into(),
