@@ -1,3 +1,5 @@
+//! The system clock, which the running server reads (tests give their own).
+
 use chrono::{DateTime, Utc};
 use domain::Clock;
 

@@ -15,8 +15,8 @@ use store::{vault, Database, EventStore};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::directory::LibraryCache;
 use crate::error::ApiError;
+use crate::library_cache::LibraryCache;
 use crate::metrics::Metrics;
 
 /// A request as a mutation leaves it.

@@ -1,4 +1,5 @@
-//! The command line of `ill-server` (`../shared/contract/CLI.md`).
+//! The command line of `ill-server` (`../shared/contract/CLI.md`), and the
+//! settings a server starts with.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -7,7 +8,8 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::Calendar;
 
-use crate::app::Settings;
+/// Requests in the demo year: loads in seconds in a release build.
+pub const DEMO_REQUESTS: usize = 24_000;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,7 +48,7 @@ pub struct Config {
     #[arg(long, env = "ILL_DEMO")]
     pub demo: bool,
     /// Requests in the demo network's year (from a few hundred to millions).
-    #[arg(long, env = "ILL_DEMO_REQUESTS", default_value_t = crate::demo::DEMO_REQUESTS)]
+    #[arg(long, env = "ILL_DEMO_REQUESTS", default_value_t = DEMO_REQUESTS)]
     pub demo_requests: usize,
     /// While the store has no ADMIN account, create `admin` of NETWORK with this token.
     #[arg(long, env = "ILL_BOOTSTRAP_ADMIN_TOKEN", hide_env_values = true)]
@@ -109,6 +111,24 @@ pub enum AccountCommand {
         #[arg(long, value_parser = ["STAFF", "COORDINATOR", "ADMIN"])]
         role: Option<String>,
     },
+}
+
+/// What a server starts with: the command line's `Config`, or a test's.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub calendar: Calendar,
+    pub lender_response_days: u32,
+    /// Load a demo network of this many requests into an empty store.
+    pub demo: Option<usize>,
+    pub bootstrap_admin_token: Option<String>,
+    pub patron_retention_days: u32,
+    pub request_timeout: Duration,
+    /// How often the scheduler looks for unanswered requests.
+    pub scheduler_interval: Duration,
+    /// `/stats` only for signed-in staff.
+    pub private_stats: bool,
 }
 
 impl Config {

@@ -14,12 +14,10 @@ use simulation::{Kind, Shape, COORDINATING_LIBRARY, STAFF_ACCOUNT};
 use store::accounts::Account;
 use store::Position;
 
-use crate::app::AppState;
+use crate::auth::{self, passwords};
 use crate::error::ApiError;
-use crate::{auth, passwords};
+use crate::state::AppState;
 
-/// Requests in the demo year: loads in seconds in a release build.
-pub const DEMO_REQUESTS: usize = 24_000;
 const DEMO_SEED: u64 = 18_626;
 /// Events per projector transaction while the demo loads.
 const CATCH_UP_BATCH: u32 = 20_000;

@@ -4,6 +4,7 @@
 
 use async_graphql::ErrorExtensions;
 use domain::DomainError;
+use projections::queries::period::PeriodError;
 use store::{CommandError, StoreError};
 use uuid::Uuid;
 
@@ -111,5 +112,11 @@ impl From<CommandError<DomainError>> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         ApiError::internal(error)
+    }
+}
+
+impl From<PeriodError> for ApiError {
+    fn from(error: PeriodError) -> Self {
+        ApiError::bad_input(error.to_string())
     }
 }

@@ -2,22 +2,20 @@
 //! and tokens, the scheduler that moves unanswered requests on, and the
 //! operational endpoints.
 
-pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
-pub mod directory;
-pub mod document_limits;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod library_cache;
 pub mod metrics;
-pub mod passwords;
 pub mod scheduler;
-pub mod sign_in;
-pub mod web;
+pub mod startup;
+pub mod state;
 
-pub use app::{start, RunningServer, Settings, StartError};
+pub use config::Settings;
+pub use startup::{start, RunningServer, StartError};

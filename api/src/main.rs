@@ -1,3 +1,6 @@
+//! `ill-server`: the command line's subcommands (schema, tokens, passwords), or
+//! the server, with logging, until SIGINT or SIGTERM.
+
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -70,8 +73,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .read_line(&mut password)
                 .context("reading the password from stdin")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            api::passwords::check_policy(&password).map_err(|e| anyhow::anyhow!(e.message()))?;
-            let hash = api::passwords::hash(password)
+            api::auth::passwords::check_policy(&password)
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            let hash = api::auth::passwords::hash(password)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message()))?;
             let database = Database::connect(&cli.config.database_url).await?;

@@ -20,9 +20,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::app::{AppState, Settings};
+use crate::auth::SESSION_IDLE;
+use crate::config::Settings;
 use crate::error::ApiError;
-use crate::sign_in::SESSION_IDLE;
+use crate::state::AppState;
 
 const PURGE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 /// How often a process looks whether it now runs the request projector

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::page::escape;
+use super::html::{count, escape};
 
 /// Bars and horizontal bars span a section; lines share one in pairs.
 const WIDTH: f64 = 960.0;
@@ -34,7 +34,7 @@ pub enum Unit {
 impl Unit {
     fn format(self, value: f64) -> String {
         match self {
-            Unit::Count => super::page::count(value.round() as i64),
+            Unit::Count => count(value.round() as i64),
             Unit::Percent => format!("{:.1}%", value * 100.0),
             Unit::Days => format!("{value:.1} days"),
         }
@@ -42,7 +42,7 @@ impl Unit {
 
     fn tick(self, value: f64) -> String {
         match self {
-            Unit::Count => super::page::count(value.round() as i64),
+            Unit::Count => count(value.round() as i64),
             Unit::Percent => format!("{:.0}%", value * 100.0),
             Unit::Days => format!("{value:.0}"),
         }
@@ -271,10 +271,10 @@ pub fn horizontal(label: &str, items: &[(String, i64)]) -> String {
             width.max(1.0),
             row - 8.0,
             escape(name),
-            super::page::count(*n),
+            count(*n),
             names + width.max(1.0) + 6.0,
             top + row * 0.62,
-            super::page::count(*n)
+            count(*n)
         );
     }
     svg.push_str("</svg></div>");

@@ -13,7 +13,9 @@
 
 mod charts;
 mod csv;
-mod page;
+mod html;
+mod library;
+mod overview;
 
 use std::sync::Arc;
 
@@ -25,12 +27,12 @@ use chrono::{Datelike, Months, NaiveDate};
 use domain::library::LibraryRecord;
 use domain::LibraryId;
 use futures::future::try_join_all;
-use projections::queries::{self, Statistics};
+use projections::queries::{self, period, Statistics};
 use serde::Deserialize;
 use store::StoreError;
 use thiserror::Error;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The query string of every dashboard page.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -69,7 +71,7 @@ impl IntoResponse for DashboardError {
             DashboardError::Store(_) => "the statistics are not available right now".to_owned(),
             other => other.to_string(),
         };
-        (status, Html(page::error(status, &message))).into_response()
+        (status, Html(html::error(status, &message))).into_response()
     }
 }
 
@@ -92,12 +94,9 @@ impl Period {
                     DashboardError::BadInput(format!("{field} {text:?} is not a date (YYYY-MM-DD)"))
                 }),
         };
-        let (from, to) = crate::graphql::statistics_period(
-            today,
-            date("from", &params.from)?,
-            date("to", &params.to)?,
-        )
-        .map_err(|e| DashboardError::BadInput(e.message()))?;
+        let period::Period { from, to } =
+            period::Period::new(today, date("from", &params.from)?, date("to", &params.to)?)
+                .map_err(|e| DashboardError::BadInput(e.to_string()))?;
         Ok(Period { from, to })
     }
 
@@ -170,7 +169,7 @@ fn library_of(state: &AppState, symbol: &str) -> Result<LibraryRecord, Dashboard
 pub fn overview<S: Clone + Send + Sync + 'static>(state: Arc<AppState>) -> MethodRouter<S> {
     get(move |Query(params): Query<Params>| async move {
         let report = Report::load(&state, &params, None).await?;
-        Ok::<_, DashboardError>(Html(page::overview(&report, &params)))
+        Ok::<_, DashboardError>(Html(overview::page(&report, &params)))
     })
 }
 
@@ -180,7 +179,7 @@ pub fn library<S: Clone + Send + Sync + 'static>(state: Arc<AppState>) -> Method
         move |Path(symbol): Path<String>, Query(params): Query<Params>| async move {
             let library = library_of(&state, &symbol)?;
             let report = Report::load(&state, &params, Some(library)).await?;
-            Ok::<_, DashboardError>(Html(page::library(&report, &params)))
+            Ok::<_, DashboardError>(Html(library::page(&report, &params)))
         },
     )
 }

@@ -1,6 +1,7 @@
 //! The GraphQL API of the contract (`../shared/contract/schema.graphql`).
 
 mod enums;
+pub mod limits;
 mod mutation;
 mod objects;
 mod query;
@@ -16,21 +17,16 @@ use async_graphql::{Context, Response, Schema, ServerError, ID};
 use domain::LibraryId;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::error::ApiError;
+use crate::state::AppState;
+use limits::{DocumentLimits, MAX_COMPLEXITY, MAX_DEPTH};
 
 pub use mutation::Mutation;
 pub use query::Query;
-pub use stats::period as statistics_period;
 pub use subscription::Subscription;
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
-
-/// Query depth and complexity limits (OWASP GraphQL): a queue page of 200
-/// with every field selected fits; thousands of aliases do not.
-pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Per GraphQL request: who calls, and the id its events and logs carry.
 #[derive(Clone)]
@@ -40,13 +36,13 @@ pub struct RequestContext {
 }
 
 pub fn schema(state: Arc<AppState>) -> AppSchema {
-    Schema::build(Query, Mutation, Subscription)
+    Schema::build(Query, Mutation::default(), Subscription)
         .data(state)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .disable_suggestions()
         .extension(LabelSubscriptionErrors)
-        .extension(crate::document_limits::DocumentLimits)
+        .extension(DocumentLimits)
         .finish()
 }
 
@@ -90,7 +86,9 @@ impl Extension for LabelSubscriptionErrors {
 
 /// The schema alone, for `print-schema` and the contract test.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, Subscription).finish().sdl()
+    Schema::build(Query, Mutation::default(), Subscription)
+        .finish()
+        .sdl()
 }
 
 fn app<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {

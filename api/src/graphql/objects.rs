@@ -47,7 +47,8 @@ pub struct Viewer {
 }
 
 #[derive(SimpleObject, Debug, Clone)]
-pub struct Account {
+#[graphql(name = "Account")]
+pub struct AccountObject {
     pub library: LibraryObject,
     pub name: String,
     pub role: Role,

@@ -3,11 +3,12 @@
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::{LibraryId, Role as DomainRole};
+use projections::queries::period::Period;
 use projections::queries::{self, QueueQuery};
 use uuid::Uuid;
 
 use super::enums::{QueueSide, RequestStatus};
-use super::objects::{Account, LibraryObject, PageInfo, StatusCount, Viewer};
+use super::objects::{AccountObject, LibraryObject, PageInfo, StatusCount, Viewer};
 use super::request::RequestObject;
 use super::scalars::Date;
 use super::stats::StatisticsObject;
@@ -154,13 +155,15 @@ impl Query {
         viewer(ctx)?;
         let app = app(ctx);
         let library = library.map(|id| library_id("library", &id)).transpose()?;
-        let (from, to) = super::stats::period(app.today(), from.map(|d| d.0), to.map(|d| d.0))?;
+        let period =
+            Period::new(app.today(), from.map(|d| d.0), to.map(|d| d.0)).map_err(ApiError::from)?;
         if let Some(id) = &library {
             app.require_library(id)?;
         }
-        let statistics = queries::statistics(app.database(), from, to, library.as_ref())
-            .await
-            .map_err(ApiError::from)?;
+        let statistics =
+            queries::statistics(app.database(), period.from, period.to, library.as_ref())
+                .await
+                .map_err(ApiError::from)?;
         Ok(StatisticsObject(statistics))
     }
 
@@ -179,7 +182,7 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         library: Option<ID>,
-    ) -> async_graphql::Result<Vec<Account>> {
+    ) -> async_graphql::Result<Vec<AccountObject>> {
         let account = &viewer(ctx)?.account;
         let library = library.map(|id| library_id("library", &id)).transpose()?;
         if !account.role.is_network_wide() {
@@ -193,7 +196,7 @@ impl Query {
             .map_err(ApiError::from)?;
         Ok(accounts
             .into_iter()
-            .map(|summary| Account {
+            .map(|summary| AccountObject {
                 library: library_object(app, &summary.account.library),
                 name: summary.account.name,
                 role: summary.account.role.into(),

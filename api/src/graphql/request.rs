@@ -48,7 +48,8 @@ impl RotaEntry {
 }
 
 #[derive(SimpleObject)]
-pub struct RequestEvent {
+#[graphql(name = "RequestEvent")]
+pub struct HistoryEventObject {
     pub sequence: i32,
     #[graphql(name = "type")]
     pub event_type: String,
@@ -180,7 +181,7 @@ impl RequestObject {
         }))
     }
 
-    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RequestEvent>> {
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HistoryEventObject>> {
         let app = app(ctx);
         let loaded;
         let history = match &self.history {
@@ -209,7 +210,7 @@ impl RequestObject {
                     }
                 }
                 let metadata = &entry.metadata;
-                RequestEvent {
+                HistoryEventObject {
                     sequence: entry.sequence as i32,
                     event_type: entry.event_type.clone(),
                     at: metadata.occurred_at,

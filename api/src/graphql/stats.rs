@@ -1,44 +1,11 @@
 //! The contract's statistics types over the statistics read model.
 
 use async_graphql::Object;
-use chrono::{Days, NaiveDate};
 use projections::queries::{BorrowingStats, LendingStats, LibraryStats, MonthStats, Statistics};
 
 use super::enums::UnfilledReason;
 use super::objects::{LibraryObject, ReasonCount};
 use super::scalars::Date;
-use crate::error::ApiError;
-
-/// The longest period one query may span.
-const MAX_PERIOD_DAYS: i64 = 3_660;
-
-/// The statistics period asked for (the GraphQL query and the dashboard
-/// alike), with the contract's defaults: `to` = today, `from`
-/// = 364 days before `to`.
-pub fn period(
-    today: NaiveDate,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let to = to.unwrap_or(today);
-    let from = match from {
-        Some(from) => from,
-        None => to
-            .checked_sub_days(Days::new(364))
-            .ok_or_else(|| ApiError::bad_input("to is too early"))?,
-    };
-    if from > to {
-        return Err(ApiError::bad_input(format!(
-            "from ({from}) is after to ({to})"
-        )));
-    }
-    if (to - from).num_days() > MAX_PERIOD_DAYS {
-        return Err(ApiError::bad_input(format!(
-            "a period spans at most {MAX_PERIOD_DAYS} days"
-        )));
-    }
-    Ok((from, to))
-}
 
 fn reasons(counts: &[(domain::UnfilledReason, i64)]) -> Vec<ReasonCount> {
     counts

@@ -2,6 +2,7 @@
 //! directory, and statistics, all from the projected tables.
 
 mod libraries;
+pub mod period;
 mod queue;
 mod request;
 mod scheduling;

@@ -109,7 +109,7 @@ async fn a_session_signs_in_the_web_client_until_it_is_idle_or_ended(backend: Ba
     app.clock
         .advance(chrono::Duration::hours(8) + chrono::Duration::minutes(1));
     let database = app.server.state.database();
-    let idle = api::sign_in::SESSION_IDLE;
+    let idle = api::auth::SESSION_IDLE;
     let now = domain::Clock::now(app.clock.as_ref());
     assert_eq!(database.end_idle_sessions(now, idle).await.unwrap(), 2);
     assert_eq!(database.end_idle_sessions(now, idle).await.unwrap(), 0);

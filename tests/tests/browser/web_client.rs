@@ -582,7 +582,9 @@ async fn the_demo_networks_pages_render() {
         .expect("a demo staff account")
         .account;
     let library = staff.library.to_string();
-    let hash = api::passwords::hash(PASSWORD.to_owned()).await.unwrap();
+    let hash = api::auth::passwords::hash(PASSWORD.to_owned())
+        .await
+        .unwrap();
     database
         .set_password(&staff.library, &staff.name, None, &hash)
         .await

@@ -1,12 +1,19 @@
 //! API tokens and session cookies: 256 random bits, shown once, stored only
 //! as a SHA-256 hash; and who is calling, from either.
 
+pub mod passwords;
+pub mod throttle;
+
 use axum::http::{header, HeaderMap};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use store::accounts::Account;
 
 const TOKEN_PREFIX: &str = "ill_";
+/// The name of the session cookie.
+pub const COOKIE: &str = "ill_session";
+/// A session ends after this long without a request.
+pub const SESSION_IDLE: chrono::Duration = chrono::Duration::hours(8);
 
 /// A new API token and the hash to store for it.
 pub fn new_token() -> (String, String) {
@@ -68,8 +75,20 @@ impl<'a> Credential<'a> {
     pub fn from_headers(headers: &'a HeaderMap) -> Option<Credential<'a>> {
         bearer_from_headers(headers)
             .map(Credential::Token)
-            .or_else(|| crate::sign_in::session_cookie(headers).map(Credential::Session))
+            .or_else(|| session_cookie(headers).map(Credential::Session))
     }
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == COOKIE && !value.is_empty())
+        .map(|(_, value)| value)
 }
 
 /// A browser sends the session cookie with any request to this host; a page
@@ -95,5 +114,24 @@ pub fn same_origin_browser(headers: &HeaderMap, needs_json: bool) -> bool {
             origin_host.is_some() && origin_host == host
         }
         Some(Err(_)) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn the_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; ill_session=ills_abc; x=1"),
+        );
+        assert_eq!(session_cookie(&headers), Some("ills_abc"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("ill_session="));
+        assert_eq!(session_cookie(&headers), None);
     }
 }

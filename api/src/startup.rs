@@ -3,14 +3,10 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::NaiveDate;
-use domain::library::LibraryRecord;
-use domain::{Actor, Calendar, Clock, IllRequest, Library, LibraryChange, LibraryId, Role};
-use projections::projector::{Projector, ProjectorStatus};
+use domain::{Actor, Clock, LibraryChange, LibraryId, Role};
+use projections::projector::Projector;
 use projections::{Change, ChangeFeed};
-use projections::{HistoryEntry, RequestView};
 use store::accounts::Account;
 use store::{Database, EventStore, StoreError};
 use thiserror::Error;
@@ -18,33 +14,17 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::auth::{self, Credential, Viewer};
+use crate::auth;
+use crate::auth::throttle::Throttle;
 use crate::commands::Commands;
-use crate::directory::LibraryCache;
-use crate::error::ApiError;
+use crate::config::Settings;
+use crate::library_cache::LibraryCache;
 use crate::metrics::Metrics;
-use crate::sign_in::{Throttle, SESSION_IDLE};
+use crate::state::AppState;
 use crate::{demo, http, scheduler};
 
 /// The library that holds the bootstrap admin.
 pub const NETWORK_LIBRARY: &str = "NETWORK";
-
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub database_url: String,
-    pub listen: SocketAddr,
-    pub calendar: Calendar,
-    pub lender_response_days: u32,
-    /// Load a demo network of this many requests into an empty store.
-    pub demo: Option<usize>,
-    pub bootstrap_admin_token: Option<String>,
-    pub patron_retention_days: u32,
-    pub request_timeout: Duration,
-    /// How often the scheduler looks for unanswered requests.
-    pub scheduler_interval: Duration,
-    /// `/stats` only for signed-in staff.
-    pub private_stats: bool,
-}
 
 #[derive(Debug, Error)]
 pub enum StartError {
@@ -54,93 +34,6 @@ pub enum StartError {
     Listen(SocketAddr, std::io::Error),
     #[error("setting up failed: {0}")]
     Setup(String),
-}
-
-/// What every handler shares.
-pub struct AppState {
-    pub commands: Commands,
-    pub libraries: Arc<LibraryCache>,
-    pub feed: ChangeFeed,
-    pub metrics: Arc<Metrics>,
-    pub projector: Arc<ProjectorStatus>,
-    pub request_timeout: Duration,
-    pub throttle: Throttle,
-    pub private_stats: bool,
-}
-
-impl AppState {
-    pub fn database(&self) -> &Database {
-        self.commands.database()
-    }
-
-    pub fn today(&self) -> NaiveDate {
-        self.commands.services.today()
-    }
-
-    pub fn require_library(&self, id: &LibraryId) -> Result<LibraryRecord, ApiError> {
-        self.libraries
-            .get(id)
-            .ok_or_else(|| ApiError::NotFound(format!("no library {id}")))
-    }
-
-    /// The request as its stream stands now (not the lagging read model).
-    pub async fn current_request(
-        &self,
-        id: Uuid,
-    ) -> Result<Option<(RequestView, Vec<HistoryEntry>)>, ApiError> {
-        let events = self
-            .commands
-            .store
-            .history::<IllRequest>(&id.to_string())
-            .await?;
-        let Some(view) = RequestView::from_history(id, &events)? else {
-            return Ok(None);
-        };
-        let history = events
-            .iter()
-            .map(HistoryEntry::from_envelope)
-            .collect::<Result<_, _>>()?;
-        Ok(Some((view, history)))
-    }
-
-    /// Who presents this credential: a live token's account, or a session's
-    /// used within the idle limit (which the call renews).
-    pub async fn authenticate(
-        &self,
-        credential: Option<Credential<'_>>,
-    ) -> Result<Viewer, ApiError> {
-        let account = match credential.ok_or(ApiError::Unauthenticated)? {
-            Credential::Token(token) => {
-                self.database()
-                    .account_by_token(&auth::token_hash(token))
-                    .await?
-            }
-            Credential::Session(token) => {
-                self.database()
-                    .session_account(
-                        &auth::token_hash(token),
-                        self.commands.services.now(),
-                        SESSION_IDLE,
-                    )
-                    .await?
-            }
-        };
-        Ok(Viewer {
-            account: account.ok_or(ApiError::Unauthenticated)?,
-        })
-    }
-
-    /// Reloads the directory from the event log (a few hundred short streams).
-    pub async fn reload_libraries(&self) -> Result<(), StoreError> {
-        let libraries = self.commands.store.all::<Library>().await?;
-        self.libraries.refresh(
-            libraries
-                .into_iter()
-                .filter_map(|(_, l, version)| Some((l.registered?, version)))
-                .collect(),
-        );
-        Ok(())
-    }
 }
 
 pub struct RunningServer {

@@ -4,10 +4,9 @@
 //! idle for `SESSION_IDLE`; `DELETE /session` signs out. Failed attempts
 //! slow further ones down, per account and per client address.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -17,73 +16,11 @@ use domain::LibraryId;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
-use crate::{auth, passwords};
+use crate::auth::throttle::{FREE_FAILURES_PER_ACCOUNT, FREE_FAILURES_PER_ADDRESS};
+use crate::auth::{self, passwords, session_cookie, COOKIE, SESSION_IDLE};
+use crate::state::AppState;
 
-pub const COOKIE: &str = "ill_session";
-/// A session ends after this long without a request.
-pub const SESSION_IDLE: chrono::Duration = chrono::Duration::hours(8);
 const SESSION_PREFIX: &str = "ills_";
-
-/// Failures allowed before each further attempt must wait; the wait doubles
-/// with every failure up to `MAX_WAIT`.
-const FREE_FAILURES_PER_ACCOUNT: u32 = 3;
-const FREE_FAILURES_PER_ADDRESS: u32 = 20;
-const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
-/// Entries kept before forgetting those that no longer slow anyone.
-const REMEMBERED: usize = 10_000;
-
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    /// No attempt is heard before this.
-    until: Instant,
-}
-
-/// Failed sign-ins by key ("account LIB/name" or "address IP"), in memory:
-/// each node slows the attempts it sees.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Failures>>,
-}
-
-impl Throttle {
-    /// How long the caller must still wait, if any key is held back.
-    fn wait(&self, keys: &[(String, u32)], now: Instant) -> Option<Duration> {
-        let failures = self.failures.lock().expect("throttle lock");
-        keys.iter()
-            .filter_map(|(key, _)| failures.get(key))
-            .map(|f| f.until.saturating_duration_since(now))
-            .filter(|wait| !wait.is_zero())
-            .max()
-    }
-
-    fn failed(&self, keys: &[(String, u32)], now: Instant) {
-        let mut failures = self.failures.lock().expect("throttle lock");
-        if failures.len() >= REMEMBERED {
-            failures.retain(|_, f| f.until > now);
-        }
-        for (key, free) in keys {
-            let entry = failures.entry(key.clone()).or_insert(Failures {
-                count: 0,
-                until: now,
-            });
-            entry.count += 1;
-            if entry.count >= *free {
-                let doublings = (entry.count - free).min(20);
-                let wait = Duration::from_secs(1u64 << doublings).min(MAX_WAIT);
-                entry.until = now + wait;
-            }
-        }
-    }
-
-    fn succeeded(&self, account_key: &str) {
-        self.failures
-            .lock()
-            .expect("throttle lock")
-            .remove(account_key);
-    }
-}
 
 #[derive(Deserialize)]
 pub struct SignIn {
@@ -191,50 +128,4 @@ pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 
 fn address_key(ip: IpAddr) -> String {
     format!("address {ip}")
-}
-
-/// The session cookie's value, if the request carries one.
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE && !value.is_empty())
-        .map(|(_, value)| value)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn failures_beyond_the_free_ones_wait_longer_each_time() {
-        let throttle = Throttle::default();
-        let keys = [("account A/x".to_owned(), 3)];
-        let start = Instant::now();
-        throttle.failed(&keys, start);
-        throttle.failed(&keys, start);
-        assert_eq!(throttle.wait(&keys, start), None);
-        throttle.failed(&keys, start);
-        assert_eq!(throttle.wait(&keys, start), Some(Duration::from_secs(1)));
-        throttle.failed(&keys, start);
-        assert_eq!(throttle.wait(&keys, start), Some(Duration::from_secs(2)));
-        assert_eq!(throttle.wait(&keys, start + Duration::from_secs(2)), None);
-        throttle.succeeded("account A/x");
-        assert_eq!(throttle.wait(&keys, start), None);
-    }
-
-    #[test]
-    fn the_cookie_is_found_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("theme=dark; ill_session=ills_abc; x=1"),
-        );
-        assert_eq!(session_cookie(&headers), Some("ills_abc"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("ill_session="));
-        assert_eq!(session_cookie(&headers), None);
-    }
 }

@@ -1,5 +1,6 @@
-//! Checks on a GraphQL request before async-graphql validates it, each for
-//! an input that once broke the server (RELIABILITY.md):
+//! The limits on a GraphQL request: the depth and complexity async-graphql
+//! checks, and checks made before async-graphql validates it, each for an
+//! input that once broke the server (RELIABILITY.md):
 //!
 //! - brackets nested a few thousand deep overflowed a worker's stack (the
 //!   parser and value validation recurse), which aborts the process: the
@@ -31,8 +32,10 @@ use async_graphql::parser::types::{
 use async_graphql::parser::Positioned;
 use async_graphql::{ErrorExtensionValues, Name, Request, ServerError, ServerResult, Value};
 
-use crate::graphql::MAX_COMPLEXITY;
-
+/// Query depth and complexity limits (OWASP GraphQL): a queue page of 200
+/// with every field selected fits; thousands of aliases do not.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 20_000;
 /// Fields a document may expand to: a document over this has a complexity
 /// over [`MAX_COMPLEXITY`] too (every field counts at least 1), so this
 /// refuses nothing the complexity limit would let through.

@@ -2,6 +2,9 @@
 //! GraphiQL on GET, subscriptions over graphql-transport-ws), the statistics
 //! dashboard, health and metrics.
 
+pub mod sign_in;
+pub mod web;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,11 +23,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::{self, Credential};
+use crate::dashboard;
 use crate::error::ApiError;
 use crate::graphql::{self, label_errors, AppSchema, RequestContext};
-use crate::{dashboard, sign_in, web};
+use crate::state::AppState;
 
 /// Request bodies above this are refused before anything is parsed.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -205,7 +208,7 @@ async fn graphql_ws(
 ) -> Response {
     let state = routes.state.clone();
     // A browser's session, when the page that opens the socket is ours.
-    let session = sign_in::session_cookie(&headers)
+    let session = auth::session_cookie(&headers)
         .filter(|_| auth::same_origin_browser(&headers, false))
         .map(str::to_owned);
     upgrade

@@ -1,0 +1,219 @@
+//! The borrower's mutations: placing a request, answering conditions,
+//! receiving, lending to the patron and returning, renewal, cancelling and
+//! rerouting.
+
+use async_graphql::{Context, Object, ID};
+use domain::{Action, PatronInput, PlaceRequest};
+use uuid::Uuid;
+
+use super::inputs::{self, text, PlaceRequestInput};
+use super::run;
+use crate::graphql::enums::ServiceType;
+use crate::graphql::request::RequestObject;
+use crate::graphql::scalars::Date;
+
+#[derive(Default)]
+pub struct BorrowingMutation;
+
+#[Object]
+impl BorrowingMutation {
+    async fn place_request(
+        &self,
+        ctx: &Context<'_>,
+        input: PlaceRequestInput,
+    ) -> async_graphql::Result<RequestObject> {
+        let lenders = inputs::lenders(&input.lenders)?;
+        let item = input.item;
+        let place = PlaceRequest {
+            patron_ref: Uuid::new_v4(),
+            patron: PatronInput {
+                barcode: input.patron.barcode,
+                name: text(input.patron.name),
+                email: text(input.patron.email),
+            },
+            item: domain::Item {
+                title: item.title,
+                author: text(item.author),
+                isbn: text(item.isbn),
+                issn: text(item.issn),
+                oclc_number: text(item.oclc_number),
+                publisher: text(item.publisher),
+                year: text(item.year),
+                edition: text(item.edition),
+                article_title: text(item.article_title),
+                pages: text(item.pages),
+                catalog_record_id: text(item.catalog_record_id),
+            },
+            service_type: input.service_type.unwrap_or(ServiceType::Loan).into(),
+            lenders,
+            needed_by: input.needed_by.map(|d| d.0),
+            note: inputs::note(input.note),
+        };
+        let id = input.id.unwrap_or_else(Uuid::new_v4);
+        run(ctx, id, None, None, Action::Place(place)).await
+    }
+
+    async fn accept_conditions(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::AcceptConditions,
+        )
+        .await
+    }
+
+    async fn reject_conditions(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        note: Option<String>,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::RejectConditions {
+                note: inputs::note(note),
+            },
+        )
+        .await
+    }
+
+    async fn receive(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::Receive,
+        )
+        .await
+    }
+
+    async fn check_out_to_patron(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::CheckOutToPatron,
+        )
+        .await
+    }
+
+    async fn return_from_patron(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::ReturnFromPatron,
+        )
+        .await
+    }
+
+    async fn ship_return(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::ShipReturn,
+        )
+        .await
+    }
+
+    async fn request_renewal(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        until: Option<Date>,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::RequestRenewal {
+                until: until.map(|d| d.0),
+            },
+        )
+        .await
+    }
+
+    async fn cancel(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        note: Option<String>,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::Cancel {
+                note: inputs::note(note),
+            },
+        )
+        .await
+    }
+
+    async fn reroute(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        lenders: Vec<ID>,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        let lenders = inputs::lenders(&lenders)?;
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::Reroute { lenders },
+        )
+        .await
+    }
+}

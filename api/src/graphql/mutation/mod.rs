@@ -1,0 +1,109 @@
+//! The Mutation root: each request mutation becomes one domain command run
+//! by `Commands`; the answer comes from the aggregate itself. The root
+//! merges the borrower's, the lender's, the directory's and the accounts'
+//! mutations.
+
+mod accounts;
+mod borrowing;
+mod inputs;
+mod lending;
+mod libraries;
+
+use async_graphql::{Context, MergedObject, Object};
+use domain::{Action, Actor, LibraryChange, LibraryId, Note, Origin};
+use uuid::Uuid;
+
+use super::objects::LibraryObject;
+use super::request::RequestObject;
+use super::{app, request_context};
+use crate::error::ApiError;
+use accounts::AccountMutation;
+use borrowing::BorrowingMutation;
+use lending::LendingMutation;
+use libraries::LibraryMutation;
+
+// The parts in the order of the contract's fields (a doc comment here
+// would become the type's description in the schema).
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    BorrowingMutation,
+    LendingMutation,
+    NoteMutation,
+    LibraryMutation,
+    AccountMutation,
+);
+
+/// Either side's: a note on the request.
+#[derive(Default)]
+pub struct NoteMutation;
+
+#[Object]
+impl NoteMutation {
+    /// The same noteId twice gives one note.
+    async fn add_note(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        text: String,
+        note_id: Option<Uuid>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        let note = Note {
+            id: note_id.unwrap_or_else(Uuid::new_v4),
+            text,
+        };
+        run(ctx, id, None, coordinator_reason, Action::AddNote { note }).await
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    id: Uuid,
+    expected_version: Option<i32>,
+    coordinator_reason: Option<String>,
+    action: Action,
+) -> async_graphql::Result<RequestObject> {
+    let request = request_context(ctx)?;
+    let expected_version = expected_version
+        .map(|v| {
+            u64::try_from(v)
+                .map_err(|_| ApiError::bad_input("expectedVersion must not be negative"))
+        })
+        .transpose()?;
+    let account = &request.viewer.account;
+    let actor = Actor {
+        name: account.name.clone(),
+        library: account.library.clone(),
+        role: account.role,
+        reason: coordinator_reason,
+    };
+    let outcome = app(ctx)
+        .commands
+        .request(
+            Origin::Person(actor),
+            id,
+            expected_version,
+            action,
+            request.correlation_id,
+        )
+        .await?;
+    Ok(RequestObject {
+        view: outcome.view,
+        history: Some(outcome.history),
+    })
+}
+
+async fn run_library(
+    ctx: &Context<'_>,
+    id: &LibraryId,
+    change: LibraryChange,
+) -> async_graphql::Result<LibraryObject> {
+    let request = request_context(ctx)?;
+    let account = &request.viewer.account;
+    let actor = Actor::new(account.name.clone(), account.library.clone(), account.role);
+    let record = app(ctx)
+        .commands
+        .library(actor, id, change, request.correlation_id)
+        .await?;
+    Ok(record.into())
+}

@@ -1,0 +1,109 @@
+//! What every handler shares: the commands, the library directory, the
+//! change feed, the metrics, the projector's status and the sign-in
+//! throttle, and the questions every handler asks of them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use domain::library::LibraryRecord;
+use domain::{IllRequest, Library, LibraryId};
+use projections::ChangeFeed;
+use projections::projector::ProjectorStatus;
+use projections::{HistoryEntry, RequestView};
+use store::{Database, StoreError};
+use uuid::Uuid;
+
+use crate::auth::throttle::Throttle;
+use crate::auth::{self, Credential, Viewer, SESSION_IDLE};
+use crate::commands::Commands;
+use crate::error::ApiError;
+use crate::library_cache::LibraryCache;
+use crate::metrics::Metrics;
+
+/// What every handler shares.
+pub struct AppState {
+    pub commands: Commands,
+    pub libraries: Arc<LibraryCache>,
+    pub feed: ChangeFeed,
+    pub metrics: Arc<Metrics>,
+    pub projector: Arc<ProjectorStatus>,
+    pub request_timeout: Duration,
+    pub throttle: Throttle,
+    pub private_stats: bool,
+}
+
+impl AppState {
+    pub fn database(&self) -> &Database {
+        self.commands.database()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.commands.services.today()
+    }
+
+    pub fn require_library(&self, id: &LibraryId) -> Result<LibraryRecord, ApiError> {
+        self.libraries
+            .get(id)
+            .ok_or_else(|| ApiError::NotFound(format!("no library {id}")))
+    }
+
+    /// The request as its stream stands now (not the lagging read model).
+    pub async fn current_request(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<(RequestView, Vec<HistoryEntry>)>, ApiError> {
+        let events = self
+            .commands
+            .store
+            .history::<IllRequest>(&id.to_string())
+            .await?;
+        let Some(view) = RequestView::from_history(id, &events)? else {
+            return Ok(None);
+        };
+        let history = events
+            .iter()
+            .map(HistoryEntry::from_envelope)
+            .collect::<Result<_, _>>()?;
+        Ok(Some((view, history)))
+    }
+
+    /// Who presents this credential: a live token's account, or a session's
+    /// used within the idle limit (which the call renews).
+    pub async fn authenticate(
+        &self,
+        credential: Option<Credential<'_>>,
+    ) -> Result<Viewer, ApiError> {
+        let account = match credential.ok_or(ApiError::Unauthenticated)? {
+            Credential::Token(token) => {
+                self.database()
+                    .account_by_token(&auth::token_hash(token))
+                    .await?
+            }
+            Credential::Session(token) => {
+                self.database()
+                    .session_account(
+                        &auth::token_hash(token),
+                        self.commands.services.now(),
+                        SESSION_IDLE,
+                    )
+                    .await?
+            }
+        };
+        Ok(Viewer {
+            account: account.ok_or(ApiError::Unauthenticated)?,
+        })
+    }
+
+    /// Reloads the directory from the event log (a few hundred short streams).
+    pub async fn reload_libraries(&self) -> Result<(), StoreError> {
+        let libraries = self.commands.store.all::<Library>().await?;
+        self.libraries.refresh(
+            libraries
+                .into_iter()
+                .filter_map(|(_, l, version)| Some((l.registered?, version)))
+                .collect(),
+        );
+        Ok(())
+    }
+}
