@@ -1,7 +1,7 @@
 //! Reading the log for a bulk pass: one `COPY (SELECT …) TO STDOUT` in
 //! `(tx_id, global_position)` order below the transaction horizon (the log
-//! reader's rule, `log_reader.rs`), split into rows and decoded for the
-//! folds (`bulk.rs`). Decoding stays on the folds' thread: handing rows to
+//! reader's rule, `store::log`), split into rows and decoded for the folds
+//! (`pass.rs`). Decoding stays on the folds' thread: handing rows to
 //! another cost more (allocations freed across threads) than it saved.
 
 use futures::{Stream, StreamExt};

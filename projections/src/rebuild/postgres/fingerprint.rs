@@ -18,7 +18,7 @@ use futures::StreamExt;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::task::JoinHandle;
 
-use super::bulk::Twin;
+use super::twins::Twin;
 use crate::projector::live_checkpoint_on;
 use crate::read_models::Projection;
 use store::log::Position;
