@@ -3,6 +3,8 @@
 //! one side holds. PostgreSQL compares row by row only the hash buckets
 //! whose counts or sums differ; SQLite, whole tables.
 
+use std::sync::LazyLock;
+
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, TypeInfo, ValueRef};
 
@@ -17,68 +19,86 @@ use store::{Database, StoreError};
 /// Rows shown per table and side when verification finds differences.
 const SHOWN: usize = 20;
 
-/// A table and its twin, and (SQLite) the statements that list the rows only
-/// one of them holds, rendered here; PostgreSQL's are built in `compare`.
+/// A row as the text compared on PostgreSQL (alias `t`).
+const ROW: &str = "CAST(t AS text)";
+/// A view is compared as `jsonb`: equal whatever its text's key order or
+/// spacing (e.g. the text a migration from `jsonb` left).
+const VIEW_ROW: &str = "CAST((t.id, t.version, t.borrower, t.lender, t.status, t.updated_at_us,
+       t.ended_at_us, t.respond_by_us, CAST(t.view AS jsonb)) AS text)";
+
+/// A table and its twin, with the statements that compare them, expanded
+/// once.
 pub(super) struct Compared {
     table: &'static str,
-    /// PostgreSQL: a row as the text compared (alias `t`).
-    postgres_row: &'static str,
-    sqlite: [&'static str; 2],
     /// Statistics for the twin before it is swapped in.
-    pub analyze: &'static str,
+    pub analyze: String,
+    /// The rows only the table holds, and only the twin, within the buckets
+    /// bound as `$1` (`postgres/compare_rows.sql`).
+    postgres_rows: [String; 2],
+    /// The same, whole tables (`sqlite/compare_rows.sql`).
+    sqlite_rows: [String; 2],
+    /// The table's and the twin's counts and sums per hash bucket
+    /// (`postgres/compare_buckets.sql`).
+    postgres_buckets: [String; 2],
 }
 
-macro_rules! compared {
-    ($table:literal) => {
-        compared!($table, "CAST(t AS text)")
-    };
-    ($table:literal, $postgres_row:literal) => {
+impl Compared {
+    /// `table`, its rows compared on PostgreSQL as the text `row` gives.
+    fn new(table: &'static str, row: &str) -> Compared {
+        let twin = format!("{table}_rebuild");
+        let shown = SHOWN.to_string();
+        let rows = |sql: &str, from: &str, other: &str| {
+            sql.replace("{row}", row)
+                .replace("{from}", from)
+                .replace("{other}", other)
+                .replace("{shown}", &shown)
+        };
+        let postgres_rows = include_str!("postgres/compare_rows.sql");
+        let sqlite_rows = include_str!("sqlite/compare_rows.sql");
+        let buckets = |of: &str| {
+            include_str!("postgres/compare_buckets.sql")
+                .replace("{row}", row)
+                .replace("{table}", of)
+        };
         Compared {
-            table: $table,
-            postgres_row: $postgres_row,
-            sqlite: [
-                concat!(
-                    "SELECT * FROM ",
-                    $table,
-                    " EXCEPT SELECT * FROM ",
-                    $table,
-                    "_rebuild LIMIT 20"
-                ),
-                concat!(
-                    "SELECT * FROM ",
-                    $table,
-                    "_rebuild EXCEPT SELECT * FROM ",
-                    $table,
-                    " LIMIT 20"
-                ),
+            table,
+            analyze: include_str!("sql/analyze_twin.sql").replace("{table}", table),
+            postgres_rows: [
+                rows(postgres_rows, table, &twin),
+                rows(postgres_rows, &twin, table),
             ],
-            analyze: concat!("ANALYZE ", $table, "_rebuild"),
+            sqlite_rows: [
+                rows(sqlite_rows, table, &twin),
+                rows(sqlite_rows, &twin, table),
+            ],
+            postgres_buckets: [buckets(table), buckets(&twin)],
         }
-    };
+    }
 }
 
+static REQUESTS: LazyLock<[Compared; 1]> =
+    LazyLock::new(|| [Compared::new("request_views", VIEW_ROW)]);
+static STATISTICS: LazyLock<[Compared; 7]> = LazyLock::new(|| {
+    [
+        "stats_requests",
+        "stats_library_day",
+        "stats_declines_day",
+        "stats_durations",
+        "stats_network_day",
+        "stats_network_declines_day",
+        "stats_receive_blocks",
+    ]
+    .map(|table| Compared::new(table, ROW))
+});
+static LIBRARIES: LazyLock<[Compared; 1]> =
+    LazyLock::new(|| [Compared::new("library_directory", ROW)]);
+
+/// The tables of `projection`, each compared with its twin.
 pub(super) fn compared_tables(projection: Projection) -> &'static [Compared] {
-    // A view is compared as `jsonb`: equal whatever its text's key order
-    // or spacing (e.g. the text a migration from `jsonb` left).
-    const REQUESTS: [Compared; 1] = [compared!(
-        "request_views",
-        "CAST((t.id, t.version, t.borrower, t.lender, t.status, t.updated_at_us,
-               t.ended_at_us, t.respond_by_us, CAST(t.view AS jsonb)) AS text)"
-    )];
-    const STATISTICS: [Compared; 7] = [
-        compared!("stats_requests"),
-        compared!("stats_library_day"),
-        compared!("stats_declines_day"),
-        compared!("stats_durations"),
-        compared!("stats_network_day"),
-        compared!("stats_network_declines_day"),
-        compared!("stats_receive_blocks"),
-    ];
-    const LIBRARIES: [Compared; 1] = [compared!("library_directory")];
     match projection {
-        Projection::Requests => &REQUESTS,
-        Projection::Statistics => &STATISTICS,
-        Projection::Libraries => &LIBRARIES,
+        Projection::Requests => &*REQUESTS,
+        Projection::Statistics => &*STATISTICS,
+        Projection::Libraries => &*LIBRARIES,
     }
 }
 
@@ -140,24 +160,12 @@ pub(super) async fn compare(
         for (side, only_stored) in [(0, true), (1, false)] {
             let rows: Vec<String> = match &mut tx {
                 Tx::Postgres(c) => {
-                    let (table, twin) = (compared.table, format!("{}_rebuild", compared.table));
-                    let (from, other) = if only_stored {
-                        (table, twin.as_str())
-                    } else {
-                        (twin.as_str(), table)
-                    };
-                    let (row, bucket) = (compared.postgres_row, bucket_of(compared));
-                    let sql = format!(
-                        "SELECT {row} FROM {from} t WHERE {bucket} = ANY($1)
-                         EXCEPT SELECT {row} FROM {other} t WHERE {bucket} = ANY($1)
-                         LIMIT {SHOWN}"
-                    );
-                    sqlx::query_scalar(&sql)
+                    sqlx::query_scalar(&compared.postgres_rows[side])
                         .bind(buckets.clone().unwrap_or_default())
                         .fetch_all(&mut **c)
                         .await?
                 }
-                Tx::Sqlite(c) => sqlx::query(compared.sqlite[side])
+                Tx::Sqlite(c) => sqlx::query(&compared.sqlite_rows[side])
                     .fetch_all(&mut **c)
                     .await?
                     .iter()
@@ -175,11 +183,6 @@ pub(super) async fn compare(
     Ok(differences)
 }
 
-/// A row's hash bucket (PostgreSQL), from its compared text.
-fn bucket_of(compared: &Compared) -> String {
-    format!("(hashtextextended({}, 0) & 1023)", compared.postgres_row)
-}
-
 /// The hash buckets (of a row's text) in which `table` and its twin differ
 /// in row count or in the sum of a second hash of their rows: one
 /// sequential scan of each, instead of sorting both whole tables. Equal
@@ -189,18 +192,9 @@ async fn differing_buckets(
     c: &mut sqlx::PgConnection,
     compared: &Compared,
 ) -> Result<Vec<i64>, StoreError> {
-    let (row, bucket) = (compared.postgres_row, bucket_of(compared));
     let mut sums = Vec::new();
-    for name in [
-        compared.table.to_owned(),
-        format!("{}_rebuild", compared.table),
-    ] {
-        let sql = format!(
-            "SELECT {bucket}, count(*), CAST(sum(CAST(hashtextextended({row}, 1)
-                    AS numeric)) AS text)
-               FROM {name} t GROUP BY 1"
-        );
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(&sql).fetch_all(&mut *c).await?;
+    for sql in &compared.postgres_buckets {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(sql).fetch_all(&mut *c).await?;
         sums.push(
             rows.into_iter()
                 .map(|(bucket, n, sum)| (bucket, (n, sum)))

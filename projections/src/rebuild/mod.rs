@@ -105,7 +105,7 @@ pub async fn rebuild_with_progress(
 /// statistics (it would otherwise wait for autovacuum, if it runs).
 async fn analyze_twins(db: &Database, projection: Projection) -> Result<(), StoreError> {
     for compared in compared_tables(projection) {
-        on_db!(db, pool => sqlx::query(compared.analyze).execute(pool).await.map(drop))?;
+        on_db!(db, pool => sqlx::query(&compared.analyze).execute(pool).await.map(drop))?;
     }
     Ok(())
 }

@@ -15,12 +15,8 @@ use store::{on_db, on_tx, Database, StoreError};
 /// Events per rebuild batch.
 pub(super) const BATCH: u32 = 5000;
 
-const ENSURE_CHECKPOINT: &str = "
-INSERT INTO projector_checkpoints (projection, tx, global_position) VALUES ($1, 0, 0)
-ON CONFLICT (projection) DO NOTHING";
-const LOCK_CHECKPOINT: &str = "
-UPDATE projector_checkpoints SET tx = tx WHERE projection = $1
-RETURNING tx, global_position";
+const ENSURE_CHECKPOINT: &str = include_str!("sql/ensure_checkpoint.sql");
+const LOCK_CHECKPOINT: &str = include_str!("sql/lock_checkpoint.sql");
 
 /// The script that swaps the twins of `projection` in.
 fn swap_script(projection: Projection, postgres: bool) -> &'static str {

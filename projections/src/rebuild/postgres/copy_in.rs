@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::fingerprint::Fingerprint;
-use super::twins::{self, Twin};
+use super::twins::{Twin, TWINS};
 use crate::read_models::Projection;
 use store::StoreError;
 
@@ -20,18 +20,9 @@ const CHUNK: usize = 1 << 20;
 /// Chunks in flight per table.
 const IN_FLIGHT: usize = 4;
 
-/// The twins load side by side, which keeps the cores busy already:
-/// parallel index builds would only add their workers' overhead.
-const LOAD_SETTINGS: &str = "BEGIN; SET LOCAL maintenance_work_mem = '256MB';
-SET LOCAL max_parallel_maintenance_workers = 0";
-const CONSTRAINTS: &str = "
-SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
- WHERE conrelid = $1::regclass AND contype IN ('p', 'u')";
-const INDEXES: &str = "
-SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
-  JOIN pg_class i ON i.oid = x.indexrelid
- WHERE x.indrelid = $1::regclass
-   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)";
+const LOAD_SETTINGS: &str = include_str!("load_settings.sql");
+const CONSTRAINTS: &str = include_str!("twin_constraints.sql");
+const INDEXES: &str = include_str!("twin_indexes.sql");
 
 /// What a pass does with the rows it computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,16 +139,16 @@ async fn load(
     twin: &Twin,
     mut receiver: mpsc::Receiver<Message>,
 ) -> Result<u64, StoreError> {
-    let table = format!("{}_rebuild", twin.live);
+    let table = &twin.name;
     // A connection of its own: dropping it on an error rolls back.
     let mut tx = PgConnection::connect_with(&pool.connect_options()).await?;
     sqlx::Executor::execute(&mut tx, LOAD_SETTINGS).await?;
     let constraints: Vec<(String, String)> = sqlx::query_as(CONSTRAINTS)
-        .bind(&table)
+        .bind(table)
         .fetch_all(&mut tx)
         .await?;
     let indexes: Vec<(String, String)> = sqlx::query_as(INDEXES)
-        .bind(&table)
+        .bind(table)
         .fetch_all(&mut tx)
         .await?;
     let mut ddl = format!("TRUNCATE {};", table);
@@ -168,8 +159,7 @@ async fn load(
         let _ = write!(ddl, "ALTER TABLE {} DROP CONSTRAINT {name};", table);
     }
     sqlx::Executor::execute(&mut tx, ddl.as_str()).await?;
-    let statement = format!("COPY {} ({}) FROM STDIN WITH (FREEZE)", table, twin.columns);
-    let mut copy = tx.copy_in_raw(&statement).await?;
+    let mut copy = tx.copy_in_raw(&twin.copy_in).await?;
     let mut done = false;
     while let Some(message) = receiver.recv().await {
         match message {
@@ -224,12 +214,16 @@ impl Outputs {
         let wanted = |projection| projections.contains(&projection);
         let start = |projection, twin| wanted(projection).then(|| Output::start(pool, twin, mode));
         Outputs {
-            views: start(Projection::Requests, &twins::VIEWS),
-            stats_requests: start(Projection::Statistics, &twins::STATS_REQUESTS),
-            durations: start(Projection::Statistics, &twins::DURATIONS),
-            statistics: wanted(Projection::Statistics)
-                .then(|| twins::SUMS.map(|twin| Output::start(pool, twin, mode))),
-            directory: start(Projection::Libraries, &twins::DIRECTORY),
+            views: start(Projection::Requests, &TWINS.views),
+            stats_requests: start(Projection::Statistics, &TWINS.stats_requests),
+            durations: start(Projection::Statistics, &TWINS.durations),
+            statistics: wanted(Projection::Statistics).then(|| {
+                TWINS
+                    .sums
+                    .each_ref()
+                    .map(|twin| Output::start(pool, twin, mode))
+            }),
+            directory: start(Projection::Libraries, &TWINS.directory),
         }
     }
 

@@ -74,8 +74,7 @@ pub(super) async fn stored(
     let fingerprints = tokio::spawn(async move {
         let mut fingerprints = BTreeMap::new();
         for twin in twins {
-            let statement = format!("COPY {} ({}) TO STDOUT", twin.live, twin.columns);
-            let mut lines = c.copy_out_raw(&statement).await?;
+            let mut lines = c.copy_out_raw(&twin.copy_out).await?;
             let mut fingerprint = Fingerprint::default();
             let mut pending = Vec::new();
             while let Some(chunk) = lines.next().await.transpose()? {

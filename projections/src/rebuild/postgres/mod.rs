@@ -35,13 +35,8 @@ use store::log::Position;
 use store::StoreError;
 
 const ANALYZE_EVENTS: &str = "ANALYZE events";
-/// Whether the log's planner statistics are missing or stale by
-/// autovacuum's own measure (a tenth of the table changed since).
-const EVENTS_STATS_STALE: &str = "
-SELECT coalesce(bool_or(s.n_mod_since_analyze > greatest(c.reltuples, 1000) / 10
-                        OR (s.last_analyze IS NULL AND s.last_autoanalyze IS NULL)), true)
-  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
- WHERE s.relid = CAST('events' AS regclass)";
+/// Whether the log's planner statistics are missing or stale.
+const EVENTS_STATS_STALE: &str = include_str!("events_stats_stale.sql");
 
 /// Fresh planner statistics for the log when they are stale: right after a
 /// bulk import the planner takes the log for small, and sorts all of it
