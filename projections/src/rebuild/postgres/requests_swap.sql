@@ -1,6 +1,6 @@
 -- Swaps projection "requests"'s tables with their rebuilt twins: names only,
 -- indexes included, so every name stays where the migrations put it.
--- Runs inside the swap transaction (src/rebuild/mod.rs).
+-- Runs inside the swap transaction (src/rebuild/swap.rs).
 
 ALTER TABLE request_views RENAME TO request_views_swap;
 ALTER TABLE request_views_rebuild RENAME TO request_views;

@@ -1,6 +1,6 @@
 -- Swaps projection "statistics"'s tables with their rebuilt twins: names only,
 -- indexes included, so every name stays where the migrations put it.
--- Runs inside the swap transaction (src/rebuild/mod.rs).
+-- Runs inside the swap transaction (src/rebuild/swap.rs).
 
 ALTER TABLE stats_requests RENAME TO stats_requests_swap;
 ALTER TABLE stats_requests_rebuild RENAME TO stats_requests;

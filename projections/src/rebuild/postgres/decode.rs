@@ -1,7 +1,7 @@
 //! Reading the log for a bulk pass: one `COPY (SELECT …) TO STDOUT` in
 //! `(tx_id, global_position)` order below the transaction horizon (the log
-//! reader's rule, `log_reader.rs`), split into rows and decoded for the
-//! folds (`bulk.rs`). Decoding stays on the folds' thread: handing rows to
+//! reader's rule, `store::log`), split into rows and decoded for the folds
+//! (`pass.rs`). Decoding stays on the folds' thread: handing rows to
 //! another cost more (allocations freed across threads) than it saved.
 
 use futures::{Stream, StreamExt};
@@ -58,13 +58,7 @@ pub(super) async fn open<'c>(
             at.tx, at.global
         )
     });
-    let statement = format!(
-        "COPY (SELECT e.tx_id::text AS tx, e.global_position, e.aggregate_type,
-                      e.aggregate_id, e.sequence, e.payload, e.metadata
-                 FROM events e
-                WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot()) {bound}
-                ORDER BY e.tx_id, e.global_position) TO STDOUT"
-    );
+    let statement = include_str!("log_rows.sql").replace("{bound}", &bound);
     Ok(LogRows {
         stream: reader.copy_out_raw(&statement).await?,
         pending: Vec::with_capacity(2 << 20),

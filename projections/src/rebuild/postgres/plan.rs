@@ -27,20 +27,12 @@ use store::StoreError;
 /// hints: those go through the slower incremental path.
 const HINT_GAP: i64 = 50_000;
 
-/// Each stream's last sequence in the snapshot (sequences run 1, 2, …),
-/// from the primary key's index alone where the log is all-visible. Events
-/// beyond the horizon the pass stops at count too: their requests are then
-/// written at the end of the pass instead, which changes nothing.
-const LAST_SEQUENCES: &str = "
-SELECT aggregate_type, aggregate_id, max(sequence) FROM events
- GROUP BY aggregate_type, aggregate_id";
+/// Each stream's last sequence in the snapshot. Events beyond the horizon
+/// the pass stops at count too: their requests are then written at the end
+/// of the pass instead, which changes nothing.
+const LAST_SEQUENCES: &str = include_str!("last_sequences.sql");
 /// Events after `($1, $2)` in the snapshot, counted up to `$3`.
-const EVENTS_AFTER: &str = "
-SELECT count(*) FROM (
-    SELECT 1 FROM events
-     WHERE (tx_id, global_position) > (CAST(CAST($1 AS text) AS xid8), $2)
-       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-     LIMIT $3) tail";
+const EVENTS_AFTER: &str = include_str!("events_after.sql");
 const VERSIONS: &str = "SELECT id, version FROM request_views";
 /// The events of the libraries' streams the directory holds.
 const DIRECTORY_EVENTS: &str =

@@ -18,7 +18,7 @@ use futures::StreamExt;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::task::JoinHandle;
 
-use super::bulk::Twin;
+use super::twins::Twin;
 use crate::projector::live_checkpoint_on;
 use crate::read_models::Projection;
 use store::log::Position;
@@ -74,8 +74,7 @@ pub(super) async fn stored(
     let fingerprints = tokio::spawn(async move {
         let mut fingerprints = BTreeMap::new();
         for twin in twins {
-            let statement = format!("COPY {} ({}) TO STDOUT", twin.live, twin.columns);
-            let mut lines = c.copy_out_raw(&statement).await?;
+            let mut lines = c.copy_out_raw(&twin.copy_out).await?;
             let mut fingerprint = Fingerprint::default();
             let mut pending = Vec::new();
             while let Some(chunk) = lines.next().await.transpose()? {
