@@ -1,5 +1,8 @@
 //! The served SDL holds every type, field, argument (same type and
-//! nullability, same default) and enum value of the contract file.
+//! nullability, same default) and enum value of the contract file, except
+//! the parts of the contract whose issue is still open or not yet filed
+//! (`PENDING`). A pending part that is served fails too, so the list shrinks
+//! as each issue lands.
 
 use std::collections::HashMap;
 
@@ -13,16 +16,109 @@ const CONTRACT: &str = concat!(
     "/../../shared/contract/schema.graphql"
 );
 
+/// Every type of `sdl` by name, with the fields and values of its `extend`
+/// definitions added to it (the contract adds fields section by section).
+/// Contract parts not served yet, by the issue that builds them. Names are
+/// as this test reports a difference.
+const PENDING: &[(&str, &str)] = &[
+    // Issue 16: access that ends when it is taken away.
+    ("Account.disabled", "16"),
+    ("Mutation.setAccountDisabled", "16"),
+    // Issue 18: what staff trip over (answer-by dates, queue order).
+    ("IllRequest.respondBy", "18"),
+    ("type QueueOrder", "18"),
+    (
+        "Query.queue(orderBy: (\"QueueOrder\", Some(\"UPDATED\"))), served None",
+        "18",
+    ),
+    // Issue 19: the union catalogue and the automatic rota.
+    ("type Holding", "19"),
+    ("type CatalogRecord", "19"),
+    ("type CatalogConnection", "19"),
+    ("type CatalogEdge", "19"),
+    ("type HoldingsImport", "19"),
+    ("type ImportError", "19"),
+    ("type RotaCandidate", "19"),
+    ("RotaEntry.selection", "19"),
+    ("Query.catalogRecord", "19"),
+    ("Query.catalogSearch", "19"),
+    ("Query.holdingsImports", "19"),
+    ("Query.suggestRota", "19"),
+    // Issue 20: copyright counts, needed-by expiry, closures.
+    ("type CopyrightCompliance", "20"),
+    ("type CopyrightCount", "20"),
+    ("type Closure", "20"),
+    ("type ClosureInput", "20"),
+    ("Item.copyrightCompliance", "20"),
+    ("Item.publicationYear", "20"),
+    (
+        "input ItemInput.copyrightCompliance: (\"CopyrightCompliance\", None), served None",
+        "20",
+    ),
+    (
+        "input ItemInput.publicationYear: (\"Int\", None), served None",
+        "20",
+    ),
+    ("Library.closures", "20"),
+    ("Query.copyrightReport", "20"),
+    ("Mutation.setClosures", "20"),
+    ("Mutation.updateNeededBy", "20"),
+    // Planned, not yet filed: ISO 18626.
+    ("type PeerInput", "ISO 18626"),
+    ("type PeerMessage", "ISO 18626"),
+    (
+        "input RegisterLibraryInput.iso18626: (\"PeerInput\", None), served None",
+        "ISO 18626",
+    ),
+    (
+        "input UpdateLibraryInput.iso18626: (\"PeerInput\", None), served None",
+        "ISO 18626",
+    ),
+    ("Library.external", "ISO 18626"),
+    ("IllRequest.messages", "ISO 18626"),
+    ("Mutation.createPeerToken", "ISO 18626"),
+    // Planned, not yet filed: NCIP and patrons.
+    ("type NcipConnector", "NCIP"),
+    ("type NcipConnectorInput", "NCIP"),
+    ("type NcipService", "NCIP"),
+    ("type PatronRequesting", "NCIP"),
+    ("enum RequestStatus.AWAITING_APPROVAL", "NCIP"),
+    ("Library.ncip", "NCIP"),
+    ("Library.patronRequesting", "NCIP"),
+    ("Patron.pickupLocation", "NCIP"),
+    (
+        "input PatronInput.pickupLocation: (\"String\", None), served None",
+        "NCIP",
+    ),
+    ("IllRequest.placedByPatron", "NCIP"),
+    ("Mutation.approveRequest", "NCIP"),
+    ("Mutation.setItemBarcode", "NCIP"),
+    ("Mutation.setNcipConnector", "NCIP"),
+    ("Mutation.setPatronRequesting", "NCIP"),
+];
+
 fn types(sdl: &str) -> HashMap<String, TypeKind> {
-    parse_schema(sdl)
-        .expect("valid SDL")
-        .definitions
-        .into_iter()
-        .filter_map(|definition| match definition {
-            TypeSystemDefinition::Type(t) => Some((t.node.name.node.to_string(), t.node.kind)),
-            _ => None,
-        })
-        .collect()
+    let mut types: HashMap<String, TypeKind> = HashMap::new();
+    for definition in parse_schema(sdl).expect("valid SDL").definitions {
+        let TypeSystemDefinition::Type(t) = definition else {
+            continue;
+        };
+        let (name, kind) = (t.node.name.node.to_string(), t.node.kind);
+        match (types.get_mut(&name), kind) {
+            (Some(TypeKind::Object(have)), TypeKind::Object(more)) => {
+                have.fields.extend(more.fields)
+            }
+            (Some(TypeKind::InputObject(have)), TypeKind::InputObject(more)) => {
+                have.fields.extend(more.fields)
+            }
+            (Some(TypeKind::Enum(have)), TypeKind::Enum(more)) => have.values.extend(more.values),
+            (Some(_), _) => panic!("{name} is defined twice with different kinds"),
+            (None, kind) => {
+                types.insert(name, kind);
+            }
+        }
+    }
+    types
 }
 
 fn inputs(
@@ -115,9 +211,28 @@ fn served_schema_contains_the_contract() {
             _ => missing.push(format!("{name} is of another kind")),
         }
     }
+    let pending: Vec<&str> = PENDING.iter().map(|(part, _)| *part).collect();
+    let unexpected: Vec<&String> = missing
+        .iter()
+        .filter(|part| !pending.contains(&part.as_str()))
+        .collect();
+    let served_now: Vec<&str> = pending
+        .iter()
+        .filter(|part| !missing.iter().any(|m| m == *part))
+        .copied()
+        .collect();
     assert!(
-        missing.is_empty(),
+        unexpected.is_empty(),
         "the served schema differs from the contract:\n{}",
-        missing.join("\n")
+        unexpected
+            .iter()
+            .map(|part| part.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        served_now.is_empty(),
+        "served now, take them off PENDING:\n{}",
+        served_now.join("\n")
     );
 }
