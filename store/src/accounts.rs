@@ -52,89 +52,98 @@ SELECT a.library, a.name, a.role,
 
 const ADMIN_EXISTS: &str = "SELECT count(*) AS admins FROM accounts WHERE role = 'ADMIN'";
 
-impl Database {
-    /// Creates the account if new (an existing one takes `role`), and adds a
-    /// token, given as its hash, in one transaction.
-    pub async fn add_token(&self, account: &Account, token_hash: &str) -> Result<(), StoreError> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(UPSERT_ACCOUNT)
-                .bind(account.library.as_str())
-                .bind(&account.name)
-                .bind(account.role.as_str())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(INSERT_TOKEN)
-                .bind(token_hash)
-                .bind(account.library.as_str())
-                .bind(&account.name)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
-        let row = on_db!(self, pool => {
-            sqlx::query(ACCOUNT_BY_TOKEN)
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await?
-                .map(|row| account_of(&row))
-                .transpose()?
-        });
-        Ok(row)
-    }
-
-    /// Revokes every live token of the account; how many there were.
-    pub async fn revoke_tokens(&self, library: &LibraryId, name: &str) -> Result<u64, StoreError> {
-        let revoked = match self {
-            Database::Postgres(pool) => sqlx::query(REVOKE_POSTGRES)
-                .bind(library.as_str())
-                .bind(name)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-            Database::Sqlite(pool) => sqlx::query(REVOKE_SQLITE)
-                .bind(library.as_str())
-                .bind(name)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-        };
-        Ok(revoked)
-    }
-
-    pub async fn accounts(
-        &self,
-        library: Option<&LibraryId>,
-    ) -> Result<Vec<AccountSummary>, StoreError> {
-        let library = library.map(LibraryId::as_str);
-        on_db!(self, pool => {
-            sqlx::query(LIST)
-                .bind(library)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|row| {
-                    Ok(AccountSummary {
-                        account: account_of(row)?,
-                        tokens: row.try_get("tokens")?,
-                    })
-                })
-                .collect()
-        })
-    }
-
-    pub async fn has_admin(&self) -> Result<bool, StoreError> {
-        let admins: i64 = on_db!(self, pool => {
-            sqlx::query(ADMIN_EXISTS).fetch_one(pool).await?.try_get("admins")?
-        });
-        Ok(admins > 0)
-    }
+/// Creates the account if new (an existing one takes `role`), and adds a
+/// token, given as its hash, in one transaction.
+pub async fn add_token(
+    db: &Database,
+    account: &Account,
+    token_hash: &str,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(UPSERT_ACCOUNT)
+            .bind(account.library.as_str())
+            .bind(&account.name)
+            .bind(account.role.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(INSERT_TOKEN)
+            .bind(token_hash)
+            .bind(account.library.as_str())
+            .bind(&account.name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    });
+    Ok(())
 }
 
+pub async fn account_by_token(
+    db: &Database,
+    token_hash: &str,
+) -> Result<Option<Account>, StoreError> {
+    let row = on_db!(db, pool => {
+        sqlx::query(ACCOUNT_BY_TOKEN)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| account_of(&row))
+            .transpose()?
+    });
+    Ok(row)
+}
+
+/// Revokes every live token of the account; how many there were.
+pub async fn revoke_tokens(
+    db: &Database,
+    library: &LibraryId,
+    name: &str,
+) -> Result<u64, StoreError> {
+    let revoked = match db {
+        Database::Postgres(pool) => sqlx::query(REVOKE_POSTGRES)
+            .bind(library.as_str())
+            .bind(name)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        Database::Sqlite(pool) => sqlx::query(REVOKE_SQLITE)
+            .bind(library.as_str())
+            .bind(name)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    };
+    Ok(revoked)
+}
+
+/// The accounts (of `library`, when given) with their live tokens.
+pub async fn list(
+    db: &Database,
+    library: Option<&LibraryId>,
+) -> Result<Vec<AccountSummary>, StoreError> {
+    let library = library.map(LibraryId::as_str);
+    on_db!(db, pool => {
+        sqlx::query(LIST)
+            .bind(library)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(AccountSummary {
+                    account: account_of(row)?,
+                    tokens: row.try_get("tokens")?,
+                })
+            })
+            .collect()
+    })
+}
+
+pub async fn has_admin(db: &Database) -> Result<bool, StoreError> {
+    let admins: i64 = on_db!(db, pool => {
+        sqlx::query(ADMIN_EXISTS).fetch_one(pool).await?.try_get("admins")?
+    });
+    Ok(admins > 0)
+}
 pub(crate) fn account_of<R: Row>(row: &R) -> Result<Account, StoreError>
 where
     for<'r> &'r str: sqlx::ColumnIndex<R>,

@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::Row;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use crate::database::Database;
 use crate::error::StoreError;
@@ -60,7 +62,7 @@ const POSTGRES_HEAD: &str = "
 SELECT tx_id::text AS tx, global_position FROM events
  ORDER BY tx_id DESC, global_position DESC LIMIT 1";
 const SQLITE_HEAD: &str = "
-SELECT '0' AS tx, global_position FROM events
+SELECT global_position FROM events
  WHERE global_position IS NOT NULL ORDER BY global_position DESC LIMIT 1";
 // The first committed event after a position, horizon or not: its age is
 // the lag, which also shows a projector held back by a long transaction.
@@ -72,117 +74,131 @@ const SQLITE_FIRST_AFTER: &str = "
 SELECT recorded_at FROM events WHERE global_position > $1
  ORDER BY global_position LIMIT 1";
 
-impl Database {
-    /// Up to `limit` events after `after`, in global order.
-    pub async fn read_after(
-        &self,
-        after: Position,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        match self {
-            Database::Postgres(pool) => {
-                let rows = sqlx::query(POSTGRES_AFTER)
-                    .bind(after.tx.to_string())
-                    .bind(after.global)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?;
-                rows.iter()
-                    .map(|row| {
-                        let tx: String = row.try_get("tx")?;
-                        let tx = tx
-                            .parse()
-                            .map_err(|_| StoreError::Malformed(format!("transaction id {tx}")))?;
-                        Ok(StoredEvent {
-                            position: Position {
-                                tx,
-                                global: row.try_get("global_position")?,
-                            },
-                            aggregate_type: row.try_get("aggregate_type")?,
-                            aggregate_id: row.try_get("aggregate_id")?,
-                            sequence: row.try_get("sequence")?,
-                            event_type: row.try_get("event_type")?,
-                            event_version: row.try_get("event_version")?,
-                            payload: row.try_get("payload")?,
-                            metadata: row.try_get("metadata")?,
-                            recorded_at: row.try_get("recorded_at")?,
-                        })
-                    })
-                    .collect()
-            }
-            Database::Sqlite(pool) => {
-                let rows = sqlx::query(SQLITE_AFTER)
-                    .bind(after.global)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?;
-                rows.iter()
-                    .map(|row| {
-                        let recorded_at: String = row.try_get("recorded_at")?;
-                        Ok(StoredEvent {
-                            position: Position {
-                                tx: 0,
-                                global: row.try_get("global_position")?,
-                            },
-                            aggregate_type: row.try_get("aggregate_type")?,
-                            aggregate_id: row.try_get("aggregate_id")?,
-                            sequence: row.try_get("sequence")?,
-                            event_type: row.try_get("event_type")?,
-                            event_version: row.try_get("event_version")?,
-                            payload: row.try_get("payload")?,
-                            metadata: row.try_get("metadata")?,
-                            recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
-                                .map_err(|_| {
-                                    StoreError::Malformed(format!("recorded_at {recorded_at}"))
-                                })?
-                                .with_timezone(&Utc),
-                        })
-                    })
-                    .collect()
-            }
-        }
+/// Up to `limit` events after `after`, in global order.
+pub async fn read_after(
+    db: &Database,
+    after: Position,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    match db {
+        Database::Postgres(pool) => sqlx::query(POSTGRES_AFTER)
+            .bind(after.tx.to_string())
+            .bind(after.global)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(event_of)
+            .collect(),
+        Database::Sqlite(pool) => sqlx::query(SQLITE_AFTER)
+            .bind(after.global)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(event_of)
+            .collect(),
     }
-    /// The last committed event's position, `None` for an empty log.
-    pub async fn head(&self) -> Result<Option<Position>, StoreError> {
-        let row: Option<(String, i64)> = match self {
-            Database::Postgres(pool) => sqlx::query_as(POSTGRES_HEAD).fetch_optional(pool).await?,
-            Database::Sqlite(pool) => sqlx::query_as(SQLITE_HEAD).fetch_optional(pool).await?,
-        };
-        row.map(|(tx, global)| {
-            let tx = tx
-                .parse()
-                .map_err(|_| StoreError::Malformed(format!("transaction id {tx}")))?;
-            Ok(Position { tx, global })
-        })
-        .transpose()
+}
+
+/// The last committed event's position, `None` for an empty log.
+pub async fn head(db: &Database) -> Result<Option<Position>, StoreError> {
+    match db {
+        Database::Postgres(pool) => sqlx::query(POSTGRES_HEAD)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| position_of(&row))
+            .transpose(),
+        Database::Sqlite(pool) => sqlx::query(SQLITE_HEAD)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| position_of(&row))
+            .transpose(),
+    }
+}
+
+/// When the first committed event after `position` was recorded.
+pub async fn first_recorded_after(
+    db: &Database,
+    position: Position,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    match db {
+        Database::Postgres(pool) => sqlx::query(POSTGRES_FIRST_AFTER)
+            .bind(position.tx.to_string())
+            .bind(position.global)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| row.recorded_at())
+            .transpose(),
+        Database::Sqlite(pool) => sqlx::query(SQLITE_FIRST_AFTER)
+            .bind(position.global)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| row.recorded_at())
+            .transpose(),
+    }
+}
+
+/// What the backends keep differently in the log's rows: PostgreSQL reads
+/// its transaction id as text and its timestamps natively; SQLite has no
+/// transaction id and keeps timestamps as RFC 3339 text.
+trait LogRow: Row {
+    fn tx(&self) -> Result<i64, StoreError>;
+    fn recorded_at(&self) -> Result<DateTime<Utc>, StoreError>;
+}
+
+impl LogRow for PgRow {
+    fn tx(&self) -> Result<i64, StoreError> {
+        let tx: String = self.try_get("tx")?;
+        tx.parse()
+            .map_err(|_| StoreError::Malformed(format!("transaction id {tx}")))
     }
 
-    /// When the first committed event after `position` was recorded.
-    pub async fn first_recorded_after(
-        &self,
-        position: Position,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        match self {
-            Database::Postgres(pool) => Ok(sqlx::query(POSTGRES_FIRST_AFTER)
-                .bind(position.tx.to_string())
-                .bind(position.global)
-                .fetch_optional(pool)
-                .await?
-                .map(|row| row.try_get("recorded_at"))
-                .transpose()?),
-            Database::Sqlite(pool) => {
-                let recorded: Option<String> = sqlx::query_scalar(SQLITE_FIRST_AFTER)
-                    .bind(position.global)
-                    .fetch_optional(pool)
-                    .await?;
-                recorded
-                    .map(|text| {
-                        DateTime::parse_from_rfc3339(&text)
-                            .map(|t| t.with_timezone(&Utc))
-                            .map_err(|_| StoreError::Malformed(format!("recorded_at {text}")))
-                    })
-                    .transpose()
-            }
-        }
+    fn recorded_at(&self) -> Result<DateTime<Utc>, StoreError> {
+        Ok(self.try_get("recorded_at")?)
     }
+}
+
+impl LogRow for SqliteRow {
+    fn tx(&self) -> Result<i64, StoreError> {
+        Ok(0)
+    }
+
+    fn recorded_at(&self) -> Result<DateTime<Utc>, StoreError> {
+        let text: String = self.try_get("recorded_at")?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| StoreError::Malformed(format!("recorded_at {text}")))
+    }
+}
+
+fn position_of<R: LogRow>(row: &R) -> Result<Position, StoreError>
+where
+    for<'r> &'r str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(Position {
+        tx: row.tx()?,
+        global: row.try_get("global_position")?,
+    })
+}
+
+fn event_of<R: LogRow>(row: &R) -> Result<StoredEvent, StoreError>
+where
+    for<'r> &'r str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Value: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(StoredEvent {
+        position: position_of(row)?,
+        aggregate_type: row.try_get("aggregate_type")?,
+        aggregate_id: row.try_get("aggregate_id")?,
+        sequence: row.try_get("sequence")?,
+        event_type: row.try_get("event_type")?,
+        event_version: row.try_get("event_version")?,
+        payload: row.try_get("payload")?,
+        metadata: row.try_get("metadata")?,
+        recorded_at: row.recorded_at()?,
+    })
 }

@@ -47,132 +47,132 @@ pub struct Credentials {
     pub password_hash: Option<String>,
 }
 
-impl Database {
-    /// Sets the account's password, creating the account (as `role`, or
-    /// STAFF) if new; an existing one takes `role` when given. Every session
-    /// of the account ends.
-    pub async fn set_password(
-        &self,
-        library: &LibraryId,
-        name: &str,
-        role: Option<Role>,
-        password_hash: &str,
-    ) -> Result<Account, StoreError> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let row = sqlx::query(SET_PASSWORD)
-                .bind(library.as_str())
-                .bind(name)
-                .bind(role.map(Role::as_str))
-                .bind(password_hash)
-                .fetch_one(&mut *tx)
-                .await?;
-            let account = account_of(&row)?;
-            sqlx::query(END_SESSIONS_OF)
-                .bind(library.as_str())
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(account)
-        })
-    }
+/// Sets the account's password, creating the account (as `role`, or
+/// STAFF) if new; an existing one takes `role` when given. Every session
+/// of the account ends.
+pub async fn set_password(
+    db: &Database,
+    library: &LibraryId,
+    name: &str,
+    role: Option<Role>,
+    password_hash: &str,
+) -> Result<Account, StoreError> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let row = sqlx::query(SET_PASSWORD)
+            .bind(library.as_str())
+            .bind(name)
+            .bind(role.map(Role::as_str))
+            .bind(password_hash)
+            .fetch_one(&mut *tx)
+            .await?;
+        let account = account_of(&row)?;
+        sqlx::query(END_SESSIONS_OF)
+            .bind(library.as_str())
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(account)
+    })
+}
 
-    pub async fn credentials(
-        &self,
-        library: &LibraryId,
-        name: &str,
-    ) -> Result<Option<Credentials>, StoreError> {
-        on_db!(self, pool => {
-            sqlx::query(PASSWORD_OF)
-                .bind(library.as_str())
-                .bind(name)
-                .fetch_optional(pool)
-                .await?
-                .map(|row| {
-                    Ok(Credentials {
-                        account: account_of(&row)?,
-                        password_hash: row.try_get("password_hash")?,
-                    })
+pub async fn credentials(
+    db: &Database,
+    library: &LibraryId,
+    name: &str,
+) -> Result<Option<Credentials>, StoreError> {
+    on_db!(db, pool => {
+        sqlx::query(PASSWORD_OF)
+            .bind(library.as_str())
+            .bind(name)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| {
+                Ok(Credentials {
+                    account: account_of(&row)?,
+                    password_hash: row.try_get("password_hash")?,
                 })
-                .transpose()
-        })
-    }
+            })
+            .transpose()
+    })
+}
 
-    pub async fn create_session(
-        &self,
-        token_hash: &str,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        on_db!(self, pool => {
-            sqlx::query(CREATE_SESSION)
+/// Starts a session of `account`, used `now`.
+pub async fn create(
+    db: &Database,
+    token_hash: &str,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => {
+        sqlx::query(CREATE_SESSION)
+            .bind(token_hash)
+            .bind(account.library.as_str())
+            .bind(&account.name)
+            .bind(now.timestamp())
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+/// The account of a session used within `idle`, marking it used now; a
+/// session idle longer is ended.
+pub async fn account(
+    db: &Database,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    idle: Duration,
+) -> Result<Option<Account>, StoreError> {
+    let found = on_db!(db, pool => {
+        sqlx::query(SESSION)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| -> Result<_, StoreError> {
+                Ok((account_of(&row)?, row.try_get::<i64, _>("last_seen")?))
+            })
+            .transpose()?
+    });
+    let Some((account, last_seen)) = found else {
+        return Ok(None);
+    };
+    let since = now.timestamp() - last_seen;
+    if since > idle.num_seconds() {
+        end(db, token_hash).await?;
+        return Ok(None);
+    }
+    if since >= TOUCH_EVERY.num_seconds() {
+        on_db!(db, pool => {
+            sqlx::query(TOUCH)
                 .bind(token_hash)
-                .bind(account.library.as_str())
-                .bind(&account.name)
                 .bind(now.timestamp())
                 .execute(pool)
                 .await?;
         });
-        Ok(())
     }
+    Ok(Some(account))
+}
 
-    /// The account of a session used within `idle`, marking it used now; a
-    /// session idle longer is ended.
-    pub async fn session_account(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-        idle: Duration,
-    ) -> Result<Option<Account>, StoreError> {
-        let found = on_db!(self, pool => {
-            sqlx::query(SESSION)
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await?
-                .map(|row| -> Result<_, StoreError> {
-                    Ok((account_of(&row)?, row.try_get::<i64, _>("last_seen")?))
-                })
-                .transpose()?
-        });
-        let Some((account, last_seen)) = found else {
-            return Ok(None);
-        };
-        let since = now.timestamp() - last_seen;
-        if since > idle.num_seconds() {
-            self.end_session(token_hash).await?;
-            return Ok(None);
-        }
-        if since >= TOUCH_EVERY.num_seconds() {
-            on_db!(self, pool => {
-                sqlx::query(TOUCH)
-                    .bind(token_hash)
-                    .bind(now.timestamp())
-                    .execute(pool)
-                    .await?;
-            });
-        }
-        Ok(Some(account))
-    }
+/// Ends one session (signing out).
+pub async fn end(db: &Database, token_hash: &str) -> Result<(), StoreError> {
+    on_db!(db, pool => {
+        sqlx::query(END_SESSION).bind(token_hash).execute(pool).await?;
+    });
+    Ok(())
+}
 
-    pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        on_db!(self, pool => {
-            sqlx::query(END_SESSION).bind(token_hash).execute(pool).await?;
-        });
-        Ok(())
-    }
-
-    /// Deletes sessions idle longer than `idle` (they no longer sign anyone
-    /// in; this only keeps the table small).
-    pub async fn end_idle_sessions(
-        &self,
-        now: DateTime<Utc>,
-        idle: Duration,
-    ) -> Result<u64, StoreError> {
-        let cutoff = (now - idle).timestamp();
-        let ended = on_db!(self, pool => {
-            sqlx::query(END_IDLE).bind(cutoff).execute(pool).await?.rows_affected()
-        });
-        Ok(ended)
-    }
+/// Deletes sessions idle longer than `idle` (they no longer sign anyone
+/// in; this only keeps the table small).
+pub async fn end_idle(
+    db: &Database,
+    now: DateTime<Utc>,
+    idle: Duration,
+) -> Result<u64, StoreError> {
+    let cutoff = (now - idle).timestamp();
+    let ended = on_db!(db, pool => {
+        sqlx::query(END_IDLE).bind(cutoff).execute(pool).await?.rows_affected()
+    });
+    Ok(ended)
 }

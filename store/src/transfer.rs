@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::log::{Position, StoredEvent};
+use crate::log::{self, Position, StoredEvent};
 
 const BATCH: i64 = 1_000;
 
@@ -74,7 +74,7 @@ pub async fn export(database: &Database, out: &mut impl Write) -> Result<u64, Tr
     let mut after = Position::START;
     let mut count = 0;
     loop {
-        let batch = database.read_after(after, BATCH).await?;
+        let batch = log::read_after(database, after, BATCH).await?;
         let Some(last) = batch.last() else {
             return Ok(count);
         };

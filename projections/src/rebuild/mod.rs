@@ -406,7 +406,7 @@ async fn build(
     tx.commit().await?;
 
     let projector = Projector::new(db.clone(), calendar).with_batch_size(BATCH);
-    let head = db.head().await?;
+    let head = store::log::head(db).await?;
     let mut applied = 0;
     progress(RebuildProgress {
         projection,
@@ -637,7 +637,7 @@ async fn advance(
     upto: Position,
 ) -> Result<(), StoreError> {
     while *from < upto {
-        let mut events = db.read_after(*from, i64::from(BATCH)).await?;
+        let mut events = store::log::read_after(db, *from, i64::from(BATCH)).await?;
         events.retain(|e| e.position <= upto);
         // Events a projector already applied are below every later horizon.
         let Some(last) = events.last() else {
