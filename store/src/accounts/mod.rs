@@ -21,35 +21,12 @@ pub struct AccountSummary {
     pub tokens: i64,
 }
 
-// The same statements serve both backends: `$n` placeholders are valid SQLite.
-const UPSERT_ACCOUNT: &str = "
-INSERT INTO accounts (library, name, role) VALUES ($1, $2, $3)
-ON CONFLICT (library, name) DO UPDATE SET role = excluded.role";
-
-const INSERT_TOKEN: &str = "
-INSERT INTO account_tokens (token_hash, library, name) VALUES ($1, $2, $3)";
-
-const ACCOUNT_BY_TOKEN: &str = "
-SELECT a.library, a.name, a.role
-  FROM account_tokens t JOIN accounts a ON a.library = t.library AND a.name = t.name
- WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
-
-const REVOKE_POSTGRES: &str = "
-UPDATE account_tokens SET revoked_at = now()
- WHERE library = $1 AND name = $2 AND revoked_at IS NULL";
-
-const REVOKE_SQLITE: &str = "
-UPDATE account_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- WHERE library = $1 AND name = $2 AND revoked_at IS NULL";
-
-const LIST: &str = "
-SELECT a.library, a.name, a.role,
-       (SELECT count(*) FROM account_tokens t
-         WHERE t.library = a.library AND t.name = a.name AND t.revoked_at IS NULL) AS tokens
-  FROM accounts a
- WHERE $1 IS NULL OR a.library = $1
- ORDER BY a.library, a.name";
-
+const UPSERT_ACCOUNT: &str = include_str!("sql/upsert_account.sql");
+const INSERT_TOKEN: &str = include_str!("sql/insert_token.sql");
+const ACCOUNT_BY_TOKEN: &str = include_str!("sql/account_by_token.sql");
+const POSTGRES_REVOKE_TOKENS: &str = include_str!("sql/postgres/revoke_tokens.sql");
+const SQLITE_REVOKE_TOKENS: &str = include_str!("sql/sqlite/revoke_tokens.sql");
+const LIST: &str = include_str!("sql/list.sql");
 const ADMIN_EXISTS: &str = "SELECT count(*) AS admins FROM accounts WHERE role = 'ADMIN'";
 
 /// Creates the account if new (an existing one takes `role`), and adds a
@@ -99,20 +76,16 @@ pub async fn revoke_tokens(
     library: &LibraryId,
     name: &str,
 ) -> Result<u64, StoreError> {
-    let revoked = match db {
-        Database::Postgres(pool) => sqlx::query(REVOKE_POSTGRES)
-            .bind(library.as_str())
-            .bind(name)
-            .execute(pool)
-            .await?
-            .rows_affected(),
-        Database::Sqlite(pool) => sqlx::query(REVOKE_SQLITE)
-            .bind(library.as_str())
-            .bind(name)
-            .execute(pool)
-            .await?
-            .rows_affected(),
+    let sql = match db {
+        Database::Postgres(_) => POSTGRES_REVOKE_TOKENS,
+        Database::Sqlite(_) => SQLITE_REVOKE_TOKENS,
     };
+    let revoked = on_db!(db, pool => sqlx::query(sql)
+        .bind(library.as_str())
+        .bind(name)
+        .execute(pool)
+        .await?
+        .rows_affected());
     Ok(revoked)
 }
 

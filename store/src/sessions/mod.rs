@@ -15,29 +15,13 @@ use crate::error::StoreError;
 /// does not write on every request.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
-const SET_PASSWORD: &str = "
-INSERT INTO accounts (library, name, role, password_hash) VALUES ($1, $2, COALESCE($3, 'STAFF'), $4)
-ON CONFLICT (library, name) DO UPDATE
-   SET password_hash = excluded.password_hash, role = COALESCE($3, accounts.role)
-RETURNING library, name, role";
-
+const SET_PASSWORD: &str = include_str!("sql/set_password.sql");
 const END_SESSIONS_OF: &str = "DELETE FROM sessions WHERE library = $1 AND name = $2";
-
-const PASSWORD_OF: &str = "
-SELECT library, name, role, password_hash FROM accounts WHERE library = $1 AND name = $2";
-
-const CREATE_SESSION: &str = "
-INSERT INTO sessions (token_hash, library, name, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)";
-
-const SESSION: &str = "
-SELECT a.library, a.name, a.role, s.last_seen
-  FROM sessions s JOIN accounts a ON a.library = s.library AND a.name = s.name
- WHERE s.token_hash = $1";
-
+const CREDENTIALS: &str = include_str!("sql/credentials.sql");
+const CREATE: &str = include_str!("sql/create.sql");
+const ACCOUNT: &str = include_str!("sql/account.sql");
 const TOUCH: &str = "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1";
-
 const END_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
-
 const END_IDLE: &str = "DELETE FROM sessions WHERE last_seen < $1";
 
 /// An account with the stored hash of its password, if it has one.
@@ -83,7 +67,7 @@ pub async fn credentials(
     name: &str,
 ) -> Result<Option<Credentials>, StoreError> {
     on_db!(db, pool => {
-        sqlx::query(PASSWORD_OF)
+        sqlx::query(CREDENTIALS)
             .bind(library.as_str())
             .bind(name)
             .fetch_optional(pool)
@@ -106,7 +90,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     on_db!(db, pool => {
-        sqlx::query(CREATE_SESSION)
+        sqlx::query(CREATE)
             .bind(token_hash)
             .bind(account.library.as_str())
             .bind(&account.name)
@@ -126,7 +110,7 @@ pub async fn account(
     idle: Duration,
 ) -> Result<Option<Account>, StoreError> {
     let found = on_db!(db, pool => {
-        sqlx::query(SESSION)
+        sqlx::query(ACCOUNT)
             .bind(token_hash)
             .fetch_optional(pool)
             .await?

@@ -41,38 +41,14 @@ pub struct StoredEvent {
     pub recorded_at: DateTime<Utc>,
 }
 
-const POSTGRES_AFTER: &str = "
-SELECT tx_id::text AS tx, global_position, aggregate_type, aggregate_id, sequence,
-       event_type, event_version, payload, metadata, recorded_at
-  FROM events
- WHERE (tx_id, global_position) > ($1::text::xid8, $2)
-   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
- ORDER BY tx_id, global_position
- LIMIT $3";
-
-const SQLITE_AFTER: &str = "
-SELECT global_position, aggregate_type, aggregate_id, sequence,
-       event_type, event_version, payload, metadata, recorded_at
-  FROM events
- WHERE global_position > ?1
- ORDER BY global_position
- LIMIT ?2";
-
-const POSTGRES_HEAD: &str = "
-SELECT tx_id::text AS tx, global_position FROM events
- ORDER BY tx_id DESC, global_position DESC LIMIT 1";
-const SQLITE_HEAD: &str = "
-SELECT global_position FROM events
- WHERE global_position IS NOT NULL ORDER BY global_position DESC LIMIT 1";
+const POSTGRES_READ_AFTER: &str = include_str!("sql/postgres/read_after.sql");
+const SQLITE_READ_AFTER: &str = include_str!("sql/sqlite/read_after.sql");
+const POSTGRES_HEAD: &str = include_str!("sql/postgres/head.sql");
+const SQLITE_HEAD: &str = include_str!("sql/sqlite/head.sql");
 // The first committed event after a position, horizon or not: its age is
 // the lag, which also shows a projector held back by a long transaction.
-const POSTGRES_FIRST_AFTER: &str = "
-SELECT recorded_at FROM events
- WHERE (tx_id, global_position) > ($1::text::xid8, $2)
- ORDER BY tx_id, global_position LIMIT 1";
-const SQLITE_FIRST_AFTER: &str = "
-SELECT recorded_at FROM events WHERE global_position > $1
- ORDER BY global_position LIMIT 1";
+const POSTGRES_FIRST_RECORDED_AFTER: &str = include_str!("sql/postgres/first_recorded_after.sql");
+const SQLITE_FIRST_RECORDED_AFTER: &str = include_str!("sql/sqlite/first_recorded_after.sql");
 
 /// Up to `limit` events after `after`, in global order.
 pub async fn read_after(
@@ -81,7 +57,7 @@ pub async fn read_after(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     match db {
-        Database::Postgres(pool) => sqlx::query(POSTGRES_AFTER)
+        Database::Postgres(pool) => sqlx::query(POSTGRES_READ_AFTER)
             .bind(after.tx.to_string())
             .bind(after.global)
             .bind(limit)
@@ -90,7 +66,7 @@ pub async fn read_after(
             .iter()
             .map(event_of)
             .collect(),
-        Database::Sqlite(pool) => sqlx::query(SQLITE_AFTER)
+        Database::Sqlite(pool) => sqlx::query(SQLITE_READ_AFTER)
             .bind(after.global)
             .bind(limit)
             .fetch_all(pool)
@@ -123,14 +99,14 @@ pub async fn first_recorded_after(
     position: Position,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     match db {
-        Database::Postgres(pool) => sqlx::query(POSTGRES_FIRST_AFTER)
+        Database::Postgres(pool) => sqlx::query(POSTGRES_FIRST_RECORDED_AFTER)
             .bind(position.tx.to_string())
             .bind(position.global)
             .fetch_optional(pool)
             .await?
             .map(|row| row.recorded_at())
             .transpose(),
-        Database::Sqlite(pool) => sqlx::query(SQLITE_FIRST_AFTER)
+        Database::Sqlite(pool) => sqlx::query(SQLITE_FIRST_RECORDED_AFTER)
             .bind(position.global)
             .fetch_optional(pool)
             .await?
