@@ -24,9 +24,7 @@ const CATCH_UP_BATCH: u32 = 20_000;
 
 /// Loads the demo network when the store has no events at all.
 pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiError> {
-    let empty = state
-        .database()
-        .read_after(Position::START, 1)
+    let empty = store::log::read_after(state.database(), Position::START, 1)
         .await?
         .is_empty();
     if !empty {
@@ -60,12 +58,10 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
             name: name.into(),
             role,
         };
-        state.database().add_token(&account, &hash).await?;
+        store::accounts::add_token(state.database(), &account, &hash).await?;
         let password = demo_password();
         let password_hash = passwords::hash(password.clone()).await?;
-        state
-            .database()
-            .set_password(&library, name, Some(role), &password_hash)
+        store::sessions::set_password(state.database(), &library, name, Some(role), &password_hash)
             .await?;
         println!(
             "  {:<10} {name:<12} {:<12} {password:<16} {token}",

@@ -49,7 +49,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 name: name.trim().to_owned(),
                 role,
             };
-            database.add_token(&account, &hash).await?;
+            store::accounts::add_token(&database, &account, &hash).await?;
             println!("{token}");
             Ok(())
         }
@@ -79,9 +79,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message()))?;
             let database = Database::connect(&cli.config.database_url).await?;
-            let account = database
-                .set_password(&library, name.trim(), role, &hash)
-                .await?;
+            let account =
+                store::sessions::set_password(&database, &library, name.trim(), role, &hash)
+                    .await?;
             println!(
                 "password set for {} {} ({})",
                 account.library,

@@ -76,7 +76,7 @@ pub fn spawn(
                     Err(error) => tracing::warn!(%error, "the purge failed"),
                 }
                 // Idle sessions no longer sign anyone in; drop their rows.
-                match state.database().end_idle_sessions(now, SESSION_IDLE).await {
+                match store::sessions::end_idle(state.database(), now, SESSION_IDLE).await {
                     Ok(ended) => tracing::info!(ended, "deleted idle sessions"),
                     Err(error) => tracing::warn!(%error, "deleting idle sessions failed"),
                 }

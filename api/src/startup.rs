@@ -152,7 +152,7 @@ async fn follow_library_changes(state: Arc<AppState>, mut shutdown: watch::Recei
 /// library (registered as non-lending if absent) with exactly this token.
 async fn bootstrap_admin(state: &AppState, token: &str) -> Result<(), StartError> {
     let database = state.database();
-    if database.has_admin().await? {
+    if store::accounts::has_admin(database).await? {
         return Ok(());
     }
     // Several processes may start together on an empty store: each step
@@ -182,8 +182,8 @@ async fn bootstrap_admin(state: &AppState, token: &str) -> Result<(), StartError
         role: Role::Admin,
     };
     let hash = auth::token_hash(token);
-    if let Err(error) = database.add_token(&account, &hash).await {
-        let added = database.account_by_token(&hash).await?;
+    if let Err(error) = store::accounts::add_token(database, &account, &hash).await {
+        let added = store::accounts::account_by_token(database, &hash).await?;
         if added.is_none_or(|a| a.role != Role::Admin) {
             return Err(error.into());
         }

@@ -76,18 +76,16 @@ impl AppState {
     ) -> Result<Viewer, ApiError> {
         let account = match credential.ok_or(ApiError::Unauthenticated)? {
             Credential::Token(token) => {
-                self.database()
-                    .account_by_token(&auth::token_hash(token))
-                    .await?
+                store::accounts::account_by_token(self.database(), &auth::token_hash(token)).await?
             }
             Credential::Session(token) => {
-                self.database()
-                    .session_account(
-                        &auth::token_hash(token),
-                        self.commands.services.now(),
-                        SESSION_IDLE,
-                    )
-                    .await?
+                store::sessions::account(
+                    self.database(),
+                    &auth::token_hash(token),
+                    self.commands.services.now(),
+                    SESSION_IDLE,
+                )
+                .await?
             }
         };
         Ok(Viewer {

@@ -72,7 +72,9 @@ fn account_set_password_reads_the_password_from_stdin() {
     let credentials = runtime.block_on(async {
         let database = store::Database::connect(&url).await.unwrap();
         let library = domain::LibraryId::from("CT-HFD");
-        database.credentials(&library, "ill-staff").await.unwrap()
+        store::sessions::credentials(&database, &library, "ill-staff")
+            .await
+            .unwrap()
     });
     let stored = credentials.unwrap().password_hash.unwrap();
     assert!(stored.starts_with("$argon2id$"), "{stored}");

@@ -56,7 +56,7 @@ async fn replay_into(
     };
     let mut after = Position::START;
     loop {
-        let batch = source.read_after(after, BATCH).await?;
+        let batch = store::log::read_after(source, after, BATCH).await?;
         let Some(last) = batch.last() else { break };
         after = last.position;
         let mut upto = Vec::with_capacity(batch.len());

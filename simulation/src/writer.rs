@@ -12,7 +12,6 @@ use domain::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use store::backend::micros;
 use store::event_store::{CommandError, EventStore};
 use store::Database;
 use store::StoreError;
@@ -33,10 +32,6 @@ const SQLITE_APPEND: &str = "
 INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
                     payload, metadata)
 VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const SAVE_PATRON: &str = "
-INSERT INTO patrons (patron_ref, request_id, barcode, name, email, saved_at_us)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (patron_ref) DO NOTHING";
 
 /// One event as the `events` table stores it.
 struct Row {
@@ -239,22 +234,7 @@ impl<'a> Writer<'a> {
         saved_at: DateTime<Utc>,
     ) -> Result<(), GenerateError> {
         self.flush().await?;
-        store::on_db!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(StoreError::from)?;
-            for (patron_ref, request, patron) in patrons {
-                sqlx::query(SAVE_PATRON)
-                    .bind(patron_ref)
-                    .bind(request)
-                    .bind(&patron.barcode)
-                    .bind(&patron.name)
-                    .bind(&patron.email)
-                    .bind(micros(saved_at))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?;
-            }
-            tx.commit().await.map_err(StoreError::from)?;
-        });
+        store::vault::save_patrons(self.db, patrons, saved_at).await?;
         Ok(())
     }
 }

@@ -21,7 +21,9 @@ async fn events(db: &Database) -> Vec<(String, String, i64, String, Value, Value
     let mut all = Vec::new();
     let mut after = Position::START;
     loop {
-        let batch = db.read_after(after, 5_000).await.expect("read the log");
+        let batch = store::log::read_after(db, after, 5_000)
+            .await
+            .expect("read the log");
         let Some(last) = batch.last() else {
             return all;
         };

@@ -2,6 +2,10 @@
 //! SQLite), the event store, the log in global order, NDJSON export and
 //! import, and the plain tables beside the log (accounts, sessions, the
 //! patron vault).
+//!
+//! A module's statements are files beside it, in `sql/`: `name.sql` serves
+//! both backends (`$n` placeholders are valid SQLite), `postgres/name.sql`
+//! and `sqlite/name.sql` are one statement in each dialect.
 
 pub mod accounts;
 pub mod backend;

@@ -189,9 +189,7 @@ impl Query {
             return Err(ApiError::forbidden("only coordinators and admins list accounts").into());
         }
         let app = app(ctx);
-        let accounts = app
-            .database()
-            .accounts(library.as_ref())
+        let accounts = store::accounts::list(app.database(), library.as_ref())
             .await
             .map_err(ApiError::from)?;
         Ok(accounts

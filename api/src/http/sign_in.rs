@@ -73,7 +73,7 @@ pub async fn sign_in(
         );
         return response;
     }
-    let credentials = match state.database().credentials(&library, &name).await {
+    let credentials = match store::sessions::credentials(state.database(), &library, &name).await {
         Ok(credentials) => credentials,
         Err(error) => {
             tracing::error!(%error, "reading credentials failed");
@@ -96,7 +96,7 @@ pub async fn sign_in(
     state.throttle.succeeded(&account_key);
     let (token, hash) = auth::new_token_with_prefix(SESSION_PREFIX);
     let now = state.commands.services.now();
-    if let Err(error) = state.database().create_session(&hash, &account, now).await {
+    if let Err(error) = store::sessions::create(state.database(), &hash, &account, now).await {
         tracing::error!(%error, "storing a session failed");
         return refusal(StatusCode::SERVICE_UNAVAILABLE, "the store does not answer");
     }
@@ -117,7 +117,7 @@ pub async fn sign_in(
 
 pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     if let Some(token) = session_cookie(&headers) {
-        if let Err(error) = state.database().end_session(&auth::token_hash(token)).await {
+        if let Err(error) = store::sessions::end(state.database(), &auth::token_hash(token)).await {
             tracing::error!(%error, "ending a session failed");
             return refusal(StatusCode::SERVICE_UNAVAILABLE, "the store does not answer");
         }

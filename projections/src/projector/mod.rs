@@ -131,7 +131,7 @@ impl Projector {
     /// keeps a concurrent runner from double-applying). Returns how many
     /// events the projection furthest behind applied.
     pub async fn catch_up(&self) -> Result<usize, StoreError> {
-        let head = self.database.head().await?;
+        let head = store::log::head(&self.database).await?;
         let mut most = 0;
         for projection in Projection::ALL {
             let applied = self
@@ -197,7 +197,7 @@ impl Projector {
         position: &mut Position,
         writer: &mut Writer<'_>,
     ) -> Result<Option<usize>, StoreError> {
-        let events = self.database.read_after(*position, self.batch_size).await?;
+        let events = store::log::read_after(&self.database, *position, self.batch_size).await?;
         let Some(last) = events.last() else {
             return Ok(None);
         };
@@ -263,7 +263,7 @@ impl Projector {
     /// oldest event after it has waited; whether one is waiting.
     async fn observe(&self, projection: Projection) -> Result<bool, StoreError> {
         let position = load_checkpoint(&self.database, projection.checkpoint(Target::Live)).await?;
-        let waiting = self.database.first_recorded_after(position).await?;
+        let waiting = store::log::first_recorded_after(&self.database, position).await?;
         let status = self.status.of(projection);
         status.set_position(position);
         status.set_lag(waiting);

@@ -227,7 +227,7 @@ async fn build(
     tx.commit().await?;
 
     let projector = Projector::new(db.clone(), calendar).with_batch_size(BATCH);
-    let head = db.head().await?;
+    let head = store::log::head(db).await?;
     let mut applied = 0;
     progress(RebuildProgress {
         projection,

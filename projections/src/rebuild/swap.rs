@@ -132,7 +132,7 @@ pub(super) async fn advance(
     upto: Position,
 ) -> Result<(), StoreError> {
     while *from < upto {
-        let mut events = db.read_after(*from, i64::from(BATCH)).await?;
+        let mut events = store::log::read_after(db, *from, i64::from(BATCH)).await?;
         events.retain(|e| e.position <= upto);
         // Events a projector already applied are below every later horizon.
         let Some(last) = events.last() else {

@@ -126,7 +126,7 @@ async fn eventually(what: &str, mut condition: impl AsyncFnMut() -> bool) {
 }
 
 async fn caught_up(projector: &Projector, db: &Database) -> bool {
-    let head = db.head().await.unwrap().unwrap_or_default();
+    let head = store::log::head(db).await.unwrap().unwrap_or_default();
     Projection::ALL
         .iter()
         .all(|p| projector.status().of(*p).position() >= head)

@@ -16,7 +16,9 @@ VALUES ('Test', $1, 1, 'Tested', '1.0', '{}', '{}')";
 async fn read_all(db: &Database, mut after: Position, batch: i64) -> (Vec<String>, Position) {
     let mut ids = Vec::new();
     loop {
-        let events = db.read_after(after, batch).await.expect("read");
+        let events = store::log::read_after(db, after, batch)
+            .await
+            .expect("read");
         let Some(last) = events.last() else {
             return (ids, after);
         };

@@ -111,8 +111,18 @@ async fn a_session_signs_in_the_web_client_until_it_is_idle_or_ended(backend: Ba
     let database = app.server.state.database();
     let idle = api::auth::SESSION_IDLE;
     let now = domain::Clock::now(app.clock.as_ref());
-    assert_eq!(database.end_idle_sessions(now, idle).await.unwrap(), 2);
-    assert_eq!(database.end_idle_sessions(now, idle).await.unwrap(), 0);
+    assert_eq!(
+        store::sessions::end_idle(database, now, idle)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store::sessions::end_idle(database, now, idle)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(
         code(&with_cookie(&app, &cookie, ME).await),
         "UNAUTHENTICATED"

@@ -573,8 +573,7 @@ async fn the_demo_networks_pages_render() {
     // here, and the demo's admin stands in for the bootstrap one; so set a
     // known password straight in the store.
     let database = app.server.state.database();
-    let staff = database
-        .accounts(None)
+    let staff = store::accounts::list(database, None)
         .await
         .unwrap()
         .into_iter()
@@ -585,8 +584,7 @@ async fn the_demo_networks_pages_render() {
     let hash = api::auth::passwords::hash(PASSWORD.to_owned())
         .await
         .unwrap();
-    database
-        .set_password(&staff.library, &staff.name, None, &hash)
+    store::sessions::set_password(database, &staff.library, &staff.name, None, &hash)
         .await
         .unwrap();
     let browser = Browser::launch().await;

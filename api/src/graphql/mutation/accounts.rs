@@ -53,9 +53,7 @@ impl AccountMutation {
             name: name.trim().to_owned(),
             role: role.into(),
         };
-        app(ctx)
-            .database()
-            .add_token(&account, &hash)
+        store::accounts::add_token(app(ctx).database(), &account, &hash)
             .await
             .map_err(ApiError::from)?;
         Ok(token)
@@ -68,9 +66,7 @@ impl AccountMutation {
         name: String,
     ) -> async_graphql::Result<i32> {
         let library = admin_on_library(ctx, &library, &name)?;
-        let revoked = app(ctx)
-            .database()
-            .revoke_tokens(&library, name.trim())
+        let revoked = store::accounts::revoke_tokens(app(ctx).database(), &library, name.trim())
             .await
             .map_err(ApiError::from)?;
         Ok(revoked as i32)
@@ -90,11 +86,15 @@ impl AccountMutation {
         let library = admin_on_library(ctx, &library, &name)?;
         passwords::check_policy(&password)?;
         let hash = passwords::hash(password).await?;
-        app(ctx)
-            .database()
-            .set_password(&library, name.trim(), role.map(Into::into), &hash)
-            .await
-            .map_err(ApiError::from)?;
+        store::sessions::set_password(
+            app(ctx).database(),
+            &library,
+            name.trim(),
+            role.map(Into::into),
+            &hash,
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(true)
     }
 }

@@ -475,11 +475,16 @@ pub fn rota_from(bits: u16, borrower: &LibraryId) -> Vec<LibraryId> {
 /// ones may wait behind another test's open transaction (the horizon is
 /// cluster-wide): read until the head.
 pub async fn all_events(db: &Database) -> Vec<StoredEvent> {
-    let head = db.head().await.expect("the head").unwrap_or_default();
+    let head = store::log::head(db)
+        .await
+        .expect("the head")
+        .unwrap_or_default();
     let mut events = Vec::new();
     let mut after = Position::START;
     while after < head {
-        let batch = db.read_after(after, 1000).await.expect("read the log");
+        let batch = store::log::read_after(db, after, 1000)
+            .await
+            .expect("read the log");
         match batch.last() {
             Some(last) => after = last.position,
             None => tokio::time::sleep(std::time::Duration::from_millis(10)).await,

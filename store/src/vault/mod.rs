@@ -4,10 +4,13 @@
 //! their request never appeared.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
 use cqrs_es::Aggregate;
 use domain::{IllRequest, PatronInput};
+use sqlx::query::Query;
+use sqlx::{Encode, Type};
 use uuid::Uuid;
 
 use crate::backend::{micros, on_db};
@@ -21,37 +24,34 @@ pub const DEFAULT_KEEP_DAYS: u32 = 90;
 /// not appeared after this long never will.
 const ORPHAN_AFTER: Duration = Duration::days(1);
 
-const SAVE_PATRON: &str = "
-INSERT INTO patrons (patron_ref, request_id, barcode, name, email, saved_at_us)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (patron_ref) DO NOTHING";
+const SAVE_PATRON: &str = include_str!("sql/save_patron.sql");
 const PATRON: &str = "SELECT barcode, name, email FROM patrons WHERE patron_ref = $1";
-const SAVE_NOTE: &str = "
-INSERT INTO notes (note_id, request_id, text, saved_at_us) VALUES ($1, $2, $3, $4)
-ON CONFLICT (note_id) DO NOTHING";
+const SAVE_NOTE: &str = include_str!("sql/save_note.sql");
 const NOTES: &str = "SELECT note_id, text FROM notes WHERE request_id = $1";
 
-const PURGE_ENDED_PATRONS: &str = "
-DELETE FROM patrons WHERE EXISTS (
-    SELECT 1 FROM request_views r
-     WHERE r.id = patrons.request_id AND r.ended_at_us < $1)";
-const PURGE_ENDED_NOTES: &str = "
-DELETE FROM notes WHERE EXISTS (
-    SELECT 1 FROM request_views r
-     WHERE r.id = notes.request_id AND r.ended_at_us < $1)";
 // Candidates only: the projector may lag, so the log itself decides.
-const UNSEEN_REQUESTS: &str = "
-SELECT request_id FROM patrons p
- WHERE saved_at_us < $1
-   AND NOT EXISTS (SELECT 1 FROM request_views r WHERE r.id = p.request_id)
-UNION
-SELECT request_id FROM notes n
- WHERE saved_at_us < $1
-   AND NOT EXISTS (SELECT 1 FROM request_views r WHERE r.id = n.request_id)";
-const IN_LOG: &str = "
-SELECT count(*) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2";
-const PURGE_PATRONS_OF: &str = "DELETE FROM patrons WHERE request_id = $1 AND saved_at_us < $2";
-const PURGE_NOTES_OF: &str = "DELETE FROM notes WHERE request_id = $1 AND saved_at_us < $2";
+const UNSEEN_REQUESTS: &str = include_str!("sql/unseen_requests.sql");
+const IN_LOG: &str = include_str!("sql/in_log.sql");
+
+/// The statements written once for both tables, `{table}` expanded.
+struct Statements {
+    /// The rows of requests that ended before `$1`.
+    purge_ended: String,
+    /// The rows of request `$1` saved before `$2`.
+    purge_unseen: String,
+}
+
+impl Statements {
+    fn new(table: &str) -> Statements {
+        Statements {
+            purge_ended: format!(include_str!("sql/purge_ended.sql"), table = table),
+            purge_unseen: format!(include_str!("sql/purge_unseen.sql"), table = table),
+        }
+    }
+}
+
+static FOR_PATRONS: LazyLock<Statements> = LazyLock::new(|| Statements::new("patrons"));
+static FOR_NOTES: LazyLock<Statements> = LazyLock::new(|| Statements::new("notes"));
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PurgeCounts {
@@ -74,17 +74,54 @@ pub async fn save_patron(
     request_id: Uuid,
     patron: &PatronInput,
 ) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query(SAVE_PATRON)
+    let saved_at = micros(Utc::now());
+    on_db!(db, pool => insert_patron(patron_ref, request_id, patron, saved_at)
+        .execute(pool)
+        .await
+        .map(drop))?;
+    Ok(())
+}
+
+/// Stores many requests' patrons, each `(patron_ref, request_id, patron)`,
+/// as saved at `saved_at`, in one transaction: a bulk load's `save_patron`.
+pub async fn save_patrons(
+    db: &Database,
+    patrons: &[(Uuid, Uuid, PatronInput)],
+    saved_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let saved_at = micros(saved_at);
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for (patron_ref, request_id, patron) in patrons {
+            insert_patron(*patron_ref, *request_id, patron, saved_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The one insert of a patron, bound for either backend.
+fn insert_patron<DB: sqlx::Database>(
+    patron_ref: Uuid,
+    request_id: Uuid,
+    patron: &PatronInput,
+    saved_at_us: i64,
+) -> Query<'_, DB, DB::Arguments<'_>>
+where
+    for<'q> Uuid: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+{
+    sqlx::query(SAVE_PATRON)
         .bind(patron_ref)
         .bind(request_id)
         .bind(&patron.barcode)
         .bind(&patron.name)
         .bind(&patron.email)
-        .bind(micros(Utc::now()))
-        .execute(pool)
-        .await
-        .map(drop))?;
-    Ok(())
+        .bind(saved_at_us)
 }
 
 /// The patron, `None` once purged (or never saved).
@@ -138,8 +175,8 @@ pub async fn purge(
     let ended_before = micros(now - Duration::days(i64::from(keep_days)));
     let saved_before = micros(now - ORPHAN_AFTER);
     let mut purged = PurgeCounts {
-        patrons: execute(db, PURGE_ENDED_PATRONS, ended_before).await?,
-        notes: execute(db, PURGE_ENDED_NOTES, ended_before).await?,
+        patrons: execute(db, &FOR_PATRONS.purge_ended, ended_before).await?,
+        notes: execute(db, &FOR_NOTES.purge_ended, ended_before).await?,
     };
     let unseen: Vec<Uuid> = on_db!(db, pool => sqlx::query_scalar(UNSEEN_REQUESTS)
         .bind(saved_before)
@@ -152,14 +189,16 @@ pub async fn purge(
             .fetch_one(pool)
             .await)?;
         if events == 0 {
-            purged.patrons += delete_of(db, PURGE_PATRONS_OF, request_id, saved_before).await?;
-            purged.notes += delete_of(db, PURGE_NOTES_OF, request_id, saved_before).await?;
+            purged.patrons +=
+                delete_of(db, &FOR_PATRONS.purge_unseen, request_id, saved_before).await?;
+            purged.notes +=
+                delete_of(db, &FOR_NOTES.purge_unseen, request_id, saved_before).await?;
         }
     }
     Ok(purged)
 }
 
-async fn execute(db: &Database, sql: &'static str, before: i64) -> Result<u64, StoreError> {
+async fn execute(db: &Database, sql: &str, before: i64) -> Result<u64, StoreError> {
     Ok(on_db!(db, pool => sqlx::query(sql)
         .bind(before)
         .execute(pool)
@@ -169,7 +208,7 @@ async fn execute(db: &Database, sql: &'static str, before: i64) -> Result<u64, S
 
 async fn delete_of(
     db: &Database,
-    sql: &'static str,
+    sql: &str,
     request_id: Uuid,
     before: i64,
 ) -> Result<u64, StoreError> {

@@ -10,6 +10,7 @@ use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
 use thiserror::Error;
 
+use crate::backend::on_db;
 use crate::database::Database;
 use crate::error::StoreError;
 
@@ -18,11 +19,7 @@ use crate::error::StoreError;
 /// caller; a caller without one simply acts on the newer state.
 const ATTEMPTS: u32 = 8;
 
-// `$1` placeholders are valid on both backends.
-const ALL_OF_TYPE: &str = "
-SELECT aggregate_id, payload FROM events
- WHERE aggregate_type = $1
- ORDER BY aggregate_id, sequence";
+const ALL_OF_TYPE: &str = include_str!("sql/all_of_type.sql");
 
 #[derive(Debug, Error)]
 pub enum CommandError<E: std::error::Error> {
@@ -78,20 +75,12 @@ impl EventStore {
     /// Every stream of one aggregate type, folded, with its version (events
     /// stored): for the few hundred libraries, not for requests.
     pub async fn all<A: Aggregate>(&self) -> Result<Vec<(String, A, u64)>, StoreError> {
-        let rows: Vec<(String, serde_json::Value)> = match &self.database {
-            Database::Postgres(pool) => {
-                sqlx::query_as(ALL_OF_TYPE)
-                    .bind(A::TYPE)
-                    .fetch_all(pool)
-                    .await?
-            }
-            Database::Sqlite(pool) => {
-                sqlx::query_as(ALL_OF_TYPE)
-                    .bind(A::TYPE)
-                    .fetch_all(pool)
-                    .await?
-            }
-        };
+        let rows: Vec<(String, serde_json::Value)> = on_db!(&self.database, pool => {
+            sqlx::query_as(ALL_OF_TYPE)
+                .bind(A::TYPE)
+                .fetch_all(pool)
+                .await?
+        });
         let mut all: Vec<(String, A, u64)> = Vec::new();
         for (id, payload) in rows {
             let event: A::Event = serde_json::from_value(payload)

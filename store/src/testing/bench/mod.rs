@@ -6,10 +6,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 
 /// The baseline of reading the log: the columns the projector reads, in order.
-const COPY_EVENTS: &str = "
-COPY (SELECT tx_id::text, global_position, aggregate_type, aggregate_id, sequence, event_type,
-             event_version, payload, metadata, recorded_at
-        FROM events ORDER BY global_position) TO STDOUT";
+const COPY_EVENTS: &str = include_str!("sql/copy_events.sql");
 
 /// The environment variable `name` parsed, or `default`.
 pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::backend::on_db;
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::log::{Position, StoredEvent};
+use crate::log::{self, Position, StoredEvent};
 
 const BATCH: i64 = 1_000;
 
@@ -74,7 +75,7 @@ pub async fn export(database: &Database, out: &mut impl Write) -> Result<u64, Tr
     let mut after = Position::START;
     let mut count = 0;
     loop {
-        let batch = database.read_after(after, BATCH).await?;
+        let batch = log::read_after(database, after, BATCH).await?;
         let Some(last) = batch.last() else {
             return Ok(count);
         };
@@ -88,26 +89,17 @@ pub async fn export(database: &Database, out: &mut impl Write) -> Result<u64, Tr
     }
 }
 
-// `$n` placeholders are valid on both backends.
-const INSERT: &str = "
-INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+const INSERT_EVENT: &str = include_str!("sql/insert_event.sql");
 
 const ANY_EVENT: &str = "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1) AS any_event";
 
 /// Fills an empty store from NDJSON in `input`, in the file's order, in
 /// batches; how many events.
 pub async fn import(database: &Database, input: impl BufRead) -> Result<u64, TransferError> {
-    let existing: i64 = match database {
-        Database::Postgres(pool) => sqlx::query_scalar(ANY_EVENT)
-            .fetch_one(pool)
-            .await
-            .map_err(StoreError::from)?,
-        Database::Sqlite(pool) => sqlx::query_scalar(ANY_EVENT)
-            .fetch_one(pool)
-            .await
-            .map_err(StoreError::from)?,
-    };
+    let existing: i64 = on_db!(database, pool => sqlx::query_scalar(ANY_EVENT)
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::from)?);
     if existing > 0 {
         return Err(TransferError::NotEmpty);
     }
@@ -148,7 +140,7 @@ async fn insert(
         Database::Postgres(pool) => {
             let mut tx = pool.begin().await?;
             for (event, recorded_at) in batch.drain(..) {
-                sqlx::query(INSERT)
+                sqlx::query(INSERT_EVENT)
                     .bind(event.aggregate_type)
                     .bind(event.aggregate_id)
                     .bind(event.sequence)
@@ -165,7 +157,7 @@ async fn insert(
         Database::Sqlite(pool) => {
             let mut tx = pool.begin().await?;
             for (event, recorded_at) in batch.drain(..) {
-                sqlx::query(INSERT)
+                sqlx::query(INSERT_EVENT)
                     .bind(event.aggregate_type)
                     .bind(event.aggregate_id)
                     .bind(event.sequence)
