@@ -7,6 +7,7 @@ pub mod clock;
 pub mod directory;
 pub mod error;
 pub mod library;
+pub mod library_id;
 pub mod metadata;
 pub mod request;
 pub mod validation;
@@ -15,7 +16,8 @@ pub use actor::{Actor, Origin, Role};
 pub use clock::{Calendar, Clock, ManualClock};
 pub use directory::{InMemoryDirectory, LibraryDirectory, LibraryStatus};
 pub use error::DomainError;
-pub use library::{Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId};
+pub use library::{Library, LibraryChange, LibraryCommand, LibraryEvent};
+pub use library_id::LibraryId;
 pub use metadata::{EventMetadata, StoredMetadata, SYSTEM_ACTOR};
 pub use request::{
     Action, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest, RequestCommand,

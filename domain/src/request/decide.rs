@@ -14,7 +14,7 @@ use super::state::RequestState;
 use super::types::{RequestStatus, ServiceType, Side};
 use crate::actor::{Actor, Origin};
 use crate::error::DomainError;
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 use crate::validation::{self, MAX_BARCODE, MAX_EMAIL, MAX_NAME, MAX_NOTE, MAX_REASON, MAX_ROTA};
 
 use RequestStatus as S;
