@@ -7,11 +7,14 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use domain::library::LibraryRecord;
-use domain::{Actor, Calendar, Clock, IllRequest, Library, LibraryChange, LibraryId, Role};
+use domain::{
+    Actor, Calendar, Clock, HistoryEntry, IllRequest, Library, LibraryChange, LibraryId,
+    RequestView, Role,
+};
 use projections::accounts::Account;
 use projections::changes::{Change, ChangeFeed};
 use projections::projector::{Projector, ProjectorStatus};
-use projections::{Database, EventStore, HistoryEntry, RequestView, StoreError};
+use projections::{Database, EventStore, StoreError};
 use thiserror::Error;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;

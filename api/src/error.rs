@@ -3,7 +3,7 @@
 //! the error carries, and never returned.
 
 use async_graphql::ErrorExtensions;
-use domain::DomainError;
+use domain::{DomainError, MalformedMetadata};
 use projections::{CommandError, StoreError};
 use uuid::Uuid;
 
@@ -111,5 +111,12 @@ impl From<CommandError<DomainError>> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         ApiError::internal(error)
+    }
+}
+
+/// A stored event the domain cannot read is the store's fault: internal.
+impl From<MalformedMetadata> for ApiError {
+    fn from(error: MalformedMetadata) -> Self {
+        StoreError::from(error).into()
     }
 }

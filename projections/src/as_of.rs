@@ -5,7 +5,7 @@
 //! the queue.
 
 use chrono::{DateTime, Utc};
-use domain::{Calendar, LibraryId};
+use domain::{Calendar, LibraryId, RequestView};
 use serde_json::Value;
 
 use crate::database::Database;
@@ -13,7 +13,6 @@ use crate::error::StoreError;
 use crate::log_reader::{Position, StoredEvent};
 use crate::queries::{self, QueryError, QueueQuery, QueueSide};
 use crate::read_models::{self, Projection, Target};
-use crate::request_view::RequestView;
 use crate::sql::Tx;
 
 const BATCH: i64 = 1_000;

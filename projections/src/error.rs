@@ -1,3 +1,4 @@
+use domain::MalformedMetadata;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -22,4 +23,10 @@ pub enum StoreError {
     Busy(String),
     #[error("no projection named {0:?}")]
     UnknownProjection(String),
+}
+
+impl From<MalformedMetadata> for StoreError {
+    fn from(error: MalformedMetadata) -> Self {
+        StoreError::Malformed(error.to_string())
+    }
 }

@@ -12,7 +12,6 @@ pub mod projector;
 pub mod queries;
 mod read_models;
 pub mod rebuild;
-pub mod request_view;
 pub mod sessions;
 mod sql;
 pub mod store;
@@ -26,7 +25,6 @@ pub use log_reader::{Position, StoredEvent};
 pub use projector::{ProjectionStatus, Projector, ProjectorStatus};
 pub use queries::{QueryError, QueueSide};
 pub use read_models::Projection;
-pub use request_view::{HistoryEntry, RequestView};
 pub use store::{CommandError, Committed, EventStore};
 
 #[cfg(feature = "testing")]

@@ -1,8 +1,8 @@
 //! One request's history, each step with the request as it stood after it:
 //! the same fold the server uses (`RequestView::fold`).
 
-use domain::IllRequest;
-use projections::{Database, EventStore, HistoryEntry, RequestView, StoreError};
+use domain::{HistoryEntry, IllRequest, RequestView};
+use projections::{Database, EventStore, StoreError};
 use uuid::Uuid;
 
 pub struct Step {

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use domain::library::LibraryRecord;
-use domain::{IllRequest, LibraryId, RequestStatus};
+use domain::{HistoryEntry, IllRequest, LibraryId, RequestStatus, RequestView};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use thiserror::Error;
@@ -19,7 +19,6 @@ pub use statistics::{
 
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::request_view::{HistoryEntry, RequestView};
 use crate::sql::{micros, on_db};
 use crate::store::EventStore;
 
@@ -211,7 +210,8 @@ pub async fn history(db: &Database, id: Uuid) -> Result<Vec<HistoryEntry>, Store
         .await?
         .iter()
         .map(HistoryEntry::from_envelope)
-        .collect()
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::from)
 }
 
 /// Every registered library, ordered by id.

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use domain::{LibraryId, RequestStatus};
+use domain::{LibraryId, RequestStatus, RequestView};
 use sqlx::types::Json;
 use uuid::Uuid;
 
@@ -15,7 +15,6 @@ use crate::changes::{Change, QueueChange};
 use crate::error::StoreError;
 use crate::log_reader::StoredEvent;
 use crate::queries::QueueSide;
-use crate::request_view::RequestView;
 use crate::sql::{micros, Tx};
 
 struct Sql {
