@@ -11,6 +11,8 @@ pub mod library;
 pub mod library_id;
 pub mod metadata;
 pub mod request;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod validation;
 
 pub use actor::{Actor, Origin, Role};
