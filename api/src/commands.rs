@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use domain::library::LibraryRecord;
 use domain::{
-    Action, Actor, Calendar, Clock, EventMetadata, IllRequest, Library, LibraryChange,
-    LibraryCommand, LibraryId, Origin, RequestCommand, RequestEvent, RequestServices,
+    Action, Actor, Calendar, Clock, EventMetadata, HistoryEntry, IllRequest, Library,
+    LibraryChange, LibraryCommand, LibraryId, Origin, RequestCommand, RequestEvent,
+    RequestServices, RequestView,
 };
 use projections::projector::Projector;
-use projections::{HistoryEntry, RequestView};
 use store::{vault, Database, EventStore};
 use tokio::sync::Notify;
 use uuid::Uuid;

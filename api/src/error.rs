@@ -3,7 +3,7 @@
 //! the error carries, and never returned.
 
 use async_graphql::ErrorExtensions;
-use domain::DomainError;
+use domain::{DomainError, MalformedMetadata};
 use projections::queries::period::PeriodError;
 use store::{CommandError, StoreError};
 use uuid::Uuid;
@@ -118,5 +118,12 @@ impl From<StoreError> for ApiError {
 impl From<PeriodError> for ApiError {
     fn from(error: PeriodError) -> Self {
         ApiError::bad_input(error.to_string())
+    }
+}
+
+/// A stored event the domain cannot read is the store's fault: internal.
+impl From<MalformedMetadata> for ApiError {
+    fn from(error: MalformedMetadata) -> Self {
+        StoreError::from(error).into()
     }
 }

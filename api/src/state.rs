@@ -7,10 +7,9 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use domain::library::LibraryRecord;
-use domain::{IllRequest, Library, LibraryId};
+use domain::{HistoryEntry, IllRequest, Library, LibraryId, RequestView};
 use projections::projector::ProjectorStatus;
 use projections::ChangeFeed;
-use projections::{HistoryEntry, RequestView};
 use store::{Database, StoreError};
 use uuid::Uuid;
 

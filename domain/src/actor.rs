@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LibraryStatus {

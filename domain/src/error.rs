@@ -1,3 +1,5 @@
+//! Why a command is refused: the five kinds the contract names.
+
 use thiserror::Error;
 
 /// Why a command was refused. When several apply, the handlers report the

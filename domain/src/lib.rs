@@ -1,22 +1,28 @@
 //! The ILL network's domain: the `IllRequest` and `Library` aggregates, their
-//! commands and events, who may do what, and validation. Pure: no I/O, no
-//! clock reads (a [`Clock`] is passed in through the services).
+//! commands and events, who may do what, validation, and the request view
+//! people read. Pure: no I/O, no clock reads (a [`Clock`] is passed in
+//! through the services).
 
 pub mod actor;
 pub mod clock;
 pub mod directory;
 pub mod error;
 pub mod library;
+pub mod library_id;
 pub mod metadata;
 pub mod request;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod validation;
 
 pub use actor::{Actor, Origin, Role};
 pub use clock::{Calendar, Clock, ManualClock};
 pub use directory::{InMemoryDirectory, LibraryDirectory, LibraryStatus};
 pub use error::DomainError;
-pub use library::{Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId};
+pub use library::{Library, LibraryChange, LibraryCommand, LibraryEvent};
+pub use library_id::LibraryId;
 pub use metadata::{EventMetadata, StoredMetadata, SYSTEM_ACTOR};
+pub use request::view::{HistoryEntry, MalformedMetadata, RequestView};
 pub use request::{
     Action, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest, RequestCommand,
     RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome, RotaSlot, ServiceType,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::actor::{Origin, Role};
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 
 /// The actor name the scheduler and routing write.
 pub const SYSTEM_ACTOR: &str = "system";

@@ -5,13 +5,12 @@
 //! the queue.
 
 use chrono::{DateTime, Utc};
-use domain::{Calendar, LibraryId};
+use domain::{Calendar, LibraryId, RequestView};
 use serde_json::Value;
 
 use crate::changes::QueueSide;
 use crate::queries::{self, QueryError, QueueQuery};
 use crate::read_models::{self, Projection, Target};
-use crate::request_view::RequestView;
 use store::backend::Tx;
 use store::log::{Position, StoredEvent};
 use store::Database;

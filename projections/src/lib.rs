@@ -9,11 +9,9 @@ pub mod projector;
 pub mod queries;
 mod read_models;
 pub mod rebuild;
-pub mod request_view;
 
 pub use changes::{Change, QueueChange, QueueSide};
 pub use feed::ChangeFeed;
 pub use projector::{ProjectionStatus, Projector, ProjectorStatus};
 pub use queries::QueryError;
 pub use read_models::Projection;
-pub use request_view::{HistoryEntry, RequestView};

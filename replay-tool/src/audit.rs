@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use projections::RequestView;
+use domain::RequestView;
 use serde_json::{json, Value};
 use uuid::Uuid;
 

@@ -1,8 +1,7 @@
 //! One request's history, each step with the request as it stood after it:
 //! the same fold the server uses (`RequestView::fold`).
 
-use domain::IllRequest;
-use projections::{HistoryEntry, RequestView};
+use domain::{HistoryEntry, IllRequest, RequestView};
 use store::{Database, EventStore, StoreError};
 use uuid::Uuid;
 

@@ -1,5 +1,6 @@
 //! The store's one error type: a backend failure, a malformed row or URL.
 
+use domain::MalformedMetadata;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -24,4 +25,10 @@ pub enum StoreError {
     Busy(String),
     #[error("no projection named {0:?}")]
     UnknownProjection(String),
+}
+
+impl From<MalformedMetadata> for StoreError {
+    fn from(error: MalformedMetadata) -> Self {
+        StoreError::Malformed(error.to_string())
+    }
 }

@@ -3,8 +3,8 @@
 
 use async_graphql::{ComplexObject, Context, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use domain::{Actor, IllRequest, Role as DomainRole};
-use projections::{queries, HistoryEntry, RequestView};
+use domain::{Actor, HistoryEntry, IllRequest, RequestView, Role as DomainRole};
+use projections::queries;
 use serde_json::Value;
 use store::vault;
 use uuid::Uuid;

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::types::{Item, LoanCondition, ServiceType, UnfilledReason};
 use crate::actor::Origin;
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestCommand {

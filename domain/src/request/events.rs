@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::types::{Item, LoanCondition, ServiceType, Side, SkipReason, UnfilledReason};
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 
 // Events are built and serialized one at a time; boxing `RequestPlaced`'s
 // item would only add noise to every construction and match.

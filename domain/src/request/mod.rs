@@ -9,6 +9,7 @@ mod permitted;
 mod routing;
 mod state;
 mod types;
+pub mod view;
 
 pub use aggregate::{IllRequest, RequestServices};
 pub use commands::{Action, Note, PatronInput, PlaceRequest, RequestCommand};

@@ -4,7 +4,7 @@
 use super::aggregate::RequestServices;
 use super::events::RequestEvent;
 use super::types::SkipReason;
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 
 /// The events that route a request to the first eligible lender at or after
 /// index `from` of `rota`.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::events::RequestEvent;
 use super::types::{Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, UnfilledReason};
-use crate::library::LibraryId;
+use crate::library_id::LibraryId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotaSlot {

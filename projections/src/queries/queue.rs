@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::QueryError;
 use crate::changes::QueueSide;
-use crate::request_view::RequestView;
+use domain::RequestView;
 use store::backend::on_db;
 use store::Database;
 use store::StoreError;

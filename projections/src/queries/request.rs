@@ -4,7 +4,7 @@ use domain::IllRequest;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::request_view::{HistoryEntry, RequestView};
+use domain::{HistoryEntry, RequestView};
 use store::backend::on_db;
 use store::event_store::EventStore;
 use store::Database;
@@ -27,5 +27,6 @@ pub async fn history(db: &Database, id: Uuid) -> Result<Vec<HistoryEntry>, Store
         .await?
         .iter()
         .map(HistoryEntry::from_envelope)
-        .collect()
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::from)
 }

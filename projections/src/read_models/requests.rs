@@ -7,14 +7,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use domain::{LibraryId, RequestStatus};
+use domain::{LibraryId, RequestStatus, RequestView};
 use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{is_new, RequestRecord, Target};
 use crate::changes::QueueSide;
 use crate::changes::{Change, QueueChange};
-use crate::request_view::RequestView;
 use store::backend::{micros, Tx};
 use store::log::StoredEvent;
 use store::StoreError;

@@ -12,17 +12,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use cqrs_es::Aggregate;
 use domain::library::LibraryRecord;
+use domain::request::view::metadata_of;
 use domain::{
-    Action, Actor, Calendar, DomainError, EventMetadata, IllRequest, InMemoryDirectory, Item,
-    Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId, LibraryStatus, LoanCondition,
-    ManualClock, Note, Origin, PatronInput, PlaceRequest, RequestCommand, RequestEvent,
-    RequestServices, RequestStatus, Role, ServiceType, UnfilledReason,
+    Action, Actor, Calendar, DomainError, EventMetadata, HistoryEntry, IllRequest,
+    InMemoryDirectory, Item, Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId,
+    LibraryStatus, LoanCondition, ManualClock, Note, Origin, PatronInput, PlaceRequest,
+    RequestCommand, RequestEvent, RequestServices, RequestStatus, RequestView, Role, ServiceType,
+    UnfilledReason,
 };
 use projections::queries::{
     self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueQuery, Statistics,
 };
-use projections::request_view::metadata_of;
-use projections::{HistoryEntry, QueueSide, RequestView};
+use projections::QueueSide;
 use store::{CommandError, Committed, Database, EventStore, Position, StoredEvent};
 use uuid::Uuid;
 

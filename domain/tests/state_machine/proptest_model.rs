@@ -14,12 +14,14 @@
 //! The seed is fixed so that runs are deterministic; set PROPTEST_RNG_SEED
 //! to explore others.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use cqrs_es::{Aggregate, DomainEvent};
+use domain::testing::{
+    admin, coordinator, coordinator_with_reason, coordinator_without_reason, staff, system, World,
+    BOR, L1, L2, L3, NET, NOLEND, OTHER, SUSP, UNKNOWN, WINDOW_DAYS,
+};
 use domain::{
     Action, Actor, DomainError, IllRequest, Item, LibraryId, LoanCondition, Note, Origin,
     PatronInput, PlaceRequest, RequestCommand, RequestStatus, Role, RotaOutcome, ServiceType,
@@ -28,10 +30,6 @@ use domain::{
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{RngSeed, TestRunner};
-use support::{
-    admin, coordinator, coordinator_with_reason, coordinator_without_reason, staff, system, World,
-    BOR, L1, L2, L3, NET, NOLEND, OTHER, SUSP, UNKNOWN, WINDOW_DAYS,
-};
 use uuid::Uuid;
 
 // ===========================================================================
@@ -1040,7 +1038,7 @@ fn build_action(act: &Act, env: &Env, model: &Model) -> Action {
             } else {
                 ServiceType::Loan
             },
-            lenders: support::ids(ROTAS[*rota]),
+            lenders: domain::testing::ids(ROTAS[*rota]),
             needed_by: needed_by.map(|d| env.today + Duration::days(d)),
             note: note(n),
         }),
@@ -1053,7 +1051,7 @@ fn build_action(act: &Act, env: &Env, model: &Model) -> Action {
         Act::RequestRenewal(w) => Action::RequestRenewal { until: w.map(date) },
         Act::Cancel(n) => Action::Cancel { note: note(n) },
         Act::Reroute(r) => Action::Reroute {
-            lenders: support::ids(ROTAS[*r]),
+            lenders: domain::testing::ids(ROTAS[*r]),
         },
         Act::WillSupply(n) => Action::WillSupply { note: note(n) },
         Act::ProposeConditions(n) => Action::ProposeConditions {

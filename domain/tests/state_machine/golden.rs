@@ -1,14 +1,14 @@
 //! The stored shape of every event.
 //!
 //! Each event type has a fixed example whose serialization is kept in
-//! `tests/golden/<EventType>.json` (pretty JSON and a trailing newline). The
-//! test fails on any difference, on a missing file and on a file no event
-//! type claims, so a stored event's shape cannot change by accident. After a
-//! deliberate change (which needs a new `event_version` and an upcaster),
-//! regenerate the files with
+//! `tests/state_machine/golden/<EventType>.json` (pretty JSON and a trailing
+//! newline). The test fails on any difference, on a missing file and on a
+//! file no event type claims, so a stored event's shape cannot change by
+//! accident. After a deliberate change (which needs a new `event_version`
+//! and an upcaster), regenerate the files with
 //!
 //! ```sh
-//! UPDATE_GOLDEN=1 cargo test -p domain --test golden
+//! UPDATE_GOLDEN=1 cargo test -p domain --test state_machine golden
 //! ```
 
 use std::collections::BTreeSet;
@@ -27,7 +27,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 fn golden_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/state_machine/golden")
 }
 
 fn updating() -> bool {
@@ -498,7 +498,7 @@ fn every_event_matches_its_golden_file() {
     assert!(
         problems.is_empty(),
         "{} golden problem(s); if the change is deliberate, bump event_version, \
-         add an upcaster and run `UPDATE_GOLDEN=1 cargo test -p domain --test golden`:\n\n{}",
+         add an upcaster and run `UPDATE_GOLDEN=1 cargo test -p domain --test state_machine golden`:\n\n{}",
         problems.len(),
         problems.join("\n\n")
     );

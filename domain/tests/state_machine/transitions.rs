@@ -4,14 +4,14 @@
 //! Plain `#[test]`: cqrs-es's `TestFramework::when` starts its own runtime
 //! and panics inside `#[tokio::test]`.
 
-mod support;
-
 use chrono::Duration;
+use domain::testing::*;
 use domain::{
     Action, DomainError, LoanCondition, Origin, PlaceRequest, RequestEvent, RequestEvent as E,
     RequestStatus as S, RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason,
 };
-use support::*;
+
+use crate::support::{situations, status_after};
 
 // ---------------------------------------------------------------------------
 // placeRequest and routing
@@ -234,7 +234,7 @@ fn propose_conditions_from_requested() {
             lender: id(L1),
             condition: LoanCondition::NoReproduction,
             note_id: Some(note_id(2)),
-            respond_by: t0() + Duration::days(1) + window(),
+            respond_by: test_epoch() + Duration::days(1) + window(),
         }]);
 }
 
@@ -470,8 +470,8 @@ fn timeout_from_conditional_rejects_the_conditions_as_the_system() {
 
 #[test]
 fn timeout_counts_from_the_conditions_not_from_the_routing() {
-    // Routed at t0, conditions proposed at t0 + 3 days: at t0 + 6 days the
-    // lender's window has passed but the borrower's has not.
+    // Routed at the epoch, conditions proposed 3 days later: 6 days after the
+    // epoch the lender's window has passed but the borrower's has not.
     let world = World::new();
     let history = with(
         requested(),
@@ -479,7 +479,7 @@ fn timeout_counts_from_the_conditions_not_from_the_routing() {
             lender: id(L1),
             condition: LoanCondition::SignatureRequired,
             note_id: None,
-            respond_by: t0() + Duration::days(3) + window(),
+            respond_by: test_epoch() + Duration::days(3) + window(),
         }],
     );
     world.advance(Duration::days(6));
@@ -496,7 +496,7 @@ fn timeout_counts_from_the_conditions_not_from_the_routing() {
         .when(by(system(), Action::TimeOut))
         .then_expect_events(vec![
             E::ConditionsRejected { lender: id(L1) },
-            routed_at(L2, 2, t0() + Duration::days(9)),
+            routed_at(L2, 2, test_epoch() + Duration::days(9)),
         ]);
 }
 

@@ -4,7 +4,8 @@
 //! (malformed arguments), NotFound, Forbidden, Conflict, InvalidTransition,
 //! BadInput (a value wrong for the request's state).
 
-use std::collections::HashSet;
+mod authorize;
+mod validate;
 
 use super::aggregate::{IllRequest, RequestServices};
 use super::commands::{Action, Note, PlaceRequest, RequestCommand};
@@ -12,24 +13,13 @@ use super::events::RequestEvent;
 use super::routing::route;
 use super::state::RequestState;
 use super::types::{RequestStatus, ServiceType, Side};
-use crate::actor::{Actor, Origin};
+use crate::actor::Origin;
 use crate::error::DomainError;
-use crate::library::LibraryId;
-use crate::validation::{self, MAX_BARCODE, MAX_EMAIL, MAX_NAME, MAX_NOTE, MAX_REASON, MAX_ROTA};
+use crate::library_id::LibraryId;
+use authorize::{authorize, Capacity};
+use validate::validate_arguments;
 
 use RequestStatus as S;
-
-/// In what capacity a person acts on an existing request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Capacity {
-    Borrower,
-    /// The current lender.
-    Lender,
-    /// Another library of the rota: it may read, and add notes once asked.
-    Rota,
-    /// A coordinator or admin, who may act for either side.
-    Network,
-}
 
 impl IllRequest {
     pub fn decide(
@@ -109,152 +99,6 @@ impl IllRequest {
         }];
         events.extend(route(&place.lenders, 0, services));
         Ok(events)
-    }
-}
-
-/// Rules that need no request state: lengths, blank text, the rota's shape,
-/// dates before today.
-fn validate_arguments(
-    origin: &Origin,
-    action: &Action,
-    services: &RequestServices,
-) -> Result<(), DomainError> {
-    if let Origin::Person(actor) = origin {
-        validation::optional("coordinatorReason", actor.reason.as_deref(), MAX_REASON)?;
-    }
-    if let Some(note) = action.note() {
-        let field = if matches!(action, Action::AddNote { .. }) {
-            "text"
-        } else {
-            "note"
-        };
-        validation::required(field, &note.text, MAX_NOTE)?;
-    }
-    let today = services.today();
-    let not_before_today = |field: &str, date: Option<chrono::NaiveDate>| match date {
-        Some(date) if date < today => Err(DomainError::bad_input(
-            field,
-            format!("{date} is before today ({today})"),
-        )),
-        _ => Ok(()),
-    };
-    match action {
-        Action::Place(place) => {
-            place.item.validate()?;
-            validation::required("patron.barcode", &place.patron.barcode, MAX_BARCODE)?;
-            validation::optional("patron.name", place.patron.name.as_deref(), MAX_NAME)?;
-            validation::optional("patron.email", place.patron.email.as_deref(), MAX_EMAIL)?;
-            validate_rota(&place.lenders, services)?;
-            if let Origin::Person(actor) = origin {
-                if place.lenders.contains(&actor.library) {
-                    return Err(DomainError::bad_input(
-                        "lenders",
-                        "the borrowing library cannot be in its own rota",
-                    ));
-                }
-            }
-            not_before_today("neededBy", place.needed_by)
-        }
-        Action::Reroute { lenders } => validate_rota(lenders, services),
-        Action::Ship { due_date, .. } => not_before_today("dueDate", Some(*due_date)),
-        Action::RequestRenewal { until } => not_before_today("until", *until),
-        Action::AnswerRenewal { new_due_date, .. } => not_before_today("newDueDate", *new_due_date),
-        Action::Recall { due_date, .. } => not_before_today("dueDate", *due_date),
-        _ => Ok(()),
-    }
-}
-
-fn validate_rota(lenders: &[LibraryId], services: &RequestServices) -> Result<(), DomainError> {
-    if lenders.is_empty() {
-        return Err(DomainError::bad_input(
-            "lenders",
-            "name at least one lender",
-        ));
-    }
-    if lenders.len() > MAX_ROTA {
-        return Err(DomainError::bad_input(
-            "lenders",
-            format!("at most {MAX_ROTA} lenders"),
-        ));
-    }
-    let mut seen = HashSet::new();
-    for lender in lenders {
-        if !seen.insert(lender) {
-            return Err(DomainError::bad_input(
-                "lenders",
-                format!("{lender} is named twice"),
-            ));
-        }
-        if services.directory.lookup(lender).is_none() {
-            return Err(DomainError::bad_input(
-                "lenders",
-                format!("{lender} is not a library of the network"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// NotFound for a library that may not see the request, Forbidden for one
-/// that sees it but may not act on this side.
-fn authorize(
-    actor: &Actor,
-    action: &Action,
-    state: &RequestState,
-) -> Result<Capacity, DomainError> {
-    let capacity = if actor.role.is_network_wide() {
-        Capacity::Network
-    } else if actor.library == state.borrower {
-        Capacity::Borrower
-    } else if state.lender() == Some(&actor.library) {
-        Capacity::Lender
-    } else if state.is_visible_to(&actor.library) {
-        Capacity::Rota
-    } else {
-        return Err(DomainError::NotFound);
-    };
-    if capacity == Capacity::Network {
-        actor.require_coordinator_reason()?;
-        return match action {
-            Action::TimeOut | Action::SkipSuspendedLender => {
-                Err(DomainError::forbidden("only the system times requests out"))
-            }
-            _ => Ok(capacity),
-        };
-    }
-    let allowed = match action {
-        Action::AcceptConditions
-        | Action::RejectConditions { .. }
-        | Action::Receive
-        | Action::CheckOutToPatron
-        | Action::ReturnFromPatron
-        | Action::ShipReturn
-        | Action::RequestRenewal { .. }
-        | Action::Cancel { .. }
-        | Action::Reroute { .. } => capacity == Capacity::Borrower,
-        Action::WillSupply { .. }
-        | Action::ProposeConditions { .. }
-        | Action::Decline { .. }
-        | Action::Ship { .. }
-        | Action::DeliverCopy { .. }
-        | Action::AnswerRenewal { .. }
-        | Action::Recall { .. }
-        | Action::AnswerCancel { .. }
-        | Action::CheckIn => capacity == Capacity::Lender,
-        Action::DeclareLost { .. } => capacity != Capacity::Rota,
-        Action::AddNote { .. } => {
-            capacity != Capacity::Rota || state.asked.contains(&actor.library)
-        }
-        Action::Place(_) | Action::TimeOut | Action::SkipSuspendedLender => false,
-    };
-    if allowed {
-        Ok(capacity)
-    } else {
-        Err(DomainError::forbidden(format!(
-            "{} may not {} this request",
-            actor.library,
-            action.name()
-        )))
     }
 }
 

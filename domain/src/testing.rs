@@ -1,22 +1,21 @@
-//! Shared fixtures for the domain tests: a small network of libraries, a
-//! manual clock, actors, commands, and event histories that reach every
+//! The fixture network of every crate's tests (feature `testing`): a
+//! borrower, three lenders and the libraries each rule needs (suspended,
+//! non-lending, a stranger, the coordinators' own), a manual clock from a
+//! fixed epoch, actors, commands, and event histories that reach every
 //! status of the request state machine.
-//!
-//! Every test file pulls this in with `mod support;` and uses only part of
-//! it, hence the `dead_code` allowance.
-#![allow(dead_code)]
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use cqrs_es::test::{AggregateTestExecutor, TestFramework};
-use domain::{
+use uuid::Uuid;
+
+use crate::{
     Action, Actor, Calendar, DomainError, IllRequest, InMemoryDirectory, Item, LibraryId,
     LibraryStatus, LoanCondition, ManualClock, Note, Origin, PatronInput, PlaceRequest,
     RequestCommand, RequestEvent, RequestServices, RequestStatus, Role, ServiceType, Side,
-    UnfilledReason,
+    SkipReason, UnfilledReason,
 };
-use uuid::Uuid;
 
 // ---------------------------------------------------------------------------
 // The network
@@ -28,6 +27,8 @@ pub const BOR: &str = "BOR";
 pub const L1: &str = "L1";
 pub const L2: &str = "L2";
 pub const L3: &str = "L3";
+/// The rota of `place(&LENDERS)`.
+pub const LENDERS: [&str; 3] = [L1, L2, L3];
 /// A lending library whose lending is suspended.
 pub const SUSP: &str = "SUSP";
 /// A registered library that does not lend.
@@ -45,12 +46,12 @@ pub const WINDOW_DAYS: i64 = 5;
 pub const TITLE: &str = "The Name of the Rose";
 
 /// The instant every test starts at: a Monday morning, UTC.
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 9, 30, 0).unwrap()
+pub fn test_epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
 
 pub fn today() -> NaiveDate {
-    t0().date_naive()
+    test_epoch().date_naive()
 }
 
 /// `today()` moved by `offset` days.
@@ -62,9 +63,9 @@ pub fn window() -> Duration {
     Duration::days(WINDOW_DAYS)
 }
 
-/// When a lender asked at `t0()` must answer.
+/// When a lender asked at `test_epoch()` must answer.
 pub fn respond_by() -> DateTime<Utc> {
-    t0() + window()
+    test_epoch() + window()
 }
 
 /// The due date every fixture loan ships with.
@@ -80,6 +81,54 @@ pub fn ids(libraries: &[&str]) -> Vec<LibraryId> {
     libraries.iter().map(|l| id(l)).collect()
 }
 
+/// The network's directory: BOR, L1–L3, OTHER and NET lend, SUSP lends but
+/// is suspended, NOLEND does not lend.
+pub fn directory() -> InMemoryDirectory {
+    let directory = InMemoryDirectory::new();
+    let lending = LibraryStatus {
+        lends: true,
+        suspended: false,
+    };
+    for library in [BOR, L1, L2, L3, OTHER, NET] {
+        directory.set(id(library), lending);
+    }
+    directory.set(
+        id(SUSP),
+        LibraryStatus {
+            lends: true,
+            suspended: true,
+        },
+    );
+    directory.set(
+        id(NOLEND),
+        LibraryStatus {
+            lends: false,
+            suspended: false,
+        },
+    );
+    directory
+}
+
+/// Request services over the network's directory, with the given clock and
+/// the fixture response window.
+pub fn services_with(clock: Arc<ManualClock>) -> RequestServices {
+    services_over(clock, Arc::new(directory()))
+}
+
+/// The same, with a clock standing at the epoch.
+pub fn services() -> RequestServices {
+    services_with(Arc::new(ManualClock::new(test_epoch())))
+}
+
+fn services_over(clock: Arc<ManualClock>, directory: Arc<InMemoryDirectory>) -> RequestServices {
+    RequestServices {
+        clock,
+        calendar: Calendar::default(),
+        response_window: window(),
+        directory,
+    }
+}
+
 /// The services of one test: its own clock and directory.
 pub struct World {
     pub clock: Arc<ManualClock>,
@@ -89,35 +138,9 @@ pub struct World {
 
 impl World {
     pub fn new() -> Self {
-        let clock = Arc::new(ManualClock::new(t0()));
-        let directory = Arc::new(InMemoryDirectory::new());
-        let lending = LibraryStatus {
-            lends: true,
-            suspended: false,
-        };
-        for library in [BOR, L1, L2, L3, OTHER, NET] {
-            directory.set(id(library), lending);
-        }
-        directory.set(
-            id(SUSP),
-            LibraryStatus {
-                lends: true,
-                suspended: true,
-            },
-        );
-        directory.set(
-            id(NOLEND),
-            LibraryStatus {
-                lends: false,
-                suspended: false,
-            },
-        );
-        let services = RequestServices {
-            clock: clock.clone(),
-            calendar: Calendar::default(),
-            response_window: window(),
-            directory: directory.clone(),
-        };
+        let clock = Arc::new(ManualClock::new(test_epoch()));
+        let directory = Arc::new(directory());
+        let services = services_over(clock.clone(), directory.clone());
         World {
             clock,
             directory,
@@ -180,7 +203,7 @@ impl Default for World {
 // ---------------------------------------------------------------------------
 
 pub fn staff(library: &str) -> Origin {
-    Origin::Person(Actor::new(format!("staff-{library}"), library, Role::Staff))
+    Origin::Person(Actor::new(format!("{library}-staff"), library, Role::Staff))
 }
 
 pub fn coordinator() -> Origin {
@@ -245,6 +268,16 @@ pub fn note_with_text(n: u128, text: impl Into<String>) -> Note {
     }
 }
 
+/// An addNote command with a note of a fresh id: each call adds a note.
+pub fn add_note() -> Action {
+    Action::AddNote {
+        note: Note {
+            id: Uuid::new_v4(),
+            text: "call the patron".into(),
+        },
+    }
+}
+
 pub fn patron_ref() -> Uuid {
     Uuid::from_u128(0x6f1e_2d3c_4b5a_4000_8000_0000_0000_beef)
 }
@@ -299,9 +332,9 @@ pub fn placed(service_type: ServiceType, rota: &[&str]) -> RequestEvent {
     }
 }
 
-/// Routed at `t0()`.
+/// Routed at `test_epoch()`.
 pub fn routed(lender: &str, position: u32) -> RequestEvent {
-    routed_at(lender, position, t0())
+    routed_at(lender, position, test_epoch())
 }
 
 /// Routed when the clock read `now`.
@@ -313,7 +346,7 @@ pub fn routed_at(lender: &str, position: u32, now: DateTime<Utc>) -> RequestEven
     }
 }
 
-pub fn skipped(lender: &str, position: u32, why: domain::SkipReason) -> RequestEvent {
+pub fn skipped(lender: &str, position: u32, why: SkipReason) -> RequestEvent {
     RequestEvent::LenderSkipped {
         lender: id(lender),
         position,
@@ -353,7 +386,7 @@ pub fn shipped(lender: &str) -> RequestEvent {
 // Histories
 // ---------------------------------------------------------------------------
 
-/// A LOAN request from BOR to [L1, L2], routed to L1 at `t0()`.
+/// A LOAN request from BOR to [L1, L2], routed to L1 at `test_epoch()`.
 pub fn requested() -> Vec<RequestEvent> {
     vec![placed(ServiceType::Loan, &[L1, L2]), routed(L1, 1)]
 }
@@ -405,191 +438,4 @@ pub fn history(status: RequestStatus) -> Vec<RequestEvent> {
             [E::ItemDeclaredLost { by: Side::Borrower }],
         ),
     }
-}
-
-/// The status and flags a history leaves the request in, with the label
-/// tests print when they fail.
-#[derive(Debug, Clone)]
-pub struct Situation {
-    pub label: &'static str,
-    pub history: Vec<RequestEvent>,
-    pub status: RequestStatus,
-    pub service_type: ServiceType,
-    pub cancel_pending: bool,
-    pub renewal_pending: bool,
-    pub recalled: bool,
-}
-
-impl Situation {
-    fn plain(label: &'static str, status: RequestStatus) -> Self {
-        Situation {
-            label,
-            history: history(status),
-            status,
-            service_type: if status == RequestStatus::Delivered {
-                ServiceType::Copy
-            } else {
-                ServiceType::Loan
-            },
-            cancel_pending: false,
-            renewal_pending: false,
-            recalled: false,
-        }
-    }
-}
-
-/// Every status, and the flags that change what a status allows: COPY
-/// before supply, a pending cancel, a pending renewal, a recall.
-pub fn situations() -> Vec<Situation> {
-    use RequestEvent as E;
-    use RequestStatus as S;
-    let mut all: Vec<Situation> = S::ALL
-        .into_iter()
-        .map(|status| Situation::plain(status.as_str(), status))
-        .collect();
-    let renewal = E::RenewalRequested {
-        until: Some(due() + Duration::days(7)),
-    };
-    let recall = E::ItemRecalled { due_date: None };
-    let variants = [
-        (
-            "REQUESTED (COPY)",
-            requested_copy(),
-            S::Requested,
-            ServiceType::Copy,
-            false,
-            false,
-            false,
-        ),
-        (
-            "WILL_SUPPLY (COPY)",
-            with(requested_copy(), [will_supply(L1)]),
-            S::WillSupply,
-            ServiceType::Copy,
-            false,
-            false,
-            false,
-        ),
-        (
-            "WILL_SUPPLY, cancel pending",
-            with(
-                history(S::WillSupply),
-                [E::CancelRequested { note_id: None }],
-            ),
-            S::WillSupply,
-            ServiceType::Loan,
-            true,
-            false,
-            false,
-        ),
-        (
-            "WILL_SUPPLY (COPY), cancel pending",
-            with(
-                requested_copy(),
-                [will_supply(L1), E::CancelRequested { note_id: None }],
-            ),
-            S::WillSupply,
-            ServiceType::Copy,
-            true,
-            false,
-            false,
-        ),
-        (
-            "RECEIVED, renewal pending",
-            with(history(S::Received), [renewal.clone()]),
-            S::Received,
-            ServiceType::Loan,
-            false,
-            true,
-            false,
-        ),
-        (
-            "CHECKED_OUT, renewal pending",
-            with(history(S::CheckedOut), [renewal.clone()]),
-            S::CheckedOut,
-            ServiceType::Loan,
-            false,
-            true,
-            false,
-        ),
-        (
-            "RETURNED_BY_PATRON, renewal pending",
-            with(
-                history(S::CheckedOut),
-                [renewal.clone(), E::ReturnedByPatron {}],
-            ),
-            S::ReturnedByPatron,
-            ServiceType::Loan,
-            false,
-            true,
-            false,
-        ),
-        (
-            "SHIPPED, recalled",
-            with(history(S::Shipped), [recall.clone()]),
-            S::Shipped,
-            ServiceType::Loan,
-            false,
-            false,
-            true,
-        ),
-        (
-            "RECEIVED, recalled",
-            with(history(S::Received), [recall.clone()]),
-            S::Received,
-            ServiceType::Loan,
-            false,
-            false,
-            true,
-        ),
-        (
-            "CHECKED_OUT, recalled",
-            with(history(S::CheckedOut), [recall.clone()]),
-            S::CheckedOut,
-            ServiceType::Loan,
-            false,
-            false,
-            true,
-        ),
-        (
-            "RETURNED_BY_PATRON, recalled",
-            with(history(S::ReturnedByPatron), [recall.clone()]),
-            S::ReturnedByPatron,
-            ServiceType::Loan,
-            false,
-            false,
-            true,
-        ),
-        (
-            "RETURN_SHIPPED, after a recall",
-            with(history(S::ReturnedByPatron), [recall, E::ReturnShipped {}]),
-            S::ReturnShipped,
-            ServiceType::Loan,
-            false,
-            false,
-            false,
-        ),
-    ];
-    for (label, history, status, service_type, cancel_pending, renewal_pending, recalled) in
-        variants
-    {
-        all.push(Situation {
-            label,
-            history,
-            status,
-            service_type,
-            cancel_pending,
-            renewal_pending,
-            recalled,
-        });
-    }
-    all
-}
-
-/// Replays `history` and returns the request's status.
-pub fn status_after(history: &[RequestEvent]) -> RequestStatus {
-    IllRequest::replay(history.to_vec())
-        .state
-        .expect("the history places the request")
-        .status
 }

@@ -3,14 +3,14 @@
 //! wins when several apply (DESIGN.md, "Who may do what, and which error
 //! wins").
 
-mod support;
-
 use chrono::Duration;
+use domain::testing::*;
 use domain::{
     Action, DomainError, IllRequest, LibraryStatus, LoanCondition, RequestEvent as E,
     RequestStatus as S, ServiceType, SkipReason, UnfilledReason,
 };
-use support::*;
+
+use crate::support::{situations, Situation};
 
 // ---------------------------------------------------------------------------
 // The allowed-set table, written from DESIGN.md's state machine

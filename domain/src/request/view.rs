@@ -3,14 +3,19 @@
 //! fold whether it comes from the live stream (mutations, `request`) or from
 //! the projector's tables.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use cqrs_es::{Aggregate, EventEnvelope};
-use domain::{EventMetadata, IllRequest, RequestEvent, RequestState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use thiserror::Error;
 use uuid::Uuid;
 
-use store::StoreError;
+use super::aggregate::IllRequest;
+use super::events::RequestEvent;
+use super::state::RequestState;
+use crate::metadata::EventMetadata;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestView {
@@ -55,7 +60,7 @@ impl RequestView {
     pub fn from_history(
         id: Uuid,
         history: &[EventEnvelope<IllRequest>],
-    ) -> Result<Option<RequestView>, StoreError> {
+    ) -> Result<Option<RequestView>, MalformedMetadata> {
         let mut view = None;
         for envelope in history {
             let metadata = metadata_of(&envelope.metadata)?;
@@ -92,7 +97,9 @@ impl HistoryEntry {
         }
     }
 
-    pub fn from_envelope(envelope: &EventEnvelope<IllRequest>) -> Result<HistoryEntry, StoreError> {
+    pub fn from_envelope(
+        envelope: &EventEnvelope<IllRequest>,
+    ) -> Result<HistoryEntry, MalformedMetadata> {
         Ok(HistoryEntry::new(
             envelope.sequence as u64,
             &envelope.payload,
@@ -111,9 +118,13 @@ fn event_fields(event: &RequestEvent) -> Value {
     }
 }
 
-pub fn metadata_of(
-    map: &std::collections::HashMap<String, String>,
-) -> Result<EventMetadata, StoreError> {
-    EventMetadata::from_map(map)
-        .ok_or_else(|| StoreError::Malformed(format!("event metadata {map:?}")))
+/// A stored event's metadata map that does not read as [`EventMetadata`]:
+/// a fault of the stored log, not a refusal of a command.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("event metadata {0}")]
+pub struct MalformedMetadata(pub String);
+
+/// The metadata of a stored event, read from the map cqrs-es keeps.
+pub fn metadata_of(map: &HashMap<String, String>) -> Result<EventMetadata, MalformedMetadata> {
+    EventMetadata::from_map(map).ok_or_else(|| MalformedMetadata(format!("{map:?}")))
 }
