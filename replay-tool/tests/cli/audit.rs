@@ -2,9 +2,10 @@
 
 use crate::common::{lifecycle, replay, stdout};
 use chrono::{Duration, SecondsFormat};
+use domain::testing::test_epoch;
 use serde_json::Value;
 use store::on_both_backends;
-use store::testing::{fresh_url, test_epoch, Backend};
+use store::testing::{fresh_url, Backend};
 use uuid::Uuid;
 
 /// The status after each event of `lifecycle`.

@@ -4,9 +4,10 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use chrono::Duration;
+use domain::testing::{place, services_with, staff, test_epoch, BOR, LENDERS};
 use domain::{Action, Calendar, ManualClock, UnfilledReason};
 use projections::Projector;
-use store::testing::{place, run, services_with, staff, test_epoch, BORROWER};
+use store::testing::run;
 use store::{Database, EventStore};
 use uuid::Uuid;
 
@@ -38,7 +39,7 @@ pub async fn lifecycle(url: &str) -> Uuid {
     let id = Uuid::new_v4();
     let due = (test_epoch() + Duration::days(40)).date_naive();
     let steps = [
-        (BORROWER, place()),
+        (BOR, place(&LENDERS)),
         (
             "L1",
             Action::Decline {
@@ -53,10 +54,10 @@ pub async fn lifecycle(url: &str) -> Uuid {
                 note: None,
             },
         ),
-        (BORROWER, Action::Receive),
-        (BORROWER, Action::CheckOutToPatron),
-        (BORROWER, Action::ReturnFromPatron),
-        (BORROWER, Action::ShipReturn),
+        (BOR, Action::Receive),
+        (BOR, Action::CheckOutToPatron),
+        (BOR, Action::ReturnFromPatron),
+        (BOR, Action::ShipReturn),
         ("L2", Action::CheckIn),
     ];
     for (library, action) in steps {

@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use crate::common::{lifecycle, project, replay, stdout};
+use domain::testing::{place, services, staff, BOR, LENDERS};
 use domain::Calendar;
 use projections::Projector;
-use store::testing::{fresh_url, place, run, services, staff, Backend, BORROWER};
+use store::testing::{fresh_url, run, Backend};
 use store::{on_both_backends, Database, EventStore};
 use uuid::Uuid;
 
@@ -79,9 +80,9 @@ async fn rebuild_while_requests_are_written(backend: Backend) {
                     &store,
                     &services,
                     Uuid::new_v4(),
-                    staff(BORROWER),
+                    staff(BOR),
                     None,
-                    place(),
+                    place(&LENDERS),
                 )
                 .await
                 .unwrap();

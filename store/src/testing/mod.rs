@@ -1,15 +1,11 @@
 //! Fresh, isolated stores for tests: a uniquely named PostgreSQL database
-//! (from `DATABASE_URL`, default the local server) or a new SQLite file.
+//! (from `DATABASE_URL`, default the local server) or a new SQLite file, and
+//! running a command of the fixture network (`domain::testing`) on them.
 
 pub mod bench;
 
-use std::sync::Arc;
-
-use chrono::{DateTime, TimeZone, Utc};
 use domain::{
-    Action, Actor, Calendar, DomainError, EventMetadata, IllRequest, InMemoryDirectory, Item,
-    LibraryId, LibraryStatus, ManualClock, Note, Origin, PatronInput, PlaceRequest, RequestCommand,
-    RequestServices, Role, ServiceType,
+    Action, DomainError, EventMetadata, IllRequest, Origin, RequestCommand, RequestServices,
 };
 use sqlx::Connection;
 use uuid::Uuid;
@@ -77,68 +73,6 @@ macro_rules! on_both_backends {
             }
         }
     };
-}
-
-/// The borrower and lenders of the test network.
-pub const BORROWER: &str = "BOR";
-pub const LENDERS: [&str; 3] = ["L1", "L2", "L3"];
-
-/// When the test network's clock starts.
-pub fn test_epoch() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
-}
-
-/// Request services over a directory of `BOR` and `L1`..`L3`, all lending,
-/// with the given clock and a five-day response window.
-pub fn services_with(clock: Arc<ManualClock>) -> RequestServices {
-    let directory = InMemoryDirectory::new();
-    for id in [BORROWER].into_iter().chain(LENDERS) {
-        let status = LibraryStatus {
-            lends: true,
-            suspended: false,
-        };
-        directory.set(LibraryId::from(id), status);
-    }
-    RequestServices {
-        clock,
-        calendar: Calendar::default(),
-        response_window: chrono::Duration::days(5),
-        directory: Arc::new(directory),
-    }
-}
-
-pub fn services() -> RequestServices {
-    services_with(Arc::new(ManualClock::new(test_epoch())))
-}
-
-pub fn staff(library: &str) -> Origin {
-    Origin::Person(Actor::new(format!("{library}-staff"), library, Role::Staff))
-}
-
-/// A LOAN request from `BOR` to `L1`, `L2`, `L3`.
-pub fn place() -> Action {
-    Action::Place(PlaceRequest {
-        patron_ref: Uuid::new_v4(),
-        patron: PatronInput {
-            barcode: "2100012345".into(),
-            name: None,
-            email: None,
-        },
-        item: Item::titled("The Long Winter"),
-        service_type: ServiceType::Loan,
-        lenders: LENDERS.iter().map(|l| LibraryId::from(*l)).collect(),
-        needed_by: None,
-        note: None,
-    })
-}
-
-pub fn note() -> Action {
-    Action::AddNote {
-        note: Note {
-            id: Uuid::new_v4(),
-            text: "call the patron".into(),
-        },
-    }
 }
 
 /// Runs one request command, with metadata at the services' current time.

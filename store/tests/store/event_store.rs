@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use domain::testing::{add_note, place, services, staff, BOR, LENDERS};
 use domain::{DomainError, IllRequest, RequestEvent, RequestStatus};
+use store::testing::run;
 use store::testing::{fresh_database, Backend};
-use store::testing::{note, place, run, services, staff, BORROWER, LENDERS};
 use store::{on_both_backends, CommandError, EventStore};
 use uuid::Uuid;
 
@@ -12,7 +13,7 @@ async fn append_and_reload(backend: Backend) {
     let store = EventStore::new(fresh_database(backend).await);
     let services = services();
     let id = Uuid::new_v4();
-    let placed = run(&store, &services, id, staff(BORROWER), None, place())
+    let placed = run(&store, &services, id, staff(BOR), None, place(&LENDERS))
         .await
         .expect("place");
     assert_eq!(placed.appended, 2, "RequestPlaced and RequestRouted");
@@ -53,14 +54,14 @@ async fn concurrent_commands_on_one_request(backend: Backend) {
     let store = Arc::new(EventStore::new(fresh_database(backend).await));
     let services = services();
     let id = Uuid::new_v4();
-    run(&store, &services, id, staff(BORROWER), None, place())
+    run(&store, &services, id, staff(BOR), None, place(&LENDERS))
         .await
         .unwrap();
 
     let writers = (0..32).map(|_| {
         let (store, services) = (store.clone(), services.clone());
         tokio::spawn(
-            async move { run(&store, &services, id, staff(BORROWER), Some(2), note()).await },
+            async move { run(&store, &services, id, staff(BOR), Some(2), add_note()).await },
         )
     });
     let results = futures::future::join_all(writers).await;
@@ -86,21 +87,21 @@ async fn concurrent_unversioned_commands(backend: Backend) {
     let store = Arc::new(EventStore::new(fresh_database(backend).await));
     let services = services();
     let id = Uuid::new_v4();
-    run(&store, &services, id, staff(BORROWER), None, place())
+    run(&store, &services, id, staff(BOR), None, place(&LENDERS))
         .await
         .unwrap();
 
     let writers = (0..32).map(|_| {
         let (store, services) = (store.clone(), services.clone());
         tokio::spawn(async move {
-            let action = note();
+            let action = add_note();
             let domain::Action::AddNote { note: n } = &action else {
                 unreachable!()
             };
             let note_id = n.id;
             (
                 note_id,
-                run(&store, &services, id, staff(BORROWER), None, action).await,
+                run(&store, &services, id, staff(BOR), None, action).await,
             )
         })
     });
