@@ -35,11 +35,12 @@ start_postgres() {
 postgres_answers || start_postgres
 
 # The web client's and the dashboard's browser tests drive Debian's headless
-# Chromium; without it the web client's tests fail.
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "installing Chromium from Debian's packages" >&2
-    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } ||
-        echo "could not install chromium: the browser tests cannot run" >&2
+# Chromium, the web client's through its WebDriver server (chromium-driver);
+# without them the web client's tests fail.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    echo "installing Chromium and chromedriver from Debian's packages" >&2
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; } ||
+        echo "could not install chromium and chromium-driver: the browser tests cannot run" >&2
 fi
 
 # Test databases of earlier runs (each test makes its own).

@@ -1,58 +1,59 @@
-//! A progress line on stderr for rebuild and verify: events done, rate, ETA.
+//! A progress bar on stderr for rebuild and verify: events done, rate, ETA;
+//! one line per projection, as wide as the terminal, drawn only when stderr
+//! is a terminal.
 
-use std::io::Write;
-use std::time::Instant;
+use std::fmt::Write;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use projections::rebuild::RebuildProgress;
+use projections::Projection;
+
+const TEMPLATE: &str = "{prefix:<10} [{wide_bar}] {pos}/{len} events  {rate}  ETA {eta}";
 
 pub struct Bar {
-    started: Instant,
-    current: Option<projections::Projection>,
-    shown: bool,
+    current: Option<(Projection, ProgressBar)>,
 }
 
 impl Bar {
     pub fn new() -> Bar {
-        Bar {
-            started: Instant::now(),
-            current: None,
-            shown: false,
-        }
+        Bar { current: None }
     }
 
     pub fn show(&mut self, progress: RebuildProgress) {
-        if self.current != Some(progress.projection) {
-            self.current = Some(progress.projection);
-            self.started = Instant::now();
-            if self.shown {
-                eprintln!();
-            }
+        let next = self
+            .current
+            .as_ref()
+            .is_none_or(|(projection, _)| *projection != progress.projection);
+        if next {
+            self.finish();
+            let bar =
+                ProgressBar::with_draw_target(Some(progress.total), ProgressDrawTarget::stderr())
+                    .with_style(style())
+                    .with_prefix(progress.projection.name());
+            self.current = Some((progress.projection, bar));
         }
-        let elapsed = self.started.elapsed().as_secs_f64().max(1e-3);
-        let rate = progress.applied as f64 / elapsed;
-        let left = progress.total.saturating_sub(progress.applied) as f64;
-        let eta = if rate > 0.0 { left / rate } else { 0.0 };
-        let width = 30;
-        let done = (progress.applied.min(progress.total) * width as u64)
-            .checked_div(progress.total)
-            .map_or(width, |d| d as usize);
-        eprint!(
-            "\r{:<10} [{}{}] {}/{} events  {:.0}/s  ETA {:.0} s ",
-            progress.projection.name(),
-            "#".repeat(done),
-            " ".repeat(width - done),
-            progress.applied,
-            progress.total,
-            rate,
-            eta
-        );
-        let _ = std::io::stderr().flush();
-        self.shown = true;
+        if let Some((_, bar)) = &self.current {
+            bar.set_length(progress.total);
+            bar.set_position(progress.applied);
+        }
     }
 
     pub fn finish(&self) {
-        if self.shown {
-            eprintln!();
+        if let Some((_, bar)) = &self.current {
+            bar.finish();
+            // The next bar, or the summary, starts on a line of its own.
+            if !bar.is_hidden() {
+                eprintln!();
+            }
         }
     }
+}
+
+fn style() -> ProgressStyle {
+    ProgressStyle::with_template(TEMPLATE)
+        .expect("a valid progress template")
+        .progress_chars("# ")
+        .with_key("rate", |state: &ProgressState, out: &mut dyn Write| {
+            let _ = write!(out, "{:.0}/s", state.per_sec());
+        })
 }

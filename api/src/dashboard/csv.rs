@@ -1,8 +1,6 @@
 //! The dashboard's tables as CSV (RFC 4180): the statistics query's numbers
 //! as they are, rates and medians unrounded, an empty field for none.
 
-use std::fmt::Write;
-
 use projections::queries::{BorrowingStats, LibraryStats, Statistics};
 
 use super::{DashboardError, Report};
@@ -84,7 +82,7 @@ const LIBRARY: [&str; 17] = [
 ];
 
 pub fn render(table: Table, report: &Report) -> String {
-    let mut out = Csv::default();
+    let mut out = Csv::new();
     let period = [report.period.from.to_string(), report.period.to.to_string()];
     match (table, &report.library) {
         (Table::Network, _) => {
@@ -138,7 +136,7 @@ pub fn render(table: Table, report: &Report) -> String {
             }
         }
     }
-    out.0
+    out.finish()
 }
 
 fn month_fields(month: &str, stats: &Statistics) -> impl Iterator<Item = String> {
@@ -186,26 +184,29 @@ fn library_fields(row: &LibraryStats) -> impl Iterator<Item = String> {
     ])
 }
 
-#[derive(Default)]
-struct Csv(String);
+/// Rows written as RFC 4180 asks: CRLF after each, a field quoted only when
+/// it holds a comma, a quote or a line break.
+struct Csv(csv::Writer<Vec<u8>>);
 
 impl Csv {
+    fn new() -> Csv {
+        Csv(csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .flexible(true)
+            .from_writer(Vec::new()))
+    }
+
     fn header<'a>(&mut self, names: impl IntoIterator<Item = &'a &'a str>) {
         self.row(names.into_iter().map(|n| (*n).to_owned()));
     }
 
     fn row(&mut self, fields: impl IntoIterator<Item = String>) {
-        for (i, field) in fields.into_iter().enumerate() {
-            if i > 0 {
-                self.0.push(',');
-            }
-            if field.contains([',', '"', '\n', '\r']) {
-                let _ = write!(self.0, "\"{}\"", field.replace('"', "\"\""));
-            } else {
-                self.0.push_str(&field);
-            }
-        }
-        self.0.push_str("\r\n");
+        self.0.write_record(fields).expect("a CSV row into memory");
+    }
+
+    fn finish(self) -> String {
+        let bytes = self.0.into_inner().expect("a CSV table into memory");
+        String::from_utf8(bytes).expect("CSV of UTF-8 fields")
     }
 }
 
@@ -215,9 +216,17 @@ mod tests {
 
     #[test]
     fn fields_are_quoted_when_they_must_be() {
-        let mut csv = Csv::default();
+        let mut csv = Csv::new();
         csv.row(["a".to_owned(), "b, c".to_owned(), "say \"hi\"".to_owned()]);
-        assert_eq!(csv.0, "a,\"b, c\",\"say \"\"hi\"\"\"\r\n");
+        assert_eq!(csv.finish(), "a,\"b, c\",\"say \"\"hi\"\"\"\r\n");
+    }
+
+    #[test]
+    fn empty_fields_stay_empty_and_line_breaks_are_quoted() {
+        let mut csv = Csv::new();
+        csv.row([String::new(), "1".to_owned(), String::new()]);
+        csv.row(["two\nlines".to_owned(), "cr\r".to_owned()]);
+        assert_eq!(csv.finish(), ",1,\r\n\"two\nlines\",\"cr\r\"\r\n");
     }
 
     #[test]
