@@ -10,6 +10,7 @@ pub mod error;
 pub mod event_store;
 pub mod log;
 pub mod sessions;
+pub mod streams;
 pub mod transfer;
 pub mod vault;
 
