@@ -4,15 +4,18 @@
 mod audit;
 mod progress;
 mod timeline;
+mod verify;
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
+use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 use domain::{Calendar, LibraryId};
-use projections::{as_of, rebuild, QueueSide};
+use projections::as_of::{self, Replay};
+use projections::{rebuild, Projection, QueueSide};
 use store::transfer::{self, TransferError};
 use store::{Database, StoreError};
 use uuid::Uuid;
@@ -59,13 +62,18 @@ enum Command {
         queue: Option<String>,
         #[arg(long, value_enum)]
         side: Option<Side>,
+        /// With --queue: replay every event of the log instead of the streams
+        /// of the queue's requests (slower; does not rely on the stored
+        /// request views to find them).
+        #[arg(long, requires = "queue")]
+        whole_log: bool,
         #[arg(long)]
         json: bool,
     },
     /// Rebuild projections from the log into fresh tables and swap them in.
     Rebuild {
-        /// requests, statistics or libraries (default: all).
-        #[arg(long)]
+        /// Only this projection (default: all).
+        #[arg(long, value_parser = PossibleValuesParser::new(Projection::ALL.map(Projection::name)))]
         projection: Option<String>,
     },
     /// Rebuild every projection into scratch tables and compare with the stored ones.
@@ -151,8 +159,17 @@ fn instant(text: &str) -> Result<DateTime<Utc>, Failure> {
         })
 }
 
+/// The store a command reads: it must exist already (a mistyped
+/// `sqlite://` path is refused, exit 3, instead of answering from a new,
+/// empty store).
+async fn existing(url: &str) -> Result<Database, Failure> {
+    Ok(Database::connect_existing(url).await?)
+}
+
+/// Arguments are checked before the store is opened: bad input is exit 2
+/// whatever the store.
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    let database = Database::connect(&cli.database_url).await?;
+    let url = cli.database_url.as_str();
     let calendar = Calendar::new(cli.time_zone);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -162,6 +179,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             json,
         } => {
             let id = request_id(&id)?;
+            let database = existing(url).await?;
             let steps = timeline::load(&database, id, None).await?;
             if steps.is_empty() {
                 return Err(Failure::Input(format!("no request {id}")));
@@ -173,12 +191,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             request,
             queue,
             side,
+            whole_log,
             json,
         } => {
             let at = instant(&timestamp)?;
             match (request, queue, side) {
                 (Some(request), _, _) => {
                     let id = request_id(&request)?;
+                    let database = existing(url).await?;
                     let steps = timeline::load(&database, id, None).await?;
                     if steps.is_empty() {
                         return Err(Failure::Input(format!("no request {id}")));
@@ -196,7 +216,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         Side::Borrowing => QueueSide::Borrowing,
                         Side::Lending => QueueSide::Lending,
                     };
-                    let views = as_of::queue_as_of(&database, calendar, at, &library, side).await?;
+                    let replay = if whole_log {
+                        Replay::WholeLog
+                    } else {
+                        Replay::Streams
+                    };
+                    let database = existing(url).await?;
+                    let views =
+                        as_of::queue_as_of(&database, calendar, at, &library, side, replay).await?;
                     audit::print_queue(&mut out, &library, at, &views, json)?;
                 }
                 _ => {
@@ -207,6 +234,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Rebuild { projection } => {
+            let database = existing(url).await?;
             let mut bar = progress::Bar::new();
             let summary =
                 rebuild::rebuild_with_progress(&database, calendar, projection.as_deref(), |p| {
@@ -229,29 +257,21 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             writeln!(out, "rebuilt {}", parts.join(", "))?;
         }
         Command::Verify => {
+            let database = existing(url).await?;
+            let head = store::log::head(&database).await?;
+            let lagging = verify::behind(&database, head).await?;
             let mut bar = progress::Bar::new();
             let differences = rebuild::verify(&database, calendar, |p| bar.show(p)).await?;
             bar.finish();
-            if differences.is_empty() {
-                writeln!(
-                    out,
-                    "verified: every projection equals a rebuild from the log"
-                )?;
-            } else {
-                for d in &differences {
-                    let side = if d.only_stored {
-                        "stored, not expected"
-                    } else {
-                        "expected, not stored"
-                    };
-                    writeln!(out, "{} {}: {side}: {}", d.projection, d.table, d.row)?;
-                }
-                writeln!(out, "{} differing rows", differences.len())?;
+            let still = verify::behind(&database, head).await?;
+            verify::report(&mut out, &differences, &lagging, &still)?;
+            if !differences.is_empty() {
                 out.flush()?;
                 return Ok(ExitCode::from(1));
             }
         }
         Command::Export { out: file } => {
+            let database = existing(url).await?;
             let count = match file {
                 Some(path) => {
                     let mut file = BufWriter::new(File::create(&path)?);
@@ -266,6 +286,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Import { file } => {
             let input = File::open(&file)
                 .map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
+            let database = Database::connect(url).await?;
             let count = transfer::import(&database, BufReader::new(input)).await?;
             writeln!(out, "imported {count} events")?;
         }

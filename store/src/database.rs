@@ -41,6 +41,21 @@ impl Database {
         Ok(database)
     }
 
+    /// [`Database::connect`] to a store that exists: a `sqlite://PATH` that
+    /// names no file is refused, not created (for tools that only read a
+    /// store, where a mistyped path must not answer from an empty one).
+    pub async fn connect_existing(url: &str) -> Result<Database, StoreError> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or(url.strip_prefix("sqlite:"))
+        {
+            if !Path::new(path).is_file() {
+                return Err(StoreError::NoStore(path.to_owned()));
+            }
+        }
+        Database::connect(url).await
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         match self {
             Database::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,

@@ -25,6 +25,9 @@ pub enum StoreError {
     Busy(String),
     #[error("no projection named {0:?}")]
     UnknownProjection(String),
+    /// A `sqlite://PATH` naming no file, where only an existing store will do.
+    #[error("there is no store at {0}")]
+    NoStore(String),
 }
 
 impl From<MalformedMetadata> for StoreError {

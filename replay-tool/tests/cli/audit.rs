@@ -4,8 +4,8 @@ use crate::common::{lifecycle, replay, stdout};
 use chrono::{Duration, SecondsFormat};
 use domain::testing::test_epoch;
 use serde_json::Value;
-use store::on_both_backends;
 use store::testing::{fresh_url, Backend};
+use store::{on_both_backends, Database};
 use uuid::Uuid;
 
 /// The status after each event of `lifecycle`.
@@ -106,6 +106,9 @@ on_both_backends!(as_of_replays_only_earlier_events);
 #[tokio::test]
 async fn bad_input_exits_2_and_an_unreachable_store_exits_3() {
     let url = fresh_url(Backend::Sqlite).await;
+    // An empty store: one that does not exist is refused before any request
+    // is looked for (`missing_store`).
+    Database::connect(&url).await.unwrap().close().await;
     assert_eq!(
         replay(&url, &["audit", "not-a-uuid"]).status.code(),
         Some(2)

@@ -14,17 +14,36 @@
 //! `ILL_BENCH_DATABASE_URL` (an existing database) reuses the history the
 //! projections benchmark left there; it is generated only when the store is
 //! empty.
+//!
+//! `as-of --queue` is timed against the replay of the whole log it replaced
+//! (`--whole-log`) on one store in one run: `ILL_BENCH_AS_OF_URL`, e.g. the
+//! demo store from the workspace's root,
+//!
+//!     ILL_BENCH_AS_OF_URL=sqlite://$PWD/ill-data/ill.sqlite cargo test --release \
+//!         -p replay-tool --test cli -- --nocapture benchmark::as_of
+//!
+//! or, without it, a small generated history on SQLite.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
 use simulation::{generate, Shape};
 use store::testing::bench::{copy_events, env_or};
 use store::testing::{fresh_url, Backend};
-use store::Database;
+use store::{on_db, Database};
+
+use crate::common::project;
 
 const SMALL: usize = 300;
 const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
+const LAST_METADATA: &str = "SELECT metadata FROM events ORDER BY global_position DESC LIMIT 1";
+const BUSIEST_BORROWER: &str = "
+SELECT borrower FROM request_views GROUP BY borrower ORDER BY count(*) DESC, borrower LIMIT 1";
+const BUSIEST_LENDER: &str = "
+SELECT lender FROM request_views WHERE lender IS NOT NULL
+ GROUP BY lender ORDER BY count(*) DESC, lender LIMIT 1";
 /// A child's peak RSS in MiB as /proc shows it, `None` once it is gone.
 fn peak_rss_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -147,4 +166,51 @@ async fn replay_tool_rates_against_raw_copy() {
     let exported = std::fs::metadata(&export_file).map_or(0, |m| m.len());
     println!("  export file: {:.0} MiB", exported as f64 / 1048576.0);
     drop(std::fs::remove_file(&export_file));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_of_queue_from_streams_against_whole_log() {
+    let url = match std::env::var("ILL_BENCH_AS_OF_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            let url = fresh_url(Backend::Sqlite).await;
+            let shape = Shape {
+                requests: env_or("ILL_BENCH_REQUESTS", SMALL),
+                ..Shape::default()
+            };
+            let db = Database::connect(&url).await.expect("connect");
+            generate(&db, &shape).await.expect("generate a history");
+            project(&url).await;
+            url
+        }
+    };
+    let db = Database::connect_existing(&url).await.expect("connect");
+    let events: i64 =
+        on_db!(&db, pool => sqlx::query_scalar(COUNT_EVENTS).fetch_one(pool).await).unwrap();
+    let last: Value =
+        on_db!(&db, pool => sqlx::query_scalar(LAST_METADATA).fetch_one(pool).await).unwrap();
+    let last: DateTime<Utc> = last["occurred_at"].as_str().unwrap().parse().unwrap();
+    let at = (last - chrono::Duration::days(30)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let borrower: String =
+        on_db!(&db, pool => sqlx::query_scalar(BUSIEST_BORROWER).fetch_one(pool).await).unwrap();
+    let lender: String =
+        on_db!(&db, pool => sqlx::query_scalar(BUSIEST_LENDER).fetch_one(pool).await).unwrap();
+    db.close().await;
+    println!("as-of benchmark: {events} events, as of {at} (30 days before the last event)");
+    for (library, side) in [(borrower, "borrowing"), (lender, "lending")] {
+        let args = ["as-of", &at, "--queue", &library, "--side", side, "--json"];
+        let streams = replay(&url, &args);
+        let whole_log = replay(&url, &[&args[..], &["--whole-log"]].concat());
+        assert_eq!(streams.stdout, whole_log.stdout, "{args:?}");
+        println!(
+            "  --queue {library} --side {side}: {} requests; the queue's streams {:.2?} \
+             (peak RSS {:.0} MiB), the whole log {:.2?} (peak RSS {:.0} MiB): {:.0}× faster",
+            streams.stdout.lines().count(),
+            streams.elapsed,
+            streams.peak_mib,
+            whole_log.elapsed,
+            whole_log.peak_mib,
+            whole_log.elapsed.as_secs_f64() / streams.elapsed.as_secs_f64(),
+        );
+    }
 }

@@ -124,3 +124,55 @@ async fn rebuild_while_requests_are_written(backend: Backend) {
     assert_eq!(views, placed, "every request once");
 }
 on_both_backends!(rebuild_while_requests_are_written);
+
+/// After an import nothing is projected: verify passes only by applying the
+/// log to the projections inside its own transaction, says so, and says
+/// they are still behind until a rebuild (or a server) brings them up.
+async fn verify_after_an_import_says_the_projections_are_behind(backend: Backend) {
+    let source = fresh_url(Backend::Sqlite).await;
+    lifecycle(&source).await;
+    lifecycle(&source).await;
+    let export = std::env::temp_dir()
+        .join("ill-tests")
+        .join(format!("{}.ndjson", Uuid::new_v4()));
+    let export_path = export.to_str().unwrap();
+    stdout(&replay(&source, &["export", "--out", export_path]));
+    let url = fresh_url(backend).await;
+    stdout(&replay(&url, &["import", export_path]));
+    drop(std::fs::remove_file(&export));
+
+    let report = stdout(&replay(&url, &["verify"]));
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    assert_eq!(
+        lines[0],
+        "verified: every projection equals a rebuild from the log, once brought up to date: \
+         verify first applied the events that requests, statistics, libraries lacked, inside \
+         its own transaction, and kept none of them"
+    );
+    assert_eq!(
+        lines[1],
+        "behind the log: requests (nothing projected), statistics (nothing projected), \
+         libraries (nothing projected); run `ill-replay rebuild` or start a server to bring \
+         them up to date"
+    );
+
+    stdout(&replay(&url, &["rebuild"]));
+    assert_eq!(
+        stdout(&replay(&url, &["verify"])),
+        "verified: every projection equals a rebuild from the log\n"
+    );
+}
+on_both_backends!(verify_after_an_import_says_the_projections_are_behind);
+
+#[tokio::test]
+async fn rebuild_of_an_unknown_projection_lists_the_known_ones() {
+    let url = fresh_url(Backend::Sqlite).await;
+    let output = replay(&url, &["rebuild", "--projection", "bogus"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[possible values: requests, statistics, libraries]"),
+        "{stderr}"
+    );
+}
