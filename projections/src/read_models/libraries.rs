@@ -21,8 +21,9 @@ struct Statements {
 }
 
 impl Statements {
-    fn new(directory: &str) -> Statements {
-        let expand = |text: &str| text.replace("{directory}", directory);
+    fn new(target: Target) -> Statements {
+        let directory = target.table("library_directory");
+        let expand = |text: &str| text.replace("{directory}", &directory);
         Statements {
             load: expand(include_str!("sql/libraries/load.sql")),
             upsert: expand(include_str!("sql/libraries/upsert.sql")),
@@ -37,9 +38,8 @@ impl Statements {
     }
 }
 
-static LIVE: LazyLock<Statements> = LazyLock::new(|| Statements::new("library_directory"));
-static SCRATCH: LazyLock<Statements> =
-    LazyLock::new(|| Statements::new("library_directory_rebuild"));
+static LIVE: LazyLock<Statements> = LazyLock::new(|| Statements::new(Target::Live));
+static SCRATCH: LazyLock<Statements> = LazyLock::new(|| Statements::new(Target::Scratch));
 
 struct Loaded {
     version: i64,

@@ -91,6 +91,17 @@ pub(crate) enum Target {
     Scratch,
 }
 
+impl Target {
+    /// The name of the live table `live` for this target: itself, or its
+    /// rebuild twin.
+    pub(crate) fn table(self, live: &str) -> String {
+        match self {
+            Target::Live => live.to_owned(),
+            Target::Scratch => format!("{live}_rebuild"),
+        }
+    }
+}
+
 /// Applies `events` (in global order) to `projection`'s tables in `tx`; the
 /// changes live subscribers should hear of.
 pub(crate) async fn apply(

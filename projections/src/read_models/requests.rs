@@ -32,8 +32,9 @@ struct Statements {
 }
 
 impl Statements {
-    fn new(views: &str) -> Statements {
-        let expand = |text: &str| text.replace("{views}", views);
+    fn new(target: Target) -> Statements {
+        let views = target.table("request_views");
+        let expand = |text: &str| text.replace("{views}", &views);
         Statements {
             postgres: Dialect {
                 load: expand(include_str!("sql/requests/postgres/load.sql")),
@@ -54,8 +55,8 @@ impl Statements {
     }
 }
 
-static LIVE: LazyLock<Statements> = LazyLock::new(|| Statements::new("request_views"));
-static SCRATCH: LazyLock<Statements> = LazyLock::new(|| Statements::new("request_views_rebuild"));
+static LIVE: LazyLock<Statements> = LazyLock::new(|| Statements::new(Target::Live));
+static SCRATCH: LazyLock<Statements> = LazyLock::new(|| Statements::new(Target::Scratch));
 
 #[derive(sqlx::FromRow)]
 struct Row {

@@ -45,7 +45,7 @@ pub(super) struct Compared {
 impl Compared {
     /// `table`, its rows compared on PostgreSQL as the text `row` gives.
     fn new(table: &'static str, row: &str) -> Compared {
-        let twin = format!("{table}_rebuild");
+        let twin = Target::Scratch.table(table);
         let shown = SHOWN.to_string();
         let rows = |sql: &str, from: &str, other: &str| {
             sql.replace("{row}", row)

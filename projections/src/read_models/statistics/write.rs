@@ -34,13 +34,13 @@ pub(super) struct Statements {
 }
 
 impl Statements {
-    /// The statements on `tables`, pairs of a placeholder and a table name.
-    fn new(tables: &[(&str, &str)]) -> Statements {
+    /// The statements on `target`'s tables.
+    fn new(target: Target) -> Statements {
         let expand = |text: &str| {
-            tables
+            TABLES
                 .iter()
-                .fold(text.to_owned(), |sql, (placeholder, table)| {
-                    sql.replace(placeholder, table)
+                .fold(text.to_owned(), |sql, (placeholder, live)| {
+                    sql.replace(placeholder, &target.table(live))
                 })
         };
         Statements {
@@ -87,28 +87,19 @@ impl Statements {
     }
 }
 
-static LIVE: LazyLock<Statements> = LazyLock::new(|| {
-    Statements::new(&[
-        ("{requests}", "stats_requests"),
-        ("{days}", "stats_library_day"),
-        ("{declines}", "stats_declines_day"),
-        ("{durations}", "stats_durations"),
-        ("{network_days}", "stats_network_day"),
-        ("{network_declines}", "stats_network_declines_day"),
-        ("{blocks}", "stats_receive_blocks"),
-    ])
-});
-static SCRATCH: LazyLock<Statements> = LazyLock::new(|| {
-    Statements::new(&[
-        ("{requests}", "stats_requests_rebuild"),
-        ("{days}", "stats_library_day_rebuild"),
-        ("{declines}", "stats_declines_day_rebuild"),
-        ("{durations}", "stats_durations_rebuild"),
-        ("{network_days}", "stats_network_day_rebuild"),
-        ("{network_declines}", "stats_network_declines_day_rebuild"),
-        ("{blocks}", "stats_receive_blocks_rebuild"),
-    ])
-});
+/// Each placeholder of the statements and the live table it names.
+const TABLES: [(&str, &str); 7] = [
+    ("{requests}", "stats_requests"),
+    ("{days}", "stats_library_day"),
+    ("{declines}", "stats_declines_day"),
+    ("{durations}", "stats_durations"),
+    ("{network_days}", "stats_network_day"),
+    ("{network_declines}", "stats_network_declines_day"),
+    ("{blocks}", "stats_receive_blocks"),
+];
+
+static LIVE: LazyLock<Statements> = LazyLock::new(|| Statements::new(Target::Live));
+static SCRATCH: LazyLock<Statements> = LazyLock::new(|| Statements::new(Target::Scratch));
 
 #[derive(sqlx::FromRow)]
 struct Row {

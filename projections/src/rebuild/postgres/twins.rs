@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use crate::read_models::Projection;
+use crate::read_models::{Projection, Target};
 
 /// A live table, its twin, and their COPY statements.
 pub(super) struct Twin {
@@ -19,7 +19,7 @@ pub(super) struct Twin {
 
 impl Twin {
     fn new(live: &'static str, columns: &str) -> Twin {
-        let name = format!("{live}_rebuild");
+        let name = Target::Scratch.table(live);
         Twin {
             live,
             copy_in: include_str!("twin_copy_in.sql")
