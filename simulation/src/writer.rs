@@ -21,17 +21,8 @@ use crate::shape::{GenerateError, Path};
 /// Rows appended per batch transaction on the bulk path.
 const BATCH_ROWS: usize = 4_000;
 
-const POSTGRES_APPEND: &str = "
-INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
-                    payload, metadata)
-SELECT t, i, s, e, v, p::json, m::json
-  FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-              $7::text[]) WITH ORDINALITY AS u(t, i, s, e, v, p, m, n)
- ORDER BY n";
-const SQLITE_APPEND: &str = "
-INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
-                    payload, metadata)
-VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const POSTGRES_APPEND: &str = include_str!("sql/postgres/append.sql");
+const SQLITE_APPEND: &str = include_str!("sql/sqlite/append.sql");
 
 /// One event as the `events` table stores it.
 struct Row {
