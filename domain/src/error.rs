@@ -17,7 +17,7 @@ pub enum DomainError {
     Conflict(String),
     #[error("{command} is not allowed while the request is {from}")]
     InvalidTransition {
-        from: crate::request::RequestStatus,
+        from: crate::request::status::RequestStatus,
         command: &'static str,
     },
 }

@@ -8,6 +8,7 @@ mod events;
 mod permitted;
 mod routing;
 mod state;
+pub(crate) mod status;
 mod types;
 pub mod view;
 
@@ -15,6 +16,5 @@ pub use aggregate::{IllRequest, RequestServices};
 pub use commands::{Action, Note, PatronInput, PlaceRequest, RequestCommand};
 pub use events::RequestEvent;
 pub use state::{RequestState, RotaSlot};
-pub use types::{
-    Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason,
-};
+pub use status::RequestStatus;
+pub use types::{Item, LoanCondition, RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason};

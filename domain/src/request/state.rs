@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::events::RequestEvent;
-use super::types::{Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, UnfilledReason};
+use super::status::RequestStatus;
+use super::types::{Item, LoanCondition, RotaOutcome, ServiceType, UnfilledReason};
 use crate::library_id::LibraryId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

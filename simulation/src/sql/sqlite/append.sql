@@ -1,4 +1,0 @@
--- One of the bulk path's events (SQLite: a row at a time in the batch's transaction).
-INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
-                    payload, metadata)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
