@@ -4,7 +4,9 @@
 
 use std::fmt::Write;
 
-use super::html::{count, escape};
+use maud::{html, Markup};
+
+use super::html::count;
 
 /// Bars and horizontal bars span a section; lines share one in pairs.
 const WIDTH: f64 = 960.0;
@@ -69,45 +71,48 @@ fn scale(max: f64, unit: Unit) -> (f64, f64) {
     ((max / step).ceil() * step, step)
 }
 
-fn open(svg: &mut String, label: &str, width: f64) {
-    let _ = write!(
-        svg,
-        r#"<div class="chart-box"><svg class="chart" viewBox="0 0 {width} {HEIGHT}" role="img" aria-label="{}" preserveAspectRatio="xMidYMid meet">"#,
-        escape(label)
-    );
+/// Coordinates to a tenth of a unit.
+fn at(value: f64) -> String {
+    format!("{value:.1}")
 }
 
-/// Horizontal grid lines and y-axis labels; returns the y of a value.
-fn axis(svg: &mut String, width: f64, top: f64, step: f64, unit: Unit) -> impl Fn(f64) -> f64 {
-    let plot = HEIGHT - TOP - BOTTOM;
-    let y = move |v: f64| TOP + plot * (1.0 - v / top);
-    let mut tick = 0.0;
-    while tick <= top + step / 2.0 {
-        let at = y(tick);
-        let _ = write!(
-            svg,
-            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{at:.1}" y2="{at:.1}"/><text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            width - RIGHT,
-            LEFT - 6.0,
-            at + 4.0,
-            unit.tick(tick)
-        );
-        tick += step;
+/// A chart's frame: `inside` drawn on a `width` × `height` canvas.
+fn frame(label: &str, width: f64, height: f64, inside: Markup) -> Markup {
+    html! {
+        div.chart-box {
+            svg class="chart" viewBox={ "0 0 " (width) " " (height) } role="img" aria-label=(label)
+                preserveAspectRatio="xMidYMid meet" { (inside) }
+        }
     }
-    y
+}
+
+/// Horizontal grid lines and y-axis labels, for values up to `top`.
+fn axis(width: f64, top: f64, step: f64, unit: Unit) -> Markup {
+    let y = y_of(top);
+    let ticks =
+        std::iter::successors(Some(0.0), |t| Some(t + step)).take_while(|t| *t <= top + step / 2.0);
+    html! {
+        @for tick in ticks {
+            @let here = y(tick);
+            line.grid x1=(LEFT) x2=(width - RIGHT) y1=(at(here)) y2=(at(here)) {}
+            text.tick x=(LEFT - 6.0) y=(at(here + 4.0)) text-anchor="end" { (unit.tick(tick)) }
+        }
+    }
+}
+
+/// The y of a value on an axis up to `top`.
+fn y_of(top: f64) -> impl Fn(f64) -> f64 {
+    let plot = HEIGHT - TOP - BOTTOM;
+    move |v: f64| TOP + plot * (1.0 - v / top)
 }
 
 /// Month labels under the x axis: every one, or every few when crowded.
-fn x_labels(svg: &mut String, labels: &[String], room: usize, x: impl Fn(usize) -> f64) {
+fn x_labels(labels: &[String], room: usize, x: impl Fn(usize) -> f64) -> Markup {
     let every = labels.len().div_ceil(room).max(1);
-    for (i, label) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
-        let _ = write!(
-            svg,
-            r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-            x(i),
-            HEIGHT - 8.0,
-            escape(&short_month(label))
-        );
+    html! {
+        @for (i, label) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
+            text.tick x=(at(x(i))) y=(HEIGHT - 8.0) text-anchor="middle" { (short_month(label)) }
+        }
     }
 }
 
@@ -125,160 +130,129 @@ fn short_month(month: &str) -> String {
     }
 }
 
-fn legend(series: &[Series<'_>]) -> String {
-    let mut html = String::from(r#"<ul class="legend">"#);
-    for s in series {
-        let _ = write!(
-            html,
-            r#"<li><span class="swatch {}"></span>{}</li>"#,
-            s.class,
-            escape(s.name)
-        );
+fn legend(series: &[Series<'_>]) -> Markup {
+    html! {
+        ul.legend {
+            @for s in series {
+                li { span class={ "swatch " (s.class) } {} (s.name) }
+            }
+        }
     }
-    html.push_str("</ul>");
-    html
 }
 
-/// Opens a chart of `width` and draws its axis, scaled to the series' largest
-/// value; the value → y mapping.
-fn start(
-    svg: &mut String,
-    label: &str,
-    width: f64,
-    series: &[Series<'_>],
-    unit: Unit,
-) -> impl Fn(f64) -> f64 {
+/// The y-axis top and step that fit the series' largest value.
+fn scale_of(series: &[Series<'_>], unit: Unit) -> (f64, f64) {
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
         .fold(0.0f64, |a, b| a.max(*b));
-    let (top, step) = scale(max, unit);
-    open(svg, label, width);
-    axis(svg, width, top, step, unit)
+    scale(max, unit)
 }
 
 /// Grouped bars, one group per label.
-pub fn bars(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -> String {
-    let mut svg = String::new();
-    let y = start(&mut svg, label, WIDTH, series, unit);
+pub fn bars(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -> Markup {
+    let (top, step) = scale_of(series, unit);
+    let y = y_of(top);
     let groups = labels.len().max(1) as f64;
     let group = (WIDTH - LEFT - RIGHT) / groups;
     let bar = (group * 0.8 / series.len().max(1) as f64).max(1.0);
     let x = |i: usize| LEFT + group * (i as f64 + 0.5);
-    for (i, month) in labels.iter().enumerate() {
-        for (k, s) in series.iter().enumerate() {
-            let Some(value) = s.values.get(i).copied().flatten() else {
-                continue;
-            };
-            let left = LEFT + group * i as f64 + group * 0.1 + bar * k as f64;
-            let (top_y, base) = (y(value), y(0.0));
-            let _ = write!(
-                svg,
-                r#"<rect class="{}" x="{left:.1}" y="{top_y:.1}" width="{:.1}" height="{:.1}"><title>{} {}: {}</title></rect>"#,
-                s.class,
-                (bar - 1.0).max(0.5),
-                (base - top_y).max(0.0),
-                escape(s.name),
-                escape(month),
-                unit.format(value)
-            );
+    let inside = html! {
+        (axis(WIDTH, top, step, unit))
+        @for (i, month) in labels.iter().enumerate() {
+            @for (k, s) in series.iter().enumerate() {
+                @if let Some(value) = s.values.get(i).copied().flatten() {
+                    @let left = LEFT + group * i as f64 + group * 0.1 + bar * k as f64;
+                    @let (top_y, base) = (y(value), y(0.0));
+                    rect class=(s.class) x=(at(left)) y=(at(top_y))
+                        width=(at((bar - 1.0).max(0.5))) height=(at((base - top_y).max(0.0))) {
+                        title { (s.name) " " (month) ": " (unit.format(value)) }
+                    }
+                }
+            }
+        }
+        (x_labels(labels, 12, x))
+    };
+    html! {
+        (frame(label, WIDTH, HEIGHT, inside))
+        (legend(series))
+    }
+}
+
+/// The path of a line through the values: a gap where a month has none.
+fn path(values: &[Option<f64>], x: impl Fn(usize) -> f64, y: impl Fn(f64) -> f64) -> String {
+    let mut path = String::new();
+    let mut pen_down = false;
+    for (i, value) in values.iter().enumerate() {
+        match value {
+            Some(v) => {
+                let _ = write!(
+                    path,
+                    "{}{:.1} {:.1} ",
+                    if pen_down { "L" } else { "M" },
+                    x(i),
+                    y(*v)
+                );
+                pen_down = true;
+            }
+            None => pen_down = false,
         }
     }
-    x_labels(&mut svg, labels, 12, x);
-    svg.push_str("</svg></div>");
-    svg + &legend(series)
+    path.trim_end().to_owned()
 }
 
 /// Lines with a dot per value; a gap where a month has none.
-pub fn lines(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -> String {
-    let mut svg = String::new();
-    let y = start(&mut svg, label, LINES_WIDTH, series, unit);
+pub fn lines(label: &str, labels: &[String], series: &[Series<'_>], unit: Unit) -> Markup {
+    let (top, step) = scale_of(series, unit);
+    let y = y_of(top);
     let slot = (LINES_WIDTH - LEFT - RIGHT) / labels.len().max(1) as f64;
     let x = |i: usize| LEFT + slot * (i as f64 + 0.5);
-    for s in series {
-        let mut path = String::new();
-        let mut pen_down = false;
-        for (i, value) in s.values.iter().enumerate() {
-            match value {
-                Some(v) => {
-                    let _ = write!(
-                        path,
-                        "{}{:.1} {:.1} ",
-                        if pen_down { "L" } else { "M" },
-                        x(i),
-                        y(*v)
-                    );
-                    pen_down = true;
+    let inside = html! {
+        (axis(LINES_WIDTH, top, step, unit))
+        @for s in series {
+            @let d = path(&s.values, x, &y);
+            @if !d.is_empty() {
+                path class={ "line " (s.class) } d=(d) {}
+            }
+            @for (i, value) in s.values.iter().enumerate() {
+                @if let Some(v) = value {
+                    circle class=(s.class) cx=(at(x(i))) cy=(at(y(*v))) r="3.5" {
+                        title {
+                            (s.name) " " (labels.get(i).map_or("", String::as_str)) ": " (unit.format(*v))
+                        }
+                    }
                 }
-                None => pen_down = false,
             }
         }
-        if !path.is_empty() {
-            let _ = write!(
-                svg,
-                r#"<path class="line {}" d="{}"/>"#,
-                s.class,
-                path.trim_end()
-            );
-        }
-        for (i, value) in s.values.iter().enumerate() {
-            if let Some(v) = value {
-                let _ = write!(
-                    svg,
-                    r#"<circle class="{}" cx="{:.1}" cy="{:.1}" r="3.5"><title>{} {}: {}</title></circle>"#,
-                    s.class,
-                    x(i),
-                    y(*v),
-                    escape(s.name),
-                    escape(labels.get(i).map_or("", String::as_str)),
-                    unit.format(*v)
-                );
-            }
-        }
+        (x_labels(labels, 6, x))
+    };
+    html! {
+        (frame(label, LINES_WIDTH, HEIGHT, inside))
+        (legend(series))
     }
-    x_labels(&mut svg, labels, 6, x);
-    svg.push_str("</svg></div>");
-    svg + &legend(series)
 }
 
 /// One horizontal bar per item, longest first as given.
-pub fn horizontal(label: &str, items: &[(String, i64)]) -> String {
+pub fn horizontal(label: &str, items: &[(String, i64)]) -> Markup {
     let max = items.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
     let row = 28.0;
     let height = (items.len().max(1) as f64) * row + 8.0;
     let names = 220.0;
-    let mut svg = format!(
-        r#"<div class="chart-box"><svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}" preserveAspectRatio="xMidYMid meet">"#,
-        escape(label)
-    );
-    if items.is_empty() {
-        let _ = write!(
-            svg,
-            r#"<text class="tick" x="{}" y="20" text-anchor="middle">none in this period</text>"#,
-            WIDTH / 2.0
-        );
-    }
-    for (i, (name, n)) in items.iter().enumerate() {
-        let top = 4.0 + row * i as f64;
-        let width = (WIDTH - names - 80.0) * (*n as f64) / max;
-        let _ = write!(
-            svg,
-            r#"<text class="label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="bar-decline" x="{names}" y="{:.1}" width="{:.1}" height="{:.1}"><title>{}: {}</title></rect><text class="tick" x="{:.1}" y="{:.1}">{}</text>"#,
-            names - 8.0,
-            top + row * 0.62,
-            escape(name),
-            top + 3.0,
-            width.max(1.0),
-            row - 8.0,
-            escape(name),
-            count(*n),
-            names + width.max(1.0) + 6.0,
-            top + row * 0.62,
-            count(*n)
-        );
-    }
-    svg.push_str("</svg></div>");
-    svg
+    let inside = html! {
+        @if items.is_empty() {
+            text.tick x=(WIDTH / 2.0) y="20" text-anchor="middle" { "none in this period" }
+        }
+        @for (i, (name, n)) in items.iter().enumerate() {
+            @let top = 4.0 + row * i as f64;
+            @let width = ((WIDTH - names - 80.0) * (*n as f64) / max).max(1.0);
+            text.label x=(at(names - 8.0)) y=(at(top + row * 0.62)) text-anchor="end" { (name) }
+            rect.bar-decline x=(names) y=(at(top + 3.0)) width=(at(width)) height=(at(row - 8.0)) {
+                title { (name) ": " (count(*n)) }
+            }
+            text.tick x=(at(names + width + 6.0)) y=(at(top + row * 0.62)) { (count(*n)) }
+        }
+    };
+    frame(label, WIDTH, height, inside)
 }
 
 #[cfg(test)]
@@ -311,10 +285,10 @@ mod tests {
             class: "s1",
             values: vec![Some(0.8), None, Some(0.9)],
         }];
-        let svg = lines("fill", &labels, &series, Unit::Percent);
+        let svg = lines("fill", &labels, &series, Unit::Percent).into_string();
         assert_eq!(svg.matches("<circle").count(), 2);
         assert_eq!(svg.matches(" M").count() + svg.matches("\"M").count(), 2);
-        let svg = bars("volume", &labels, &series, Unit::Count);
+        let svg = bars("volume", &labels, &series, Unit::Count).into_string();
         assert_eq!(svg.matches("<rect").count(), 2);
     }
 }

@@ -1,32 +1,18 @@
-//! The dashboard's HTML building blocks: escaping and number formats,
-//! links, the page layout, the header with its period picker, cards,
-//! sections and tables.
+//! The dashboard's HTML building blocks: number formats, links, the page
+//! layout, the header with its period picker, cards, sections and tables.
+//! Templates are `maud`'s: text is escaped by construction.
 
 use std::fmt::Write;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Days, Months, NaiveDate};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use projections::queries::BorrowingStats;
 
 use super::{Params, Period, Report};
 
 const STYLE: &str = include_str!("style.css");
 const SCRIPT: &str = include_str!("script.js");
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `24013` → `24,013`.
 pub fn count(n: i64) -> String {
@@ -85,55 +71,63 @@ pub fn query(period: Period, more: &[(&str, &str)]) -> String {
     q
 }
 
-pub fn error(status: StatusCode, message: &str) -> String {
+pub fn error(status: StatusCode, message: &str) -> Markup {
     layout(
-        &format!("{status}"),
-        &format!(
-            "<main><section><h2>{}</h2><p>{}</p><p><a href=\"/stats\">Back to the statistics</a></p></section></main>",
-            escape(&status.to_string()),
-            escape(message)
-        ),
+        &status.to_string(),
+        html! {
+            main {
+                section {
+                    h2 { (status) }
+                    p { (message) }
+                    p { a href="/stats" { "Back to the statistics" } }
+                }
+            }
+        },
     )
 }
 
-pub fn layout(title: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{}</title>
-<link rel="icon" href="data:,">
-<style>{STYLE}</style>
-</head>
-<body>
-{body}
-<footer><p>Counts are of events whose date in the network's time zone falls in the period; medians are over exact durations, in days. The numbers are those of the GraphQL <code>statistics</code> query. Public: the statistics hold no patron data.</p></footer>
-<script>{SCRIPT}</script>
-</body>
-</html>
-"#,
-        escape(title)
-    )
+pub fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="icon" href="data:,";
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                (body)
+                footer {
+                    p {
+                        "Counts are of events whose date in the network's time zone falls in the period; medians are over exact durations, in days. The numbers are those of the GraphQL "
+                        code { "statistics" }
+                        " query. Public: the statistics hold no patron data."
+                    }
+                }
+                script { (PreEscaped(SCRIPT)) }
+            }
+        }
+    }
 }
 
-pub fn header(report: &Report, params: &Params, heading: &str, sub: &str) -> String {
+pub fn header(report: &Report, params: &Params, heading: &str, sub: Markup) -> Markup {
     let path = report.library.as_ref().map_or("/stats".to_owned(), |l| {
         format!("/stats/{}", encode(l.id.as_str()))
     });
-    let mut html = format!(
-        r#"<header><p class="brand"><a href="/stats{}">ILL network statistics</a></p><h1>{}</h1><p class="sub">{}</p></header>"#,
-        query(report.period, &[]),
-        escape(heading),
-        sub
-    );
-    html.push_str(&picker(report, params, &path));
-    html
+    html! {
+        header {
+            p.brand { a href={ "/stats" (query(report.period, &[])) } { "ILL network statistics" } }
+            h1 { (heading) }
+            p.sub { (sub) }
+        }
+        (picker(report, params, &path))
+    }
 }
 
 /// The period picker: presets as links, any dates through the form.
-fn picker(report: &Report, params: &Params, path: &str) -> String {
+fn picker(report: &Report, params: &Params, path: &str) -> Markup {
     let today = report.today;
     let last_month_end = today
         .with_day(1)
@@ -157,58 +151,50 @@ fn picker(report: &Report, params: &Params, path: &str) -> String {
             last_year_end,
         ),
     ];
-    let mut keep = String::new();
-    let mut keep_pairs: Vec<(&str, &str)> = Vec::new();
-    for (key, value) in [("sort", &params.sort), ("dir", &params.dir)] {
-        if let Some(value) = value {
-            let _ = write!(
-                keep,
-                r#"<input type="hidden" name="{key}" value="{}">"#,
-                escape(value)
-            );
-            keep_pairs.push((key, value));
+    // The table's sort order survives a change of period.
+    let keep: Vec<(&str, &str)> = [("sort", &params.sort), ("dir", &params.dir)]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_deref().map(|value| (key, value)))
+        .collect();
+    let period = report.period;
+    html! {
+        nav.period aria-label="Period" {
+            form method="get" action=(path) id="period" {
+                label { "From " input type="date" name="from" value=(period.from) required; }
+                label { "To " input type="date" name="to" value=(period.to) required; }
+                @for (key, value) in &keep {
+                    input type="hidden" name=(key) value=(value);
+                }
+                button type="submit" { "Show" }
+            }
+            ul.presets {
+                @for (name, from, to) in presets {
+                    @let preset = Period { from, to };
+                    li {
+                        a href={ (path) (query(preset, &keep)) }
+                            aria-current=[(preset == period).then_some("true")] { (name) }
+                    }
+                }
+            }
+            p.showing {
+                (period.from) " – " (period.to) " (" ((period.to - period.from).num_days() + 1) " days)"
+            }
         }
     }
-    let mut html = format!(
-        r#"<nav class="period" aria-label="Period"><form method="get" action="{path}" id="period"><label>From <input type="date" name="from" value="{}" required></label><label>To <input type="date" name="to" value="{}" required></label>{keep}<button type="submit">Show</button></form><ul class="presets">"#,
-        report.period.from, report.period.to
-    );
-    for (name, from, to) in presets {
-        let period = Period { from, to };
-        let current = if period == report.period {
-            r#" aria-current="true""#
-        } else {
-            ""
-        };
-        let _ = write!(
-            html,
-            r#"<li><a href="{path}{}"{current}>{name}</a></li>"#,
-            query(period, &keep_pairs)
-        );
-    }
-    let _ = write!(
-        html,
-        r#"</ul><p class="showing">{} – {} ({} days)</p></nav>"#,
-        report.period.from,
-        report.period.to,
-        (report.period.to - report.period.from).num_days() + 1
-    );
-    html
 }
 
-pub fn csv_link(report: &Report, table: &str) -> String {
+pub fn csv_link(report: &Report, table: &str) -> Markup {
     let mut more = vec![("table", table)];
     if let Some(library) = &report.library {
         more.push(("library", library.id.as_str()));
     }
-    format!(
-        r#"<a class="csv" href="/stats.csv{}" download>CSV</a>"#,
-        query(report.period, &more)
-    )
+    html! {
+        a.csv href={ "/stats.csv" (query(report.period, &more)) } download { "CSV" }
+    }
 }
 
 /// The six borrowing figures as cards, their ids prefixed with `prefix`.
-pub fn borrowing_cards(prefix: &str, placed: &str, filled: &str, stats: &BorrowingStats) -> String {
+pub fn borrowing_cards(prefix: &str, placed: &str, filled: &str, stats: &BorrowingStats) -> Markup {
     let figures = [
         (
             "placed",
@@ -247,38 +233,51 @@ pub fn borrowing_cards(prefix: &str, placed: &str, filled: &str, stats: &Borrowi
             count(stats.cancelled),
         ),
     ];
-    figures
-        .iter()
-        .map(|(id, label, value, shown)| card(&format!("{prefix}-{id}"), label, value, shown))
-        .collect()
+    html! {
+        @for (id, label, value, shown) in &figures {
+            (card(&format!("{prefix}-{id}"), label, value, shown))
+        }
+    }
 }
 
 /// A headline number: `value` is the raw number, for scripts and tests.
-pub fn card(id: &str, label: &str, value: &str, shown: &str) -> String {
-    format!(
-        r#"<div class="card"><span class="label">{label}</span><data id="{id}" value="{}">{}</data></div>"#,
-        escape(value),
-        escape(shown)
-    )
+pub fn card(id: &str, label: &str, value: &str, shown: &str) -> Markup {
+    html! {
+        div.card {
+            span.label { (label) }
+            data id=(id) value=(value) { (shown) }
+        }
+    }
 }
 
-pub fn section(id: &str, title: &str, csv: &str, body: &str) -> String {
-    format!(
-        r#"<section id="{id}"><div class="section-head"><h2>{title}</h2>{csv}</div>{body}</section>"#
-    )
+pub fn section(id: &str, title: &str, csv: Markup, body: Markup) -> Markup {
+    html! {
+        section id=(id) {
+            div.section-head { h2 { (title) } (csv) }
+            (body)
+        }
+    }
 }
 
 pub fn months(report: &Report) -> Vec<String> {
     report.months.iter().map(|(m, _)| m.clone()).collect()
 }
 
-pub fn table_head(columns: &[&str]) -> String {
-    let mut html = String::from(r#"<div class="scroll"><table><thead><tr>"#);
-    for c in columns {
-        let _ = write!(html, r#"<th scope="col">{c}</th>"#);
+/// A table under a row of column headings; `rows` are its `<tr>`s.
+pub fn table(columns: &[&str], rows: Markup) -> Markup {
+    html! {
+        div.scroll {
+            table {
+                thead { tr { @for c in columns { th scope="col" { (c) } } } }
+                tbody { (rows) }
+            }
+        }
     }
-    html.push_str("</tr></thead><tbody>");
-    html
+}
+
+/// A "Table" disclosure under a chart, for screen readers and exact figures.
+pub fn details(table: Markup) -> Markup {
+    html! { details { summary { "Table" } (table) } }
 }
 
 #[cfg(test)]
@@ -297,10 +296,13 @@ mod tests {
     }
 
     #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+    fn text_is_escaped_and_links_encoded() {
+        let page = card("x", "<b>", "\"1\"", "a&b").into_string();
+        assert!(
+            page.contains("&lt;b&gt;")
+                && page.contains("value=\"&quot;1&quot;\"")
+                && page.contains(">a&amp;b<"),
+            "{page}"
         );
         assert_eq!(encode("CT-HFD a&b"), "CT-HFD%20a%26b");
     }

@@ -1,20 +1,19 @@
 //! `/stats/LIBRARY`: one library's borrowing and lending, month by month,
 //! and its declines by reason.
 
-use std::fmt::Write;
-
+use maud::{html, Markup};
 use projections::queries::LibraryStats;
 
 use super::charts::{self, Series, Unit};
 use super::html::{
-    borrowing_cards, card, count, csv_link, days, escape, header, layout, months, percent, query,
-    ratio, raw, section, table_head,
+    borrowing_cards, card, count, csv_link, days, details, header, layout, months, percent, query,
+    ratio, raw, section, table,
 };
 use super::overview::{self, declines_section, net_borrower};
 use super::{Params, Report};
 
 /// `/stats/LIBRARY`.
-pub fn page(report: &Report, params: &Params) -> String {
+pub fn page(report: &Report, params: &Params) -> Markup {
     let Some(record) = &report.library else {
         return overview::page(report, params);
     };
@@ -33,76 +32,75 @@ pub fn page(report: &Report, params: &Params) -> String {
     if record.suspended {
         flags.push("lending suspended");
     }
-    let mut body = header(
-        report,
-        params,
-        &record.name,
-        &format!(
-            r#"{} · {} · <a href="/stats{}">the whole network</a>"#,
-            escape(record.id.as_str()),
-            flags.join(" · "),
-            query(report.period, &[])
-        ),
-    );
-    body.push_str("<main>");
+    let sub = html! {
+        (record.id) " · " (flags.join(" · ")) " · "
+        a href={ "/stats" (query(report.period, &[])) } { "the whole network" }
+    };
     let (b, l) = (&row.borrowing, &row.lending);
     let borrowing = borrowing_cards("borrowing", "Placed", "Received", b);
     let lending = [
-        card(
+        (
             "lending-received",
             "Asked to lend",
-            &l.received.to_string(),
-            &count(l.received),
+            l.received.to_string(),
+            count(l.received),
         ),
-        card(
+        (
             "lending-shipped",
             "Supplied",
-            &l.shipped.to_string(),
-            &count(l.shipped),
+            l.shipped.to_string(),
+            count(l.shipped),
         ),
-        card(
+        (
             "lending-declined",
             "Declined",
-            &l.declined.to_string(),
-            &count(l.declined),
+            l.declined.to_string(),
+            count(l.declined),
         ),
-        card(
+        (
             "lending-timed-out",
             "Did not answer",
-            &l.timed_out.to_string(),
-            &count(l.timed_out),
+            l.timed_out.to_string(),
+            count(l.timed_out),
         ),
-        card(
+        (
             "lending-fill-rate",
             "Fill rate",
-            &raw(l.fill_rate),
-            &percent(l.fill_rate),
+            raw(l.fill_rate),
+            percent(l.fill_rate),
         ),
-        card(
+        (
             "lending-median-days",
             "Median days to ship",
-            &raw(l.median_days_to_ship),
-            &days(l.median_days_to_ship),
+            raw(l.median_days_to_ship),
+            days(l.median_days_to_ship),
         ),
-        card(
+        (
             "lend-borrow-ratio",
             "Lent per borrowed",
-            &raw(row.lend_borrow_ratio),
-            &ratio(row.lend_borrow_ratio),
+            raw(row.lend_borrow_ratio),
+            ratio(row.lend_borrow_ratio),
         ),
-    ]
-    .concat();
-    let warning = net_borrower(row).map_or(String::new(), |w| {
-        format!(r#"<p class="callout">This library {}.</p>"#, escape(&w))
-    });
-    body.push_str(&section(
+    ];
+    let lending = html! {
+        @for (id, label, value, shown) in &lending {
+            (card(id, label, value, shown))
+        }
+    };
+    let totals = section(
         "totals",
         "Totals",
-        &csv_link(report, "libraries"),
-        &format!(
-            r#"{warning}<h3>Borrowing</h3><div class="cards">{borrowing}</div><h3>Lending</h3><div class="cards">{lending}</div>"#
-        ),
-    ));
+        csv_link(report, "libraries"),
+        html! {
+            @if let Some(warning) = net_borrower(row) {
+                p.callout { "This library " (warning) "." }
+            }
+            h3 { "Borrowing" }
+            div.cards { (borrowing) }
+            h3 { "Lending" }
+            div.cards { (lending) }
+        },
+    );
 
     let labels = months(report);
     let of = |pick: fn(&LibraryStats) -> Option<f64>| -> Vec<Option<f64>> {
@@ -175,7 +173,7 @@ pub fn page(report: &Report, params: &Params) -> String {
         ],
         Unit::Days,
     );
-    let mut table = table_head(&[
+    let columns = [
         "Month",
         "Placed",
         "Received",
@@ -185,43 +183,54 @@ pub fn page(report: &Report, params: &Params) -> String {
         "Supplied",
         "Lending fill rate",
         "Days to ship",
-    ]);
-    for (month, s) in &report.months {
-        let row = s.libraries.first().unwrap_or(&empty);
-        let _ = write!(
-            table,
-            "<tr><th scope=\"row\">{month}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            count(row.borrowing.placed),
-            count(row.borrowing.filled),
-            percent(row.borrowing.fill_rate),
-            days(row.borrowing.median_days_to_receive),
-            count(row.lending.received),
-            count(row.lending.shipped),
-            percent(row.lending.fill_rate),
-            days(row.lending.median_days_to_ship)
-        );
-    }
-    table.push_str("</tbody></table></div>");
-    body.push_str(&section(
+    ];
+    let rows = html! {
+        @for (month, s) in &report.months {
+            @let row = s.libraries.first().unwrap_or(&empty);
+            tr {
+                th scope="row" { (month) }
+                td { (count(row.borrowing.placed)) }
+                td { (count(row.borrowing.filled)) }
+                td { (percent(row.borrowing.fill_rate)) }
+                td { (days(row.borrowing.median_days_to_receive)) }
+                td { (count(row.lending.received)) }
+                td { (count(row.lending.shipped)) }
+                td { (percent(row.lending.fill_rate)) }
+                td { (days(row.lending.median_days_to_ship)) }
+            }
+        }
+    };
+    let trend = section(
         "trend",
         "Month by month",
-        &csv_link(report, "trend"),
-        &format!(
-            r#"{volume}<div class="pair"><figure><figcaption>Fill rates</figcaption>{fill}</figure><figure><figcaption>Median days</figcaption>{turnaround}</figure></div><details><summary>Table</summary>{table}</details>"#
-        ),
-    ));
-    body.push_str(&declines_section(
-        report,
-        &row.lending.declined_by_reason,
-        "Its declines by reason",
-        "This library's declines as a lender, by ISO 18626 reason.",
-    ));
-    body.push_str("</main>");
+        csv_link(report, "trend"),
+        html! {
+            (volume)
+            div.pair {
+                figure { figcaption { "Fill rates" } (fill) }
+                figure { figcaption { "Median days" } (turnaround) }
+            }
+            (details(table(&columns, rows)))
+        },
+    );
+    let body = html! {
+        (header(report, params, &record.name, sub))
+        main {
+            (totals)
+            (trend)
+            (declines_section(
+                report,
+                &row.lending.declined_by_reason,
+                "Its declines by reason",
+                "This library's declines as a lender, by ISO 18626 reason.",
+            ))
+        }
+    };
     layout(
         &format!(
             "{} – ILL statistics {} – {}",
             record.name, report.period.from, report.period.to
         ),
-        &body,
+        body,
     )
 }

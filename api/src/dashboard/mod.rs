@@ -71,7 +71,7 @@ impl IntoResponse for DashboardError {
             DashboardError::Store(_) => "the statistics are not available right now".to_owned(),
             other => other.to_string(),
         };
-        (status, Html(html::error(status, &message))).into_response()
+        (status, Html(html::error(status, &message).into_string())).into_response()
     }
 }
 
@@ -169,7 +169,7 @@ fn library_of(state: &AppState, symbol: &str) -> Result<LibraryRecord, Dashboard
 pub fn overview<S: Clone + Send + Sync + 'static>(state: Arc<AppState>) -> MethodRouter<S> {
     get(move |Query(params): Query<Params>| async move {
         let report = Report::load(&state, &params, None).await?;
-        Ok::<_, DashboardError>(Html(overview::page(&report, &params)))
+        Ok::<_, DashboardError>(Html(overview::page(&report, &params).into_string()))
     })
 }
 
@@ -179,7 +179,7 @@ pub fn library<S: Clone + Send + Sync + 'static>(state: Arc<AppState>) -> Method
         move |Path(symbol): Path<String>, Query(params): Query<Params>| async move {
             let library = library_of(&state, &symbol)?;
             let report = Report::load(&state, &params, Some(library)).await?;
-            Ok::<_, DashboardError>(Html(library::page(&report, &params)))
+            Ok::<_, DashboardError>(Html(library::page(&report, &params).into_string()))
         },
     )
 }

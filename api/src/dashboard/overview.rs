@@ -2,14 +2,14 @@
 //! over time, declines by reason, and the lend/borrow balance per library.
 
 use std::cmp::Ordering;
-use std::fmt::Write;
 
+use maud::{html, Markup};
 use projections::queries::{LibraryStats, Statistics};
 
 use super::charts::{self, Series, Unit};
 use super::html::{
-    borrowing_cards, count, csv_link, days, encode, escape, header, layout, months, percent, query,
-    ratio, raw, section, table_head,
+    borrowing_cards, count, csv_link, days, details, encode, header, layout, months, percent,
+    query, ratio, raw, section, table,
 };
 use super::{Params, Report};
 
@@ -19,30 +19,23 @@ const NET_BORROWER_MIN_FILLED: i64 = 10;
 const NET_BORROWER_RATIO: f64 = 0.5;
 
 /// `/stats`.
-pub fn page(report: &Report, params: &Params) -> String {
+pub fn page(report: &Report, params: &Params) -> Markup {
     let stats = &report.stats;
     let network = &stats.network;
-    let libraries = stats.libraries.len();
-    let mut body = header(
-        report,
-        params,
-        "Interlibrary loan statistics",
-        &format!(
-            "The whole network: {} libraries with activity in the period.",
-            count(libraries as i64)
-        ),
-    );
-    body.push_str("<main>");
-
-    let cards = borrowing_cards("network", "Requests placed", "Filled", network);
-    body.push_str(&section(
+    let sub = html! {
+        "The whole network: " (count(stats.libraries.len() as i64)) " libraries with activity in the period."
+    };
+    let totals = section(
         "totals",
         "Network totals",
-        &csv_link(report, "network"),
-        &format!(r#"<div class="cards">{cards}</div>"#),
-    ));
+        csv_link(report, "network"),
+        html! { div.cards { (borrowing_cards("network", "Requests placed", "Filled", network)) } },
+    );
 
     let labels: Vec<String> = stats.monthly.iter().map(|m| m.month.clone()).collect();
+    let per_month = |pick: fn(&projections::queries::MonthStats) -> i64| -> Vec<Option<f64>> {
+        stats.monthly.iter().map(|m| Some(pick(m) as f64)).collect()
+    };
     let volume = charts::bars(
         "Requests per month: placed, filled, unfilled",
         &labels,
@@ -50,70 +43,63 @@ pub fn page(report: &Report, params: &Params) -> String {
             Series {
                 name: "Placed",
                 class: "s-placed",
-                values: stats
-                    .monthly
-                    .iter()
-                    .map(|m| Some(m.placed as f64))
-                    .collect(),
+                values: per_month(|m| m.placed),
             },
             Series {
                 name: "Filled",
                 class: "s-filled",
-                values: stats
-                    .monthly
-                    .iter()
-                    .map(|m| Some(m.filled as f64))
-                    .collect(),
+                values: per_month(|m| m.filled),
             },
             Series {
                 name: "Unfilled",
                 class: "s-unfilled",
-                values: stats
-                    .monthly
-                    .iter()
-                    .map(|m| Some(m.unfilled as f64))
-                    .collect(),
+                values: per_month(|m| m.unfilled),
             },
         ],
         Unit::Count,
     );
-    let mut table = table_head(&["Month", "Placed", "Filled", "Unfilled", "Shipped"]);
-    for m in &stats.monthly {
-        let _ = write!(
-            table,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            m.month,
-            count(m.placed),
-            count(m.filled),
-            count(m.unfilled),
-            count(m.shipped)
-        );
-    }
-    table.push_str("</tbody></table></div>");
-    body.push_str(&section(
+    let rows = html! {
+        @for m in &stats.monthly {
+            tr {
+                th scope="row" { (m.month) }
+                td { (count(m.placed)) }
+                td { (count(m.filled)) }
+                td { (count(m.unfilled)) }
+                td { (count(m.shipped)) }
+            }
+        }
+    };
+    let monthly = section(
         "volume",
         "Monthly volume",
-        &csv_link(report, "monthly"),
-        &format!("{volume}<details><summary>Table</summary>{table}</details>"),
-    ));
+        csv_link(report, "monthly"),
+        html! {
+            (volume)
+            (details(table(&["Month", "Placed", "Filled", "Unfilled", "Shipped"], rows)))
+        },
+    );
 
-    body.push_str(&trend_section(report, |s| {
-        (s.network.fill_rate, s.network.median_days_to_receive)
-    }));
-    body.push_str(&declines_section(
-        report,
-        &stats.declined_by_reason,
-        "Declines by reason",
-        "Every decline in the network, by its ISO 18626 reason.",
-    ));
-    body.push_str(&libraries_section(report, params));
-    body.push_str("</main>");
+    let body = html! {
+        (header(report, params, "Interlibrary loan statistics", sub))
+        main {
+            (totals)
+            (monthly)
+            (trend_section(report, |s| (s.network.fill_rate, s.network.median_days_to_receive)))
+            (declines_section(
+                report,
+                &stats.declined_by_reason,
+                "Declines by reason",
+                "Every decline in the network, by its ISO 18626 reason.",
+            ))
+            (libraries_section(report, params))
+        }
+    };
     layout(
         &format!(
             "ILL statistics {} – {}",
             report.period.from, report.period.to
         ),
-        &body,
+        body,
     )
 }
 
@@ -121,7 +107,7 @@ pub fn page(report: &Report, params: &Params) -> String {
 fn trend_section(
     report: &Report,
     pick: impl Fn(&Statistics) -> (Option<f64>, Option<f64>),
-) -> String {
+) -> Markup {
     let labels = months(report);
     let values: Vec<(Option<f64>, Option<f64>)> =
         report.months.iter().map(|(_, s)| pick(s)).collect();
@@ -145,34 +131,38 @@ fn trend_section(
         }],
         Unit::Days,
     );
-    let mut table = table_head(&[
+    let rows = html! {
+        @for (month, s) in &report.months {
+            @let n = &s.network;
+            tr {
+                th scope="row" { (month) }
+                td { (count(n.placed)) }
+                td { (count(n.filled)) }
+                td { (count(n.unfilled)) }
+                td { (percent(n.fill_rate)) }
+                td { (days(n.median_days_to_receive)) }
+            }
+        }
+    };
+    let columns = [
         "Month",
         "Placed",
         "Filled",
         "Unfilled",
         "Fill rate",
         "Median days to receive",
-    ]);
-    for (month, s) in &report.months {
-        let n = &s.network;
-        let _ = write!(
-            table,
-            "<tr><th scope=\"row\">{month}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            count(n.placed),
-            count(n.filled),
-            count(n.unfilled),
-            percent(n.fill_rate),
-            days(n.median_days_to_receive)
-        );
-    }
-    table.push_str("</tbody></table></div>");
+    ];
     section(
         "trend",
         "Fill rate and turnaround over time",
-        &csv_link(report, "trend"),
-        &format!(
-            r#"<div class="pair"><figure><figcaption>Fill rate</figcaption>{fill}</figure><figure><figcaption>Median days to receive</figcaption>{turnaround}</figure></div><details><summary>Table</summary>{table}</details>"#
-        ),
+        csv_link(report, "trend"),
+        html! {
+            div.pair {
+                figure { figcaption { "Fill rate" } (fill) }
+                figure { figcaption { "Median days to receive" } (turnaround) }
+            }
+            (details(table(&columns, rows)))
+        },
     )
 }
 
@@ -181,32 +171,31 @@ pub fn declines_section(
     reasons: &[(domain::UnfilledReason, i64)],
     title: &str,
     note: &str,
-) -> String {
+) -> Markup {
     let mut sorted: Vec<(String, i64)> = reasons
         .iter()
         .map(|(r, n)| (reason_name(*r).to_owned(), *n))
         .collect();
     sorted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let total: i64 = sorted.iter().map(|(_, n)| n).sum();
-    let chart = charts::horizontal(title, &sorted);
-    let mut table = table_head(&["Reason", "Declines", "Share"]);
-    for (name, n) in &sorted {
-        let _ = write!(
-            table,
-            "<tr><th scope=\"row\">{name}</th><td>{}</td><td>{}</td></tr>",
-            count(*n),
-            percent((total > 0).then(|| *n as f64 / total as f64))
-        );
-    }
-    table.push_str("</tbody></table></div>");
+    let rows = html! {
+        @for (name, n) in &sorted {
+            tr {
+                th scope="row" { (name) }
+                td { (count(*n)) }
+                td { (percent((total > 0).then(|| *n as f64 / total as f64))) }
+            }
+        }
+    };
     section(
         "declines",
         title,
-        &csv_link(report, "declines"),
-        &format!(
-            r#"<p class="note">{note} {} in all.</p>{chart}<details><summary>Table</summary>{table}</details>"#,
-            count(total)
-        ),
+        csv_link(report, "declines"),
+        html! {
+            p.note { (note) " " (count(total)) " in all." }
+            (charts::horizontal(title, &sorted))
+            (details(table(&["Reason", "Declines", "Share"], rows)))
+        },
     )
 }
 
@@ -338,15 +327,8 @@ pub fn net_borrower(l: &LibraryStats) -> Option<String> {
     })
 }
 
-fn libraries_section(report: &Report, params: &Params) -> String {
-    let column = COLUMNS
-        .iter()
-        .find(|c| Some(c.key) == params.sort.as_deref())
-        .unwrap_or(&COLUMNS[12]);
-    let descending = params.dir.as_deref() == Some("desc");
-    let mut rows: Vec<&LibraryStats> = report.stats.libraries.iter().collect();
-    rows.sort_by(|a, b| compare(column, descending, a, b));
-
+/// The callout that names the net borrowers, busiest first.
+fn borrowers_callout(report: &Report) -> Markup {
     let mut borrowers: Vec<&LibraryStats> = report
         .stats
         .libraries
@@ -354,115 +336,123 @@ fn libraries_section(report: &Report, params: &Params) -> String {
         .filter(|l| net_borrower(l).is_some())
         .collect();
     borrowers.sort_by_key(|l| (balance(l), l.library.id.clone()));
-    let mut callout = format!(
-        r#"<p class="callout"><strong>{} {}</strong> received more than twice what they supplied (at least {NET_BORROWER_MIN_FILLED} items received)"#,
-        borrowers.len(),
-        if borrowers.len() == 1 {
-            "library"
-        } else {
-            "libraries"
-        }
-    );
-    if !borrowers.is_empty() {
-        callout.push_str(": ");
-        let names: Vec<String> = borrowers
-            .iter()
-            .take(8)
-            .map(|l| {
-                format!(
-                    r#"<a href="/stats/{}{}">{}</a> ({} received, {} supplied)"#,
-                    encode(l.library.id.as_str()),
-                    query(report.period, &[]),
-                    escape(&l.library.name),
-                    count(l.borrowing.filled),
-                    count(l.lending.shipped)
-                )
-            })
-            .collect();
-        callout.push_str(&names.join(", "));
-        if borrowers.len() > 8 {
-            let _ = write!(callout, " and {} more", borrowers.len() - 8);
+    let noun = if borrowers.len() == 1 {
+        "library"
+    } else {
+        "libraries"
+    };
+    html! {
+        p.callout {
+            strong { (borrowers.len()) " " (noun) }
+            " received more than twice what they supplied (at least " (NET_BORROWER_MIN_FILLED) " items received)"
+            @if !borrowers.is_empty() {
+                ": "
+                @for (i, l) in borrowers.iter().take(8).enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "/stats/" (encode(l.library.id.as_str())) (query(report.period, &[])) } {
+                        (l.library.name)
+                    }
+                    " (" (count(l.borrowing.filled)) " received, " (count(l.lending.shipped)) " supplied)"
+                }
+                @if borrowers.len() > 8 {
+                    " and " (borrowers.len() - 8) " more"
+                }
+            }
+            ". They are marked in the table."
         }
     }
-    callout.push_str(". They are marked in the table.</p>");
+}
 
-    let mut html = String::from(
-        r#"<div class="scroll"><table class="sortable" id="library-table"><thead><tr>"#,
-    );
-    for c in &COLUMNS {
-        let here = c.key == column.key;
-        let next = if here && !descending { "desc" } else { "asc" };
-        let sort = match (here, descending) {
-            (true, true) => r#" aria-sort="descending""#,
-            (true, false) => r#" aria-sort="ascending""#,
-            _ => "",
-        };
-        let _ = write!(
-            html,
-            r##"<th scope="col"{sort} data-key="{}"><a href="/stats{}#libraries">{}</a></th>"##,
-            c.key,
-            query(report.period, &[("sort", c.key), ("dir", next)]),
-            c.title
-        );
-    }
-    html.push_str("</tr></thead><tbody>");
-    for l in rows {
-        let warning = net_borrower(l);
-        let _ = write!(
-            html,
-            r#"<tr{}><th scope="row" data-value="{}"><a href="/stats/{}{}">{}</a><span class="name">{}</span>{}{}</th>"#,
-            if warning.is_some() {
-                r#" class="net-borrower""#
-            } else {
-                ""
-            },
-            escape(l.library.id.as_str()),
-            encode(l.library.id.as_str()),
-            query(report.period, &[]),
-            escape(l.library.id.as_str()),
-            escape(&l.library.name),
-            warning.map_or(String::new(), |w| format!(
-                r#"<span class="badge">{}</span>"#,
-                escape(&w)
-            )),
-            if l.library.suspended {
-                r#"<span class="badge muted">lending suspended</span>"#
-            } else {
-                ""
-            },
-        );
-        let cells = [
-            (Some(l.borrowing.placed as f64), count(l.borrowing.placed)),
-            (Some(l.borrowing.filled as f64), count(l.borrowing.filled)),
-            (l.borrowing.fill_rate, percent(l.borrowing.fill_rate)),
-            (
-                l.borrowing.median_days_to_receive,
-                days(l.borrowing.median_days_to_receive),
-            ),
-            (Some(l.lending.received as f64), count(l.lending.received)),
-            (Some(l.lending.shipped as f64), count(l.lending.shipped)),
-            (Some(l.lending.declined as f64), count(l.lending.declined)),
-            (Some(l.lending.timed_out as f64), count(l.lending.timed_out)),
-            (l.lending.fill_rate, percent(l.lending.fill_rate)),
-            (
-                l.lending.median_days_to_ship,
-                days(l.lending.median_days_to_ship),
-            ),
-            (l.lend_borrow_ratio, ratio(l.lend_borrow_ratio)),
-            (Some(balance(l) as f64), count(balance(l))),
-        ];
-        for (value, shown) in cells {
-            let _ = write!(html, r#"<td data-value="{}">{shown}</td>"#, raw(value));
+/// One library's row of the library table.
+fn library_row(report: &Report, l: &LibraryStats) -> Markup {
+    let cells = [
+        (Some(l.borrowing.placed as f64), count(l.borrowing.placed)),
+        (Some(l.borrowing.filled as f64), count(l.borrowing.filled)),
+        (l.borrowing.fill_rate, percent(l.borrowing.fill_rate)),
+        (
+            l.borrowing.median_days_to_receive,
+            days(l.borrowing.median_days_to_receive),
+        ),
+        (Some(l.lending.received as f64), count(l.lending.received)),
+        (Some(l.lending.shipped as f64), count(l.lending.shipped)),
+        (Some(l.lending.declined as f64), count(l.lending.declined)),
+        (Some(l.lending.timed_out as f64), count(l.lending.timed_out)),
+        (l.lending.fill_rate, percent(l.lending.fill_rate)),
+        (
+            l.lending.median_days_to_ship,
+            days(l.lending.median_days_to_ship),
+        ),
+        (l.lend_borrow_ratio, ratio(l.lend_borrow_ratio)),
+        (Some(balance(l) as f64), count(balance(l))),
+    ];
+    let warning = net_borrower(l);
+    let id = l.library.id.as_str();
+    html! {
+        tr class=[warning.is_some().then_some("net-borrower")] {
+            th scope="row" data-value=(id) {
+                a href={ "/stats/" (encode(id)) (query(report.period, &[])) } { (id) }
+                span.name { (l.library.name) }
+                @if let Some(warning) = warning {
+                    span.badge { (warning) }
+                }
+                @if l.library.suspended {
+                    span class="badge muted" { "lending suspended" }
+                }
+            }
+            @for (value, shown) in cells {
+                td data-value=(raw(value)) { (shown) }
+            }
         }
-        html.push_str("</tr>");
     }
-    html.push_str("</tbody></table></div>");
+}
+
+fn libraries_section(report: &Report, params: &Params) -> Markup {
+    let column = COLUMNS
+        .iter()
+        .find(|c| Some(c.key) == params.sort.as_deref())
+        .unwrap_or(&COLUMNS[12]);
+    let descending = params.dir.as_deref() == Some("desc");
+    let mut rows: Vec<&LibraryStats> = report.stats.libraries.iter().collect();
+    rows.sort_by(|a, b| compare(column, descending, a, b));
+    let table = html! {
+        div.scroll {
+            table.sortable id="library-table" {
+                thead {
+                    tr {
+                        @for c in &COLUMNS {
+                            @let here = c.key == column.key;
+                            @let next = if here && !descending { "desc" } else { "asc" };
+                            @let sort = match (here, descending) {
+                                (true, true) => Some("descending"),
+                                (true, false) => Some("ascending"),
+                                _ => None,
+                            };
+                            th scope="col" aria-sort=[sort] data-key=(c.key) {
+                                a href={ "/stats" (query(report.period, &[("sort", c.key), ("dir", next)])) "#libraries" } {
+                                    (c.title)
+                                }
+                            }
+                        }
+                    }
+                }
+                tbody {
+                    @for l in rows {
+                        (library_row(report, l))
+                    }
+                }
+            }
+        }
+    };
     section(
         "libraries",
         "Lending and borrowing by library",
-        &csv_link(report, "libraries"),
-        &format!(
-            r#"<p class="note">Received: items and copies that reached the library as borrower. Supplied: what it shipped or delivered as lender. Sort by any column.</p>{callout}{html}"#
-        ),
+        csv_link(report, "libraries"),
+        html! {
+            p.note {
+                "Received: items and copies that reached the library as borrower. Supplied: what it shipped or delivered as lender. Sort by any column."
+            }
+            (borrowers_callout(report))
+            (table)
+        },
     )
 }
