@@ -3,6 +3,7 @@
 //! dashboard, health and metrics.
 
 pub mod sign_in;
+mod trace;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -55,7 +56,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             signed_in_only,
         ));
     }
-    Router::new()
+    let app = Router::new()
         .merge(web::routes())
         .route(
             "/session",
@@ -69,8 +70,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .merge(stats)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(state, record_metrics))
-        .with_state(routes)
+        .layer(middleware::from_fn_with_state(state, record_metrics));
+    trace::with_request_ids(app).with_state(routes)
 }
 
 /// Serves until `shutdown` turns true, then finishes in-flight requests.

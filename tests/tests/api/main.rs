@@ -10,6 +10,7 @@ mod operations;
 mod place_idempotency;
 mod queues;
 mod refusals;
+mod request_ids;
 mod scheduler;
 mod sign_in;
 mod subscriptions;
