@@ -13,46 +13,34 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use store::event_store::{CommandError, EventStore};
+use store::log::{append_rows, EventRow};
 use store::Database;
-use store::StoreError;
 
 use crate::shape::{GenerateError, Path};
 
 /// Rows appended per batch transaction on the bulk path.
 const BATCH_ROWS: usize = 4_000;
 
-const POSTGRES_APPEND: &str = include_str!("sql/postgres/append.sql");
-const SQLITE_APPEND: &str = include_str!("sql/sqlite/append.sql");
-
-/// One event as the `events` table stores it.
-struct Row {
-    aggregate_type: &'static str,
+/// One event as the `events` table stores it, recorded when appended.
+fn event_row<E: DomainEvent + Serialize>(
+    aggregate_type: &str,
     aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    payload: String,
-    metadata: String,
-}
-
-impl Row {
-    fn new<E: DomainEvent + Serialize>(
-        aggregate_type: &'static str,
-        aggregate_id: String,
-        sequence: u64,
-        event: &E,
-        metadata: &EventMetadata,
-    ) -> Result<Row, GenerateError> {
-        // Sorted keys: the same text for the same events.
-        let metadata: BTreeMap<String, String> = metadata.to_map().into_iter().collect();
-        Ok(Row {
-            aggregate_type,
-            aggregate_id,
-            sequence: sequence as i64,
-            event_type: event.event_type(),
-            payload: serde_json::to_string(event)?,
-            metadata: serde_json::to_string(&metadata)?,
-        })
-    }
+    sequence: u64,
+    event: &E,
+    metadata: &EventMetadata,
+) -> Result<EventRow, GenerateError> {
+    // Sorted keys: the same text for the same events.
+    let metadata: BTreeMap<String, String> = metadata.to_map().into_iter().collect();
+    Ok(EventRow {
+        aggregate_type: aggregate_type.to_owned(),
+        aggregate_id,
+        sequence: sequence as i64,
+        event_type: event.event_type(),
+        event_version: domain::EVENT_VERSION.to_owned(),
+        payload: serde_json::to_string(event)?,
+        metadata: serde_json::to_string(&metadata)?,
+        recorded_at: None,
+    })
 }
 
 /// Where the events go: through the command path, or in batches.
@@ -60,7 +48,7 @@ pub(crate) struct Writer<'a> {
     db: &'a Database,
     path: Path,
     store: EventStore,
-    rows: Vec<Row>,
+    rows: Vec<EventRow>,
     pub(crate) events: u64,
 }
 
@@ -93,7 +81,7 @@ impl<'a> Writer<'a> {
             }
             Path::Bulk => {
                 for (i, event) in events.iter().enumerate() {
-                    let row = Row::new(
+                    let row = event_row(
                         Library::TYPE,
                         id.to_string(),
                         version + 1 + i as u64,
@@ -131,7 +119,7 @@ impl<'a> Writer<'a> {
                 for (i, event) in events.iter().enumerate() {
                     let sequence = before.version + 1 + i as u64;
                     let row =
-                        Row::new(IllRequest::TYPE, stream.clone(), sequence, event, metadata)?;
+                        event_row(IllRequest::TYPE, stream.clone(), sequence, event, metadata)?;
                     self.rows.push(row);
                 }
                 self.flush_when_full().await?;
@@ -177,43 +165,8 @@ impl<'a> Writer<'a> {
     }
 
     async fn flush(&mut self) -> Result<(), GenerateError> {
-        let rows = std::mem::take(&mut self.rows);
-        if rows.is_empty() {
-            return Ok(());
-        }
-        match self.db {
-            Database::Postgres(pool) => {
-                let column = |f: fn(&Row) -> String| rows.iter().map(f).collect::<Vec<_>>();
-                sqlx::query(POSTGRES_APPEND)
-                    .bind(column(|r| r.aggregate_type.to_owned()))
-                    .bind(column(|r| r.aggregate_id.clone()))
-                    .bind(rows.iter().map(|r| r.sequence).collect::<Vec<_>>())
-                    .bind(column(|r| r.event_type.clone()))
-                    .bind(column(|_| domain::EVENT_VERSION.to_owned()))
-                    .bind(column(|r| r.payload.clone()))
-                    .bind(column(|r| r.metadata.clone()))
-                    .execute(pool)
-                    .await
-                    .map_err(StoreError::from)?;
-            }
-            Database::Sqlite(pool) => {
-                let mut tx = pool.begin().await.map_err(StoreError::from)?;
-                for r in &rows {
-                    sqlx::query(SQLITE_APPEND)
-                        .bind(r.aggregate_type)
-                        .bind(&r.aggregate_id)
-                        .bind(r.sequence)
-                        .bind(&r.event_type)
-                        .bind(domain::EVENT_VERSION)
-                        .bind(&r.payload)
-                        .bind(&r.metadata)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::from)?;
-                }
-                tx.commit().await.map_err(StoreError::from)?;
-            }
-        }
+        append_rows(self.db, &self.rows).await?;
+        self.rows.clear();
         Ok(())
     }
 

@@ -7,7 +7,9 @@
 //! global_position)` order: nothing can commit below that line any more.
 //! SQLite has one writer at a time, so positions commit in order.
 
-use chrono::{DateTime, Utc};
+mod append;
+
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -15,6 +17,8 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use crate::database::Database;
 use crate::error::StoreError;
+
+pub use append::{append_rows, EventRow};
 
 /// A place in the global order: `(tx, global)`. `tx` is PostgreSQL's
 /// transaction id (always 0 on SQLite). Positions have gaps.
@@ -181,6 +185,12 @@ impl LogRow for SqliteRow {
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| StoreError::Malformed(format!("recorded_at {text}")))
     }
+}
+
+/// A commit time as SQLite keeps it, and as exports write it on both
+/// backends: RFC 3339 in UTC, to the microsecond.
+pub fn recorded_at_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 fn position_of<R: LogRow>(row: &R) -> Result<Position, StoreError>

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, Write};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::backend::on_db;
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::log::{self, Position, StoredEvent};
+use crate::log::{self, recorded_at_text, EventRow, Position, StoredEvent};
 
 const BATCH: i64 = 1_000;
 
@@ -47,15 +47,9 @@ impl ExportedEvent {
             payload: event.payload,
             metadata: event.metadata,
             occurred_at,
-            recorded_at: timestamp(event.recorded_at),
+            recorded_at: recorded_at_text(event.recorded_at),
         }
     }
-}
-
-/// Both backends write commit times the same way, so exports compare byte
-/// for byte.
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 #[derive(Debug, Error)]
@@ -89,8 +83,6 @@ pub async fn export(database: &Database, out: &mut impl Write) -> Result<u64, Tr
     }
 }
 
-const INSERT_EVENT: &str = include_str!("sql/insert_event.sql");
-
 const ANY_EVENT: &str = "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1) AS any_event";
 
 /// Fills an empty store from NDJSON in `input`, in the file's order, in
@@ -121,56 +113,28 @@ pub async fn import(database: &Database, input: impl BufRead) -> Result<u64, Tra
                 why: format!("recorded_at: {e}"),
             })?
             .with_timezone(&Utc);
-        batch.push((event, recorded_at));
+        batch.push(EventRow {
+            aggregate_type: event.aggregate_type,
+            aggregate_id: event.aggregate_id,
+            sequence: event.sequence,
+            event_type: event.event_type,
+            event_version: event.event_version,
+            payload: event.payload.to_string(),
+            metadata: event.metadata.to_string(),
+            recorded_at: Some(recorded_at),
+        });
         if batch.len() == BATCH as usize {
-            count += insert(database, &mut batch).await?;
+            count += append(database, &mut batch).await?;
         }
     }
-    count += insert(database, &mut batch).await?;
+    count += append(database, &mut batch).await?;
     database.settle_bulk_load().await?;
     Ok(count)
 }
 
-async fn insert(
-    database: &Database,
-    batch: &mut Vec<(ExportedEvent, DateTime<Utc>)>,
-) -> Result<u64, StoreError> {
+async fn append(database: &Database, batch: &mut Vec<EventRow>) -> Result<u64, StoreError> {
+    log::append_rows(database, batch).await?;
     let count = batch.len() as u64;
-    match database {
-        Database::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            for (event, recorded_at) in batch.drain(..) {
-                sqlx::query(INSERT_EVENT)
-                    .bind(event.aggregate_type)
-                    .bind(event.aggregate_id)
-                    .bind(event.sequence)
-                    .bind(event.event_type)
-                    .bind(event.event_version)
-                    .bind(event.payload)
-                    .bind(event.metadata)
-                    .bind(recorded_at)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        }
-        Database::Sqlite(pool) => {
-            let mut tx = pool.begin().await?;
-            for (event, recorded_at) in batch.drain(..) {
-                sqlx::query(INSERT_EVENT)
-                    .bind(event.aggregate_type)
-                    .bind(event.aggregate_id)
-                    .bind(event.sequence)
-                    .bind(event.event_type)
-                    .bind(event.event_version)
-                    .bind(event.payload)
-                    .bind(event.metadata)
-                    .bind(timestamp(recorded_at))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        }
-    }
+    batch.clear();
     Ok(count)
 }
