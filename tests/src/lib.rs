@@ -8,7 +8,7 @@ pub mod workload;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use domain::testing::{BOR, L1, L2, L3};
 use domain::{Calendar, ManualClock};
 use serde_json::{json, Value};
 use store::testing::fresh_url;
@@ -23,10 +23,8 @@ pub struct TestApp {
     pub database_url: String,
 }
 
-/// The instant every test network starts at.
-pub fn start_of_tests() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 14, 0, 0).unwrap()
-}
+/// The instant every test network starts at: the fixture network's epoch.
+pub use domain::testing::test_epoch;
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
@@ -52,7 +50,7 @@ pub async fn spawn_app_with(
         private_stats: false,
     };
     configure(&mut settings);
-    let clock = Arc::new(ManualClock::new(start_of_tests()));
+    let clock = Arc::new(ManualClock::new(test_epoch()));
     let server = api::start(settings, clock.clone())
         .await
         .expect("start the server");
@@ -207,7 +205,8 @@ pub const REQUEST_FIELDS: &str = "id version status serviceType borrower { id } 
     cancelPending condition placedAt updatedAt patron { barcode name }
     history { sequence type actor library role coordinatorReason data }";
 
-/// A small network: borrower `BOR`, lenders `L1`..`L3`, a token each.
+/// A small network: the fixture network's borrower `BOR` and lenders
+/// `L1`..`L3`, a token each, and a coordinator of the server's own library.
 pub struct Network {
     pub app: TestApp,
     pub bor: String,
@@ -220,14 +219,16 @@ pub struct Network {
 impl Network {
     pub async fn new(backend: Backend) -> Network {
         let app = spawn_app(backend).await;
-        for id in ["BOR", "L1", "L2", "L3"] {
+        for id in [BOR, L1, L2, L3] {
             app.register_library(id, true).await;
         }
-        let bor = app.token("BOR", "bor-staff", "STAFF").await;
-        let l1 = app.token("L1", "l1-staff", "STAFF").await;
-        let l2 = app.token("L2", "l2-staff", "STAFF").await;
-        let l3 = app.token("L3", "l3-staff", "STAFF").await;
-        let coordinator = app.token("NETWORK", "coordinator", "COORDINATOR").await;
+        let bor = app.token(BOR, "bor-staff", "STAFF").await;
+        let l1 = app.token(L1, "l1-staff", "STAFF").await;
+        let l2 = app.token(L2, "l2-staff", "STAFF").await;
+        let l3 = app.token(L3, "l3-staff", "STAFF").await;
+        let coordinator = app
+            .token(api::startup::NETWORK_LIBRARY, "coordinator", "COORDINATOR")
+            .await;
         Network {
             app,
             bor,
@@ -325,10 +326,10 @@ impl Network {
     /// The token of one of the network's staff (BOR, L1, L2, L3).
     pub fn token_of(&self, library: &str) -> &str {
         match library {
-            "BOR" => &self.bor,
-            "L1" => &self.l1,
-            "L2" => &self.l2,
-            "L3" => &self.l3,
+            BOR => &self.bor,
+            L1 => &self.l1,
+            L2 => &self.l2,
+            L3 => &self.l3,
             other => panic!("no token for {other}"),
         }
     }

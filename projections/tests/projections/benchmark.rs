@@ -30,10 +30,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use domain::testing::staff;
 use domain::{
-    Action, Actor, Calendar, EventMetadata, IllRequest, InMemoryDirectory, Item, LibraryId,
-    LibraryStatus, ManualClock, Origin, PatronInput, PlaceRequest, RequestCommand, RequestServices,
-    RequestStatus, Role, ServiceType,
+    Action, Calendar, EventMetadata, IllRequest, InMemoryDirectory, Item, LibraryId, LibraryStatus,
+    ManualClock, Origin, PatronInput, PlaceRequest, RequestCommand, RequestServices, RequestStatus,
+    ServiceType,
 };
 use projections::queries::{self, QueueQuery};
 use projections::{rebuild, Projector, QueueSide};
@@ -560,14 +561,7 @@ fn loan(
     lender: &LibraryId,
     services: &RequestServices,
 ) -> Vec<(Origin, Action)> {
-    let staff = |library: &LibraryId| {
-        Origin::Person(Actor::new(
-            format!("{library}-staff"),
-            library.clone(),
-            Role::Staff,
-        ))
-    };
-    let (b, l) = (staff(borrower), staff(lender));
+    let (b, l) = (staff(borrower.as_str()), staff(lender.as_str()));
     let place = Action::Place(PlaceRequest {
         patron_ref: Uuid::new_v4(),
         patron: PatronInput {

@@ -9,6 +9,7 @@ use crate::world::{
     self, all_events, assert_read_models, coordinator, id, staff, Reference, Step, World,
 };
 use chrono::Duration as Days;
+use domain::testing::{BOR, L1, L2, L3};
 use domain::{Action, LibraryChange, RequestStatus, ServiceType, UnfilledReason};
 use projections::projector::checkpoint;
 use projections::queries::{self, QueueQuery};
@@ -246,9 +247,9 @@ async fn the_running_projector_feeds_changes(backend: Backend) {
         .iter()
         .all(|c| matches!(c, Change::Library(_))));
 
-    let (b1, l1, l2) = (id("B1"), id("L1"), id("L2"));
+    let (bor, l1, l2) = (id(BOR), id(L1), id(L2));
     let request = world
-        .place(&b1, vec![l1.clone(), l2.clone()], ServiceType::Loan)
+        .place(&bor, vec![l1.clone(), l2.clone()], ServiceType::Loan)
         .await;
     projector.wake();
     let queue_change = |library: &domain::LibraryId, side, status, in_queue| {
@@ -263,7 +264,7 @@ async fn the_running_projector_feeds_changes(backend: Backend) {
     assert_eq!(
         next_changes(&mut changes, 2).await,
         [
-            queue_change(&b1, QueueSide::Borrowing, RequestStatus::Requested, true),
+            queue_change(&bor, QueueSide::Borrowing, RequestStatus::Requested, true),
             queue_change(&l1, QueueSide::Lending, RequestStatus::Requested, true),
         ]
     );
@@ -282,29 +283,25 @@ async fn the_running_projector_feeds_changes(backend: Backend) {
     assert_eq!(
         next_changes(&mut changes, 3).await,
         [
-            queue_change(&b1, QueueSide::Borrowing, RequestStatus::Requested, true),
+            queue_change(&bor, QueueSide::Borrowing, RequestStatus::Requested, true),
             queue_change(&l2, QueueSide::Lending, RequestStatus::Requested, true),
             queue_change(&l1, QueueSide::Lending, RequestStatus::Requested, false),
         ]
     );
     world
-        .library(
-            coordinator(),
-            "L3",
-            LibraryChange::SetLendingSuspended(true),
-        )
+        .library(coordinator(), L3, LibraryChange::SetLendingSuspended(true))
         .await
         .unwrap();
     projector.wake();
     assert_eq!(
         next_changes(&mut changes, 1).await,
-        [Change::Library(id("L3"))]
+        [Change::Library(id(L3))]
     );
     assert!(projector.status().is_leader());
     assert!(projector.status().lag_seconds() >= 0.0);
 
     // Committed just before the stop, without a nudge: flushed on the way out.
-    let last = world.place(&b1, vec![l2.clone()], ServiceType::Copy).await;
+    let last = world.place(&bor, vec![l2.clone()], ServiceType::Copy).await;
     stop.send_replace(true);
     run.await.unwrap();
     assert!(queries::request(&db, last).await.unwrap().is_some());
@@ -318,10 +315,10 @@ async fn pagination_while_requests_arrive(backend: Backend) {
     let db = fresh_database(backend).await;
     let mut world = World::new(db.clone()).await;
     let projector = Projector::new(db.clone(), world.calendar);
-    let (b1, l1) = (id("B1"), id("L1"));
+    let (bor, l1) = (id(BOR), id(L1));
     let mut before = Vec::new();
     for i in 0..23 {
-        before.push(world.place(&b1, vec![l1.clone()], ServiceType::Loan).await);
+        before.push(world.place(&bor, vec![l1.clone()], ServiceType::Loan).await);
         // Several share a timestamp: the id breaks the tie.
         if i % 3 == 0 {
             world.advance(Days::minutes(5));
@@ -331,7 +328,7 @@ async fn pagination_while_requests_arrive(backend: Backend) {
 
     for side in [QueueSide::Borrowing, QueueSide::Lending] {
         let library = if side == QueueSide::Borrowing {
-            &b1
+            &bor
         } else {
             &l1
         };
@@ -357,7 +354,7 @@ async fn pagination_while_requests_arrive(backend: Backend) {
             }
             // New requests arrive between pages, some at the same instant.
             for _ in 0..2 {
-                world.place(&b1, vec![l1.clone()], ServiceType::Copy).await;
+                world.place(&bor, vec![l1.clone()], ServiceType::Copy).await;
             }
             world.advance(Days::seconds(1));
             projector.catch_up().await.unwrap();
@@ -375,7 +372,7 @@ async fn pagination_while_requests_arrive(backend: Backend) {
     }
 
     let bad = QueueQuery {
-        library: b1,
+        library: bor,
         side: QueueSide::Borrowing,
         statuses: None,
         first: 4,

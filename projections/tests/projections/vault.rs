@@ -4,6 +4,7 @@
 
 use crate::world::{id, staff, World};
 use chrono::{Duration, Utc};
+use domain::testing::{BOR, L1};
 use domain::{Action, PatronInput, ServiceType};
 use projections::{rebuild, Projector};
 use store::testing::{fresh_database, Backend};
@@ -23,15 +24,15 @@ async fn saves_reads_and_purges(backend: Backend) {
     let mut world = World::new(db.clone()).await;
     // Business time here is wall time: saves are stamped with the latter.
     world.clock.set(Utc::now());
-    let (b1, l1) = (id("B1"), id("L1"));
+    let (bor, l1) = (id(BOR), id(L1));
 
     // One request ends now, one stays open, one never appears.
-    let ended = world.place(&b1, vec![l1.clone()], ServiceType::Loan).await;
+    let ended = world.place(&bor, vec![l1.clone()], ServiceType::Loan).await;
     world
-        .act(ended, staff(&b1), Action::Cancel { note: None })
+        .act(ended, staff(&bor), Action::Cancel { note: None })
         .await
         .unwrap();
-    let open = world.place(&b1, vec![l1.clone()], ServiceType::Loan).await;
+    let open = world.place(&bor, vec![l1.clone()], ServiceType::Loan).await;
     let never = Uuid::new_v4();
     let ended_at = world.now();
     let (ended_patron, open_patron, never_patron) =

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use domain::{Calendar, ManualClock};
 use ill_tests::browser::chromium;
-use ill_tests::{start_of_tests, Backend};
+use ill_tests::{test_epoch, Backend};
 use projections::queries::{self, BorrowingStats, LibraryStats, Statistics};
 use store::testing::fresh_url;
 use store::Database;
@@ -57,7 +57,7 @@ async fn spawn_demo(backend: Backend) -> Demo {
         scheduler_interval: Duration::from_millis(100),
         private_stats: false,
     };
-    let clock = Arc::new(ManualClock::new(start_of_tests()));
+    let clock = Arc::new(ManualClock::new(test_epoch()));
     let server = api::start(settings, clock)
         .await
         .expect("start with --demo");

@@ -13,6 +13,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use cqrs_es::Aggregate;
 use domain::library::LibraryRecord;
 use domain::request::view::metadata_of;
+use domain::testing::{self, test_epoch, BOR, L1, L2, L3, NET, NOLEND, OTHER};
+pub use domain::testing::{admin, coordinator, id};
 use domain::{
     Action, Actor, Calendar, DomainError, EventMetadata, HistoryEntry, IllRequest,
     InMemoryDirectory, Item, Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId,
@@ -27,14 +29,15 @@ use projections::QueueSide;
 use store::{CommandError, Committed, Database, EventStore, Position, StoredEvent};
 use uuid::Uuid;
 
-/// Libraries that place requests (they lend as well).
-pub const BORROWERS: [&str; 3] = ["B1", "B2", "L1"];
+/// Libraries that place requests (they lend as well): the fixture network's
+/// borrower, its stranger and a lender.
+pub const BORROWERS: [&str; 3] = [BOR, OTHER, L1];
 /// Libraries that lend.
-pub const LENDERS: [&str; 5] = ["B1", "B2", "L1", "L2", "L3"];
+pub const LENDERS: [&str; 5] = [BOR, OTHER, L1, L2, L3];
 /// Registered, but does not lend: skipped in every rota.
-pub const NON_LENDING: &str = "NL";
+pub const NON_LENDING: &str = NOLEND;
 /// Where coordinators and admins sit.
-pub const NETWORK: &str = "NET";
+pub const NETWORK: &str = NET;
 
 pub fn all_libraries() -> Vec<&'static str> {
     let mut all: Vec<&str> = LENDERS.to_vec();
@@ -42,29 +45,15 @@ pub fn all_libraries() -> Vec<&'static str> {
     all
 }
 
-pub fn id(library: &str) -> LibraryId {
-    LibraryId::from(library)
-}
-
+/// The staff of `library`, as the fixture network names them.
 pub fn staff(library: &LibraryId) -> Origin {
-    Origin::Person(Actor::new(
-        format!("{library}-staff"),
-        library.clone(),
-        Role::Staff,
-    ))
+    testing::staff(library.as_str())
 }
 
-pub fn coordinator() -> Origin {
-    Origin::Person(Actor::new("coord", NETWORK, Role::Coordinator).with_reason("testing"))
-}
-
-pub fn admin() -> Origin {
-    Origin::Person(Actor::new("admin", NETWORK, Role::Admin))
-}
-
-/// Evening in New York, so events fall on both sides of local midnight.
+/// The fixture epoch: 04:00 in New York, so a day's events fall on both
+/// sides of local midnight once the clock moves on.
 pub fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 27, 20, 0, 0).unwrap()
+    test_epoch()
 }
 
 pub fn calendar() -> Calendar {
@@ -91,7 +80,7 @@ impl World {
         let services = RequestServices {
             clock: clock.clone(),
             calendar,
-            response_window: Duration::days(5),
+            response_window: testing::window(),
             directory: directory.clone(),
         };
         let world = World {
