@@ -9,18 +9,17 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use cqrs_es::Aggregate;
 use domain::library::LibraryRecord;
 use domain::request::view::metadata_of;
 use domain::testing::{self, test_epoch, BOR, L1, L2, L3, NET, NOLEND, OTHER};
 pub use domain::testing::{admin, coordinator, id};
 use domain::{
-    Action, Actor, Calendar, DomainError, EventMetadata, HistoryEntry, IllRequest,
-    InMemoryDirectory, Item, Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId,
-    LibraryStatus, LoanCondition, ManualClock, Note, Origin, PatronInput, PlaceRequest,
-    RequestCommand, RequestEvent, RequestServices, RequestStatus, RequestView, Role, ServiceType,
-    UnfilledReason,
+    Action, Calendar, DomainError, EventMetadata, HistoryEntry, IllRequest, InMemoryDirectory,
+    Item, Library, LibraryChange, LibraryCommand, LibraryEvent, LibraryId, LibraryStatus,
+    LoanCondition, ManualClock, Note, Origin, PatronInput, PlaceRequest, RequestCommand,
+    RequestEvent, RequestServices, RequestStatus, RequestView, ServiceType, UnfilledReason,
 };
 use projections::queries::{
     self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueQuery, Statistics,
