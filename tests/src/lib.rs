@@ -50,6 +50,7 @@ pub async fn spawn_app_with(
         request_timeout: Duration::from_secs(30),
         scheduler_interval: Duration::from_millis(100),
         private_stats: false,
+        security: Default::default(),
     };
     configure(&mut settings);
     let clock = Arc::new(ManualClock::new(start_of_tests()));

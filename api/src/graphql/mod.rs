@@ -24,7 +24,7 @@ use limits::{DocumentLimits, MAX_COMPLEXITY, MAX_DEPTH};
 
 pub use mutation::Mutation;
 pub use query::Query;
-pub use subscription::Subscription;
+pub use subscription::{Subscription, SubscriptionSlots};
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

@@ -194,11 +194,8 @@ impl Query {
             .map_err(ApiError::from)?;
         Ok(accounts
             .into_iter()
-            .map(|summary| AccountObject {
-                library: library_object(app, &summary.account.library),
-                name: summary.account.name,
-                role: summary.account.role.into(),
-                tokens: summary.tokens as i32,
+            .map(|summary| {
+                AccountObject::new(library_object(app, &summary.account.library), summary)
             })
             .collect())
     }
