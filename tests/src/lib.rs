@@ -39,6 +39,17 @@ pub async fn spawn_app_with(
 ) -> TestApp {
     let database_url = fresh_url(backend).await;
     let admin = format!("ill_test_admin_{}", uuid::Uuid::new_v4().simple());
+    let clock = Arc::new(ManualClock::new(start_of_tests()));
+    start_node(database_url, admin, clock, configure).await
+}
+
+/// A server on `database_url` (a node beside others on the same store).
+async fn start_node(
+    database_url: String,
+    admin: String,
+    clock: Arc<ManualClock>,
+    configure: impl FnOnce(&mut api::Settings),
+) -> TestApp {
     let mut settings = api::Settings {
         database_url: database_url.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -53,7 +64,6 @@ pub async fn spawn_app_with(
         security: Default::default(),
     };
     configure(&mut settings);
-    let clock = Arc::new(ManualClock::new(start_of_tests()));
     let server = api::start(settings, clock.clone())
         .await
         .expect("start the server");
@@ -68,6 +78,17 @@ pub async fn spawn_app_with(
 }
 
 impl TestApp {
+    /// Another server on the same store and clock: a second node.
+    pub async fn another_node(&self) -> TestApp {
+        start_node(
+            self.database_url.clone(),
+            self.admin.clone(),
+            self.clock.clone(),
+            |_| {},
+        )
+        .await
+    }
+
     /// POSTs one GraphQL operation; the whole response body.
     pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = self

@@ -31,9 +31,26 @@ pub enum CredentialKey {
     Session(String),
 }
 
+/// A resolved credential, and when: by the process's monotonic time and
+/// by the service clock (which tests move; a session's lifetime follows it).
+struct Entry {
+    account: Account,
+    at: Instant,
+    clock_at: DateTime<Utc>,
+}
+
+impl Entry {
+    fn fresh(&self, now: DateTime<Utc>) -> bool {
+        let clock_age = now - self.clock_at;
+        self.at.elapsed() < CACHE_LIFETIME
+            && clock_age >= chrono::Duration::zero()
+            && clock_age.to_std().is_ok_and(|age| age < CACHE_LIFETIME)
+    }
+}
+
 /// One node's cache of credentials.
 pub struct CredentialCache {
-    entries: Mutex<HashMap<CredentialKey, (Account, Instant)>>,
+    entries: Mutex<HashMap<CredentialKey, Entry>>,
     lifetime: Lifetime,
     /// Counts the times credentials may have ended.
     ended: watch::Sender<u64>,
@@ -57,9 +74,9 @@ impl CredentialCache {
         key: &CredentialKey,
         now: DateTime<Utc>,
     ) -> Result<Option<Account>, StoreError> {
-        if let Some((account, at)) = self.entries.lock().expect("cache lock").get(key) {
-            if at.elapsed() < CACHE_LIFETIME {
-                return Ok(Some(account.clone()));
+        if let Some(entry) = self.entries.lock().expect("cache lock").get(key) {
+            if entry.fresh(now) {
+                return Ok(Some(entry.account.clone()));
             }
         }
         // Read before the store is asked: an end that lands meanwhile
@@ -75,9 +92,14 @@ impl CredentialCache {
         match &account {
             Some(account) if *self.ended.borrow() == generation => {
                 if entries.len() >= SWEEP_ABOVE {
-                    entries.retain(|_, (_, at)| at.elapsed() < CACHE_LIFETIME);
+                    entries.retain(|_, entry| entry.fresh(now));
                 }
-                entries.insert(key.clone(), (account.clone(), Instant::now()));
+                let entry = Entry {
+                    account: account.clone(),
+                    at: Instant::now(),
+                    clock_at: now,
+                };
+                entries.insert(key.clone(), entry);
             }
             _ => {
                 entries.remove(key);
