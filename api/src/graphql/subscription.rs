@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::enums::{QueueSide, RequestStatus};
 use super::{app, library_id, viewer};
 use crate::error::ApiError;
+use crate::metrics::Refusal;
 
 #[derive(SimpleObject, Debug, Clone)]
 pub struct QueueChange {
@@ -84,7 +85,8 @@ impl Subscription {
         let slot = ctx
             .data_opt::<SubscriptionSlots>()
             .map(SubscriptionSlots::take)
-            .transpose()?;
+            .transpose()
+            .inspect_err(|_| app.metrics.refused(Refusal::SocketSubscriptions))?;
         let side: projections::queries::QueueSide = side.into();
         let changes = BroadcastStream::new(app.feed.subscribe());
         Ok(changes.filter_map(move |change| {

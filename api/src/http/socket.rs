@@ -31,6 +31,9 @@ use crate::state::AppState;
 /// How often an open socket's credential is checked without a reason to.
 const RECHECK_EVERY: Duration = Duration::from_secs(1);
 
+/// How long a closing socket waits for the client's close frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
 /// graphql-transport-ws's close codes.
 const FORBIDDEN: u16 = 4403;
 const INIT_TIMEOUT: u16 = 4408;
@@ -146,6 +149,10 @@ pub async fn serve(
             reason: reason.into(),
         };
         let _ = to_client.send(Message::Close(Some(frame))).await;
+        // Wait for the client's own close (briefly): dropping the connection
+        // with its frames unread resets it, and the client may lose ours.
+        let answered = async { while let Some(Ok(_)) = from_client.next().await {} };
+        let _ = tokio::time::timeout(CLOSE_WAIT, answered).await;
     }
 }
 

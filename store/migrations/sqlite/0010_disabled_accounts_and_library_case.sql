@@ -5,18 +5,13 @@ ALTER TABLE accounts ADD COLUMN disabled integer NOT NULL DEFAULT 0 CHECK (disab
 -- Library ids compare case-insensitively from now on: two registered ids
 -- that differ only in case would become one library. Refuse to run while
 -- any exist, naming them, so an operator merges or retires one first.
-CREATE TEMP TABLE library_case_check (duplicates text NOT NULL);
-CREATE TEMP TRIGGER library_case_refuse BEFORE INSERT ON library_case_check
-BEGIN
-    SELECT RAISE(ABORT, 'library ids that differ only in case: ' || NEW.duplicates);
-END;
-INSERT INTO library_case_check (duplicates)
-SELECT group_concat(ids, '; ')
+-- SQLite's RAISE takes only a literal message, so the refusal is a JSON
+-- path without its leading `$`: SQLite quotes the path in its error
+-- ("JSON path error near 'library ids that differ only in case: a,A'").
+SELECT json_extract('{}', 'library ids that differ only in case: ' || group_concat(ids, '; '))
   FROM (SELECT group_concat(DISTINCT aggregate_id) AS ids
           FROM events
          WHERE aggregate_type = 'Library'
          GROUP BY lower(aggregate_id)
         HAVING count(DISTINCT aggregate_id) > 1)
 HAVING count(*) > 0;
-DROP TRIGGER library_case_refuse;
-DROP TABLE library_case_check;

@@ -84,9 +84,11 @@ async fn me_code(app: &TestApp, token: &str) -> String {
 
 async fn a_revoked_token_ends_its_sockets_and_their_operations(backend: Backend) {
     let net = Network::new(backend).await;
-    let id = net.place(&["L1"]).await["id"].clone();
     let mut following = connect(&net.app, &net.l1).await;
     subscribe(&mut following, "queue", "L1", "LENDING").await;
+    let id = net.place(&["L1"]).await["id"].clone();
+    let heard = receive(&mut following, SECOND * 5).await.expect("an open socket");
+    assert_eq!(heard["payload"]["data"]["queueChanged"]["requestId"], id);
     let mut acting = connect(&net.app, &net.l1).await;
     let mut other = connect(&net.app, &net.l2).await;
     subscribe(&mut other, "queue", "L2", "LENDING").await;

@@ -47,7 +47,19 @@ async fn a_message_over_the_body_limit_is_refused_unread() {
         json!({ "id": "big", "type": "subscribe", "payload": { "query": query } }),
     )
     .await;
-    assert_eq!(close_code(&mut socket, SECOND * 5).await, 1009);
+    // Closed with 1009, or reset: the server does not read the rest.
+    let end = tokio::time::timeout(SECOND * 5, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await
+    .expect("the socket was not closed in time");
+    assert!(end.is_none_or(|code| code == 1009), "{end:?}");
     assert_eq!(refusals(&net.app, "socket_message_size").await, 1);
     assert_eq!(net.app.get("/healthz").await.0, 200);
 
