@@ -48,13 +48,15 @@ pub enum Lines {
 /// allows them): they corrupt exports, logs and
 /// terminals, and PostgreSQL refuses U+0000 outright.
 pub fn no_control_characters(field: &str, value: &str, lines: Lines) -> Result<(), DomainError> {
-    let refused = |c: char| {
-        c.is_ascii_control() && !(lines == Lines::Allowed && matches!(c, '\t' | '\n'))
-    };
+    let refused =
+        |c: char| c.is_ascii_control() && !(lines == Lines::Allowed && matches!(c, '\t' | '\n'));
     match value.chars().find(|c| refused(*c)) {
         Some(c) => Err(DomainError::bad_input(
             field,
-            format!("must not contain the control character U+{:04X}", u32::from(c)),
+            format!(
+                "must not contain the control character U+{:04X}",
+                u32::from(c)
+            ),
         )),
         None => Ok(()),
     }
@@ -76,7 +78,13 @@ mod tests {
 
     #[test]
     fn control_characters_are_refused_but_notes_keep_their_lines() {
-        for text in ["a\u{0}b", "bell\u{7}", "esc\u{1b}[31m", "del\u{7f}", "tab\there"] {
+        for text in [
+            "a\u{0}b",
+            "bell\u{7}",
+            "esc\u{1b}[31m",
+            "del\u{7f}",
+            "tab\there",
+        ] {
             assert!(at_most("title", text, 100).is_err(), "{text:?}");
         }
         assert!(at_most("title", "Über café — 東京", 100).is_ok());

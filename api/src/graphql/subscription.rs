@@ -76,7 +76,7 @@ impl Subscription {
         side: QueueSide,
     ) -> async_graphql::Result<impl Stream<Item = QueueChange>> {
         let account = &viewer(ctx)?.account;
-        let library = library_id("library", &library)?;
+        let library = library_id(ctx, "library", &library)?;
         let app = app(ctx);
         app.require_library(&library)?;
         if !account.role.is_network_wide() && account.library != library {

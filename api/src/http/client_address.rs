@@ -36,9 +36,12 @@ impl Cidr {
 
     pub fn contains(&self, address: IpAddr) -> bool {
         match (self.network, address) {
-            (IpAddr::V4(network), IpAddr::V4(address)) => {
-                same_prefix(network.to_bits().into(), address.to_bits().into(), self.prefix, 32)
-            }
+            (IpAddr::V4(network), IpAddr::V4(address)) => same_prefix(
+                network.to_bits().into(),
+                address.to_bits().into(),
+                self.prefix,
+                32,
+            ),
             (IpAddr::V6(network), IpAddr::V6(address)) => {
                 same_prefix(network.to_bits(), address.to_bits(), self.prefix, 128)
             }

@@ -52,7 +52,7 @@ pub async fn sign_in(
     let name = form.name.trim().to_owned();
     let library = match LibraryId::parse("library", form.library.trim()) {
         Ok(library) if !name.is_empty() && form.password.len() <= passwords::MAX_LENGTH * 4 => {
-            library
+            state.libraries.registered_spelling(library)
         }
         _ => {
             return refusal(

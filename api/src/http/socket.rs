@@ -210,5 +210,6 @@ fn is_operation(message: &Message) -> bool {
         Message::Binary(bytes) => bytes,
         _ => return false,
     };
-    serde_json::from_slice::<Kind>(bytes).is_ok_and(|m| matches!(m.kind.as_str(), "subscribe" | "start"))
+    serde_json::from_slice::<Kind>(bytes)
+        .is_ok_and(|m| matches!(m.kind.as_str(), "subscribe" | "start"))
 }

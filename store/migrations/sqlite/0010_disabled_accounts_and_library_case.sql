@@ -1,6 +1,6 @@
 -- A disabled account signs in with nothing (no token, session or password)
 -- until an admin enables it again.
-ALTER TABLE accounts ADD COLUMN disabled integer NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));
+ALTER TABLE accounts ADD COLUMN disabled integer NOT NULL DEFAULT 0;
 
 -- Library ids compare case-insensitively from now on: two registered ids
 -- that differ only in case would become one library. Refuse to run while

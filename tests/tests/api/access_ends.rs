@@ -9,10 +9,10 @@ use futures::StreamExt;
 use ill_tests::{Backend, Network, TestApp};
 use serde_json::{json, Value};
 use store::on_both_backends;
+use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::connect_async;
 
 use crate::sign_in::{code, sign_in, with_cookie, ME, PASSWORD};
 use crate::subscriptions::{connect, receive, send, subscribe, Socket, SECOND};
@@ -87,7 +87,9 @@ async fn a_revoked_token_ends_its_sockets_and_their_operations(backend: Backend)
     let mut following = connect(&net.app, &net.l1).await;
     subscribe(&mut following, "queue", "L1", "LENDING").await;
     let id = net.place(&["L1"]).await["id"].clone();
-    let heard = receive(&mut following, SECOND * 5).await.expect("an open socket");
+    let heard = receive(&mut following, SECOND * 5)
+        .await
+        .expect("an open socket");
     assert_eq!(heard["payload"]["data"]["queueChanged"]["requestId"], id);
     let mut acting = connect(&net.app, &net.l1).await;
     let mut other = connect(&net.app, &net.l2).await;
@@ -95,7 +97,11 @@ async fn a_revoked_token_ends_its_sockets_and_their_operations(backend: Backend)
     let before = net.version(&id).await;
 
     net.app
-        .ok(&net.app.admin, REVOKE, json!({ "l": "L1", "n": "l1-staff" }))
+        .ok(
+            &net.app.admin,
+            REVOKE,
+            json!({ "l": "L1", "n": "l1-staff" }),
+        )
         .await;
     // An operation sent at once on a socket opened with the token: refused,
     // the socket closed, nothing written.
@@ -113,7 +119,9 @@ async fn a_revoked_token_ends_its_sockets_and_their_operations(backend: Backend)
 
     // Another account's socket goes on.
     let next = net.place(&["L2"]).await["id"].clone();
-    let heard = receive(&mut other, SECOND * 5).await.expect("an open socket");
+    let heard = receive(&mut other, SECOND * 5)
+        .await
+        .expect("an open socket");
     assert_eq!(heard["payload"]["data"]["queueChanged"]["requestId"], next);
 }
 on_both_backends!(a_revoked_token_ends_its_sockets_and_their_operations);
@@ -157,7 +165,10 @@ async fn signing_out_or_a_new_password_ends_the_sessions_sockets(backend: Backen
     app.set_password("CT-HFD", "ill-staff", "another good password", "STAFF")
         .await;
     assert_eq!(closed_with(&mut by_session).await, 4403);
-    assert_eq!(code(&with_cookie(app, &cookie, ME).await), "UNAUTHENTICATED");
+    assert_eq!(
+        code(&with_cookie(app, &cookie, ME).await),
+        "UNAUTHENTICATED"
+    );
     answers(&mut by_token).await;
     assert_eq!(me_code(app, &token).await, "none");
 }
@@ -186,7 +197,10 @@ async fn a_disabled_account_signs_in_with_nothing_until_enabled(backend: Backend
     assert_eq!(closed_with(&mut by_session).await, 4403);
     assert_eq!(closed_with(&mut by_token).await, 4403);
     assert_eq!(me_code(app, &token).await, "UNAUTHENTICATED");
-    assert_eq!(code(&with_cookie(app, &cookie, ME).await), "UNAUTHENTICATED");
+    assert_eq!(
+        code(&with_cookie(app, &cookie, ME).await),
+        "UNAUTHENTICATED"
+    );
     let (status, _, cookie_given) = sign_in(app, "CT-HFD", "ill-staff", PASSWORD).await;
     assert_eq!((status, cookie_given), (401, None));
     let listed = app.ok(&app.admin, ACCOUNTS, json!({ "l": "CT-HFD" })).await;
@@ -197,14 +211,27 @@ async fn a_disabled_account_signs_in_with_nothing_until_enabled(backend: Backend
 
     // No new token for it; an admin cannot disable themselves; only an
     // admin disables; an unknown account is NOT_FOUND.
-    let create = "mutation { createStaffToken(library: \"CT-HFD\", name: \"ill-staff\", role: STAFF) }";
-    assert_eq!(app.error_code(Some(&app.admin), create, json!({})).await, "BAD_INPUT");
+    let create =
+        "mutation { createStaffToken(library: \"CT-HFD\", name: \"ill-staff\", role: STAFF) }";
+    assert_eq!(
+        app.error_code(Some(&app.admin), create, json!({})).await,
+        "BAD_INPUT"
+    );
     let own = json!({ "l": "NETWORK", "n": "admin", "d": true });
-    assert_eq!(app.error_code(Some(&app.admin), DISABLE, own).await, "BAD_INPUT");
+    assert_eq!(
+        app.error_code(Some(&app.admin), DISABLE, own).await,
+        "BAD_INPUT"
+    );
     let other = json!({ "l": "L1", "n": "l1-staff", "d": true });
-    assert_eq!(app.error_code(Some(&net.coordinator), DISABLE, other).await, "FORBIDDEN");
+    assert_eq!(
+        app.error_code(Some(&net.coordinator), DISABLE, other).await,
+        "FORBIDDEN"
+    );
     let unknown = json!({ "l": "L1", "n": "nobody", "d": true });
-    assert_eq!(app.error_code(Some(&app.admin), DISABLE, unknown).await, "NOT_FOUND");
+    assert_eq!(
+        app.error_code(Some(&app.admin), DISABLE, unknown).await,
+        "NOT_FOUND"
+    );
     assert_eq!(me_code(app, &net.l1).await, "none");
 
     // Enabled again: the password signs in; the old token and session stay ended.
@@ -217,7 +244,10 @@ async fn a_disabled_account_signs_in_with_nothing_until_enabled(backend: Backend
         .await;
     assert_eq!(enabled["setAccountDisabled"]["disabled"], false);
     assert_eq!(me_code(app, &token).await, "UNAUTHENTICATED");
-    assert_eq!(code(&with_cookie(app, &cookie, ME).await), "UNAUTHENTICATED");
+    assert_eq!(
+        code(&with_cookie(app, &cookie, ME).await),
+        "UNAUTHENTICATED"
+    );
     let cookie = signed_in(app).await;
     assert_eq!(code(&with_cookie(app, &cookie, ME).await), "none");
     let token = app.token("CT-HFD", "ill-staff", "STAFF").await;
@@ -253,7 +283,11 @@ async fn credentials_end_on_every_node() {
     assert_eq!(me_code(&other, &token).await, "none");
 
     net.app
-        .ok(&net.app.admin, REVOKE, json!({ "l": "L1", "n": "l1-staff" }))
+        .ok(
+            &net.app.admin,
+            REVOKE,
+            json!({ "l": "L1", "n": "l1-staff" }),
+        )
         .await;
     assert_eq!(closed_with(&mut token_socket).await, 4403);
     refused_within_a_second(&other, &net.l1).await;

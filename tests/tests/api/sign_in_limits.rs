@@ -94,7 +94,10 @@ async fn failures_from_one_address_do_not_lock_the_account_out_elsewhere() {
 async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
     let app = staff_app(Backend::Sqlite, |_| {}).await;
     for _ in 0..3 {
-        assert_eq!(sign_in_from(&app, "203.0.113.9", "wrong password").await, 401);
+        assert_eq!(
+            sign_in_from(&app, "203.0.113.9", "wrong password").await,
+            401
+        );
     }
     // Another X-Forwarded-For from the same peer is the same client.
     assert_eq!(sign_in_from(&app, "198.51.100.7", PASSWORD).await, 429);

@@ -71,7 +71,10 @@ async fn a_message_over_the_body_limit_is_refused_unread() {
     )
     .await;
     let answer = receive(&mut socket, SECOND * 5).await.unwrap();
-    assert_eq!(answer["payload"]["data"]["me"]["name"], "l1-staff", "{answer}");
+    assert_eq!(
+        answer["payload"]["data"]["me"]["name"], "l1-staff",
+        "{answer}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,15 +90,26 @@ async fn socket_documents_meet_the_depth_complexity_and_alias_limits() {
         "{ ofType ".repeat(12),
         "}".repeat(12)
     );
-    let nested = format!("{{ me {{ name(x: {}1{}) }} }}", "[".repeat(100), "]".repeat(100));
-    for (id, query) in [("aliases", format!("{{ {aliases} }}")), ("depth", deep), ("nesting", nested)] {
+    let nested = format!(
+        "{{ me {{ name(x: {}1{}) }} }}",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    for (id, query) in [
+        ("aliases", format!("{{ {aliases} }}")),
+        ("depth", deep),
+        ("nesting", nested),
+    ] {
         send(
             &mut socket,
             json!({ "id": id, "type": "subscribe", "payload": { "query": query } }),
         )
         .await;
         let errors = refusal(&mut socket, id).await;
-        assert_eq!(errors[0]["extensions"]["code"], "BAD_INPUT", "{id}: {errors}");
+        assert_eq!(
+            errors[0]["extensions"]["code"], "BAD_INPUT",
+            "{id}: {errors}"
+        );
     }
 }
 

@@ -21,7 +21,7 @@ fn admin_on_library(
     name: &str,
 ) -> async_graphql::Result<LibraryId> {
     let account = &viewer(ctx)?.account;
-    let library = library_id("library", library)?;
+    let library = library_id(ctx, "library", library)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_ACCOUNT_NAME {
         return Err(ApiError::bad_input(format!(

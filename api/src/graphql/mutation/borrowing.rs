@@ -23,7 +23,7 @@ impl BorrowingMutation {
         ctx: &Context<'_>,
         input: PlaceRequestInput,
     ) -> async_graphql::Result<RequestObject> {
-        let lenders = inputs::lenders(&input.lenders)?;
+        let lenders = inputs::lenders(ctx, &input.lenders)?;
         let item = input.item;
         let place = PlaceRequest {
             patron_ref: Uuid::new_v4(),
@@ -212,7 +212,7 @@ impl BorrowingMutation {
         expected_version: Option<i32>,
         coordinator_reason: Option<String>,
     ) -> async_graphql::Result<RequestObject> {
-        let lenders = inputs::lenders(&lenders)?;
+        let lenders = inputs::lenders(ctx, &lenders)?;
         run(
             ctx,
             id,
