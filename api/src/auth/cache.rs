@@ -181,7 +181,7 @@ mod tests {
             idle: chrono::Duration::hours(8),
             max_age: chrono::Duration::days(7),
         });
-        let mut ended = cache.ended();
+        let ended = cache.ended();
         cache.clear();
         assert!(ended.has_changed().unwrap());
     }
