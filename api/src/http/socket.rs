@@ -18,7 +18,7 @@ use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
-use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
+use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
 use uuid::Uuid;
 
 use crate::auth::cache::CredentialKey;
@@ -66,8 +66,9 @@ pub async fn serve(
     tokio::pin!(graphql);
 
     let mut ended = state.credentials.ended();
-    let mut recheck = interval(RECHECK_EVERY);
-    let mut ping = interval(limits.ping_every);
+    // The first ticks a period from now, not at once.
+    let mut recheck = interval_at(Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
+    let mut ping = interval_at(Instant::now() + limits.ping_every, limits.ping_every);
     for timer in [&mut recheck, &mut ping] {
         timer.set_missed_tick_behavior(MissedTickBehavior::Delay);
     }
