@@ -8,6 +8,8 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::Calendar;
 
+use crate::http::client_address::Cidr;
+
 /// Requests in the demo year: loads in seconds in a release build.
 pub const DEMO_REQUESTS: usize = 24_000;
 
@@ -64,6 +66,18 @@ pub struct Config {
     pub private_stats: bool,
     #[arg(long, env = "ILL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// This service's own address; `https://…` marks the session cookie Secure.
+    #[arg(long, env = "ILL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// A web session's absolute lifetime (besides the 8-hour idle one).
+    #[arg(long, env = "ILL_SESSION_MAX_AGE_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub session_max_age_days: u32,
+    /// CIDR list (`10.0.0.0/8,::1/128`) whose `X-Forwarded-For` is believed.
+    #[arg(long, env = "ILL_TRUSTED_PROXIES", value_delimiter = ',', value_parser = Cidr::parse)]
+    pub trusted_proxies: Vec<Cidr>,
+    /// Serve /metrics on this address only (not on --listen).
+    #[arg(long, env = "ILL_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -129,6 +143,59 @@ pub struct Settings {
     pub scheduler_interval: Duration,
     /// `/stats` only for signed-in staff.
     pub private_stats: bool,
+    pub security: Security,
+}
+
+/// Who may sign in for how long, where the client's address comes from,
+/// and the limits on sockets and bodies.
+#[derive(Debug, Clone)]
+pub struct Security {
+    /// The session cookie is `Secure` (the public URL is https).
+    pub secure_cookie: bool,
+    pub session_max_age: chrono::Duration,
+    pub trusted_proxies: Vec<Cidr>,
+    /// `/metrics` on its own address instead of the main one.
+    pub metrics_listen: Option<SocketAddr>,
+    /// An HTTP request body must arrive within this.
+    pub body_timeout: Duration,
+    pub socket: SocketLimits,
+}
+
+impl Default for Security {
+    fn default() -> Security {
+        Security {
+            secure_cookie: false,
+            session_max_age: chrono::Duration::days(7),
+            trusted_proxies: Vec::new(),
+            metrics_listen: None,
+            body_timeout: Duration::from_secs(30),
+            socket: SocketLimits::default(),
+        }
+    }
+}
+
+/// The limits of one `/graphql/ws` connection.
+#[derive(Debug, Clone)]
+pub struct SocketLimits {
+    /// `connection_init` must come within this (else close 4408).
+    pub init_timeout: Duration,
+    /// A ping goes out this often.
+    pub ping_every: Duration,
+    /// Nothing heard (no pong, no message) for this long closes the socket.
+    pub silence: Duration,
+    /// Subscriptions open at once.
+    pub subscriptions: usize,
+}
+
+impl Default for SocketLimits {
+    fn default() -> SocketLimits {
+        SocketLimits {
+            init_timeout: Duration::from_secs(10),
+            ping_every: Duration::from_secs(20),
+            silence: Duration::from_secs(60),
+            subscriptions: 100,
+        }
+    }
 }
 
 impl Config {
@@ -144,6 +211,16 @@ impl Config {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             scheduler_interval: Duration::from_secs(60),
             private_stats: self.private_stats,
+            security: Security {
+                secure_cookie: self
+                    .public_url
+                    .as_deref()
+                    .is_some_and(|url| url.to_ascii_lowercase().starts_with("https://")),
+                session_max_age: chrono::Duration::days(i64::from(self.session_max_age_days)),
+                trusted_proxies: self.trusted_proxies.clone(),
+                metrics_listen: self.metrics_listen,
+                ..Security::default()
+            },
         }
     }
 }

@@ -17,5 +17,5 @@ pub mod scheduler;
 pub mod startup;
 pub mod state;
 
-pub use config::Settings;
+pub use config::{Security, Settings, SocketLimits};
 pub use startup::{start, RunningServer, StartError};

@@ -46,6 +46,12 @@ impl LibraryCache {
             .map(|(record, _)| record.clone())
     }
 
+    /// `id` as the library it names was registered (ids compare
+    /// case-insensitively); as given when no such library is known.
+    pub fn registered_spelling(&self, id: LibraryId) -> LibraryId {
+        self.get(&id).map_or(id, |record| record.id)
+    }
+
     /// Every library, ordered by id.
     pub fn all(&self) -> Vec<LibraryRecord> {
         let mut all: Vec<LibraryRecord> = self

@@ -1,5 +1,6 @@
 //! Prometheus text-format metrics: HTTP requests and their latency, commands
-//! by type and outcome. The projector's figures are read at scrape time.
+//! by type and outcome, refusals by limit. The projector's figures are read
+//! at scrape time.
 
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -35,6 +36,41 @@ struct CommandLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RefusalLabels {
+    limit: &'static str,
+}
+
+/// A limit that refused a request or closed a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// An HTTP body that did not arrive within its time (408).
+    BodyTimeout,
+    /// A socket message over the size limit.
+    SocketMessageSize,
+    /// No `connection_init` in time (4408).
+    SocketInitTimeout,
+    /// Pings unanswered for too long.
+    SocketUnansweredPings,
+    /// A subscription over the per-socket limit (BAD_INPUT).
+    SocketSubscriptions,
+    /// The socket's credential ended (4403).
+    SocketCredentialEnded,
+}
+
+impl Refusal {
+    fn label(self) -> &'static str {
+        match self {
+            Refusal::BodyTimeout => "body_timeout",
+            Refusal::SocketMessageSize => "socket_message_size",
+            Refusal::SocketInitTimeout => "socket_init_timeout",
+            Refusal::SocketUnansweredPings => "socket_unanswered_pings",
+            Refusal::SocketSubscriptions => "socket_subscriptions",
+            Refusal::SocketCredentialEnded => "socket_credential_ended",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProjectionLabels {
     projection: &'static str,
 }
@@ -53,6 +89,7 @@ pub struct Metrics {
     http_requests: Family<RequestLabels, Counter>,
     http_latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     commands: Family<CommandLabels, Counter>,
+    refusals: Family<RefusalLabels, Counter>,
     projector_position: Family<ProjectionLabels, Gauge>,
     projector_lag: PerProjection<f64>,
     projector_applied: PerProjection<u64>,
@@ -81,6 +118,12 @@ impl Default for Metrics {
             "ill_commands",
             "Commands by type and outcome (ok or the error code)",
             commands.clone(),
+        );
+        let refusals = Family::default();
+        registry.register(
+            "ill_refusals",
+            "Requests and sockets refused or closed by a limit",
+            refusals.clone(),
         );
         let projector_position = Family::default();
         registry.register(
@@ -111,6 +154,7 @@ impl Default for Metrics {
             http_requests,
             http_latency,
             commands,
+            refusals,
             projector_position,
             projector_lag,
             projector_applied,
@@ -135,6 +179,14 @@ impl Metrics {
     pub fn command(&self, command: &'static str, outcome: &'static str) {
         self.commands
             .get_or_create(&CommandLabels { command, outcome })
+            .inc();
+    }
+
+    pub fn refused(&self, limit: Refusal) {
+        self.refusals
+            .get_or_create(&RefusalLabels {
+                limit: limit.label(),
+            })
             .inc();
     }
 

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::auth;
+use crate::auth::cache::CredentialCache;
 use crate::auth::throttle::Throttle;
 use crate::commands::Commands;
 use crate::config::Settings;
@@ -80,6 +81,12 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
         metrics.clone(),
         projector.clone(),
     );
+    let credentials = Arc::new(CredentialCache::new(store::sessions::Lifetime {
+        idle: auth::SESSION_IDLE,
+        max_age: settings.security.session_max_age,
+    }));
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let follow_credentials = credentials.follow(&database, shutdown_rx.clone()).await;
     let state = Arc::new(AppState {
         commands,
         libraries,
@@ -89,6 +96,8 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
         request_timeout: settings.request_timeout,
         throttle: Throttle::default(),
         private_stats: settings.private_stats,
+        credentials,
+        security: settings.security.clone(),
     });
     state.reload_libraries().await?;
     // The demo first: it loads only into an empty store, and the bootstrap
@@ -102,7 +111,6 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
         bootstrap_admin(&state, token).await?;
     }
 
-    let (shutdown, shutdown_rx) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| StartError::Listen(settings.listen, e))?;
@@ -115,6 +123,14 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
         tokio::spawn(follow_library_changes(state.clone(), shutdown_rx.clone())),
         scheduler::spawn(state.clone(), &settings, shutdown_rx.clone()),
     ];
+    tasks.extend(follow_credentials);
+    if let Some(metrics_listen) = settings.security.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(metrics_listen)
+            .await
+            .map_err(|e| StartError::Listen(metrics_listen, e))?;
+        let app = http::metrics_router(state.clone());
+        tasks.push(http::serve_router(listener, app, shutdown_rx.clone()));
+    }
     tasks.push(http::serve(listener, state.clone(), shutdown_rx));
     Ok(RunningServer {
         addr,

@@ -13,9 +13,11 @@ use projections::ChangeFeed;
 use store::{Database, StoreError};
 use uuid::Uuid;
 
+use crate::auth::cache::{CredentialCache, CredentialKey};
 use crate::auth::throttle::Throttle;
-use crate::auth::{self, Credential, Viewer, SESSION_IDLE};
+use crate::auth::{Credential, Viewer};
 use crate::commands::Commands;
+use crate::config::Security;
 use crate::error::ApiError;
 use crate::library_cache::LibraryCache;
 use crate::metrics::Metrics;
@@ -30,6 +32,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     pub throttle: Throttle,
     pub private_stats: bool,
+    pub credentials: Arc<CredentialCache>,
+    pub security: Security,
 }
 
 impl AppState {
@@ -68,28 +72,33 @@ impl AppState {
     }
 
     /// Who presents this credential: a live token's account, or a session's
-    /// used within the idle limit (which the call renews).
+    /// within its lifetime (which the call renews), of an account not
+    /// disabled.
     pub async fn authenticate(
         &self,
         credential: Option<Credential<'_>>,
     ) -> Result<Viewer, ApiError> {
-        let account = match credential.ok_or(ApiError::Unauthenticated)? {
-            Credential::Token(token) => {
-                store::accounts::account_by_token(self.database(), &auth::token_hash(token)).await?
-            }
-            Credential::Session(token) => {
-                store::sessions::account(
-                    self.database(),
-                    &auth::token_hash(token),
-                    self.commands.services.now(),
-                    SESSION_IDLE,
-                )
-                .await?
-            }
-        };
+        let key = credential.ok_or(ApiError::Unauthenticated)?.key();
+        self.viewer_of(key).await
+    }
+
+    /// [`AppState::authenticate`] by the credential's stored key (a socket
+    /// asks again for every operation).
+    pub async fn viewer_of(&self, key: CredentialKey) -> Result<Viewer, ApiError> {
+        let account = self
+            .credentials
+            .account(self.database(), &key, self.commands.services.now())
+            .await?;
         Ok(Viewer {
             account: account.ok_or(ApiError::Unauthenticated)?,
+            credential: key,
         })
+    }
+
+    /// After this process ended a credential: forget the cached ones now
+    /// (other nodes hear the store's NOTIFY).
+    pub fn credentials_ended(&self) {
+        self.credentials.clear();
     }
 
     /// Reloads the directory from the event log (a few hundred short streams).

@@ -37,6 +37,17 @@ pub async fn spawn_app_with(
 ) -> TestApp {
     let database_url = fresh_url(backend).await;
     let admin = format!("ill_test_admin_{}", uuid::Uuid::new_v4().simple());
+    let clock = Arc::new(ManualClock::new(test_epoch()));
+    start_node(database_url, admin, clock, configure).await
+}
+
+/// A server on `database_url` (a node beside others on the same store).
+async fn start_node(
+    database_url: String,
+    admin: String,
+    clock: Arc<ManualClock>,
+    configure: impl FnOnce(&mut api::Settings),
+) -> TestApp {
     let mut settings = api::Settings {
         database_url: database_url.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -48,9 +59,9 @@ pub async fn spawn_app_with(
         request_timeout: Duration::from_secs(30),
         scheduler_interval: Duration::from_millis(100),
         private_stats: false,
+        security: Default::default(),
     };
     configure(&mut settings);
-    let clock = Arc::new(ManualClock::new(test_epoch()));
     let server = api::start(settings, clock.clone())
         .await
         .expect("start the server");
@@ -65,6 +76,17 @@ pub async fn spawn_app_with(
 }
 
 impl TestApp {
+    /// Another server on the same store and clock: a second node.
+    pub async fn another_node(&self) -> TestApp {
+        start_node(
+            self.database_url.clone(),
+            self.admin.clone(),
+            self.clock.clone(),
+            |_| {},
+        )
+        .await
+    }
+
     /// POSTs one GraphQL operation; the whole response body.
     pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = self

@@ -1,6 +1,7 @@
 //! API tokens and session cookies: 256 random bits, shown once, stored only
 //! as a SHA-256 hash; and who is calling, from either.
 
+pub mod cache;
 pub mod passwords;
 pub mod throttle;
 
@@ -8,6 +9,8 @@ use axum::http::{header, HeaderMap};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use store::accounts::Account;
+
+use cache::CredentialKey;
 
 const TOKEN_PREFIX: &str = "ill_";
 /// The name of the session cookie.
@@ -56,10 +59,12 @@ pub fn bearer_from_headers(headers: &HeaderMap) -> Option<&str> {
         .and_then(bearer)
 }
 
-/// Who is calling: the account behind a valid token.
+/// Who is calling: the account behind a valid credential, and that
+/// credential (a socket checks it again for every operation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
     pub account: Account,
+    pub credential: CredentialKey,
 }
 
 /// What a request presents: a bearer token (machines, scripts) or a
@@ -76,6 +81,14 @@ impl<'a> Credential<'a> {
         bearer_from_headers(headers)
             .map(Credential::Token)
             .or_else(|| session_cookie(headers).map(Credential::Session))
+    }
+
+    /// What the store knows it by.
+    pub fn key(&self) -> CredentialKey {
+        match self {
+            Credential::Token(token) => CredentialKey::Token(token_hash(token)),
+            Credential::Session(token) => CredentialKey::Session(token_hash(token)),
+        }
     }
 }
 

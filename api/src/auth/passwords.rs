@@ -6,6 +6,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::RngCore;
 
+use domain::validation::Lines;
+
 use crate::error::ApiError;
 
 pub const MIN_LENGTH: usize = 10;
@@ -25,6 +27,7 @@ pub fn check_policy(password: &str) -> Result<(), ApiError> {
             "password: use at most {MAX_LENGTH} characters"
         )));
     }
+    domain::validation::no_control_characters("password", password, Lines::Refused)?;
     Ok(())
 }
 

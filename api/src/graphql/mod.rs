@@ -24,7 +24,7 @@ use limits::{DocumentLimits, MAX_COMPLEXITY, MAX_DEPTH};
 
 pub use mutation::Mutation;
 pub use query::Query;
-pub use subscription::Subscription;
+pub use subscription::{Subscription, SubscriptionSlots};
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -111,6 +111,10 @@ fn library_object(app: &AppState, id: &LibraryId) -> objects::LibraryObject {
         .map_or_else(|| objects::LibraryObject::unknown(id), Into::into)
 }
 
-fn library_id(field: &str, id: &ID) -> Result<LibraryId, ApiError> {
-    LibraryId::parse(field, id.as_str()).map_err(ApiError::from)
+/// A library symbol from the caller, in the spelling it was registered with
+/// (symbols compare case-insensitively; answers, events and queries use
+/// the registered spelling whatever case the input used).
+fn library_id(ctx: &Context<'_>, field: &str, id: &ID) -> Result<LibraryId, ApiError> {
+    let id = LibraryId::parse(field, id.as_str())?;
+    Ok(app(ctx).libraries.registered_spelling(id))
 }

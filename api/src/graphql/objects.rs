@@ -53,6 +53,19 @@ pub struct AccountObject {
     pub name: String,
     pub role: Role,
     pub tokens: i32,
+    pub disabled: bool,
+}
+
+impl AccountObject {
+    pub fn new(library: LibraryObject, summary: store::accounts::AccountSummary) -> Self {
+        AccountObject {
+            library,
+            name: summary.account.name,
+            role: summary.account.role.into(),
+            tokens: summary.tokens as i32,
+            disabled: summary.disabled,
+        }
+    }
 }
 
 #[derive(SimpleObject, Debug, Clone)]

@@ -154,7 +154,9 @@ impl Query {
     ) -> async_graphql::Result<StatisticsObject> {
         viewer(ctx)?;
         let app = app(ctx);
-        let library = library.map(|id| library_id("library", &id)).transpose()?;
+        let library = library
+            .map(|id| library_id(ctx, "library", &id))
+            .transpose()?;
         let period =
             Period::new(app.today(), from.map(|d| d.0), to.map(|d| d.0)).map_err(ApiError::from)?;
         if let Some(id) = &library {
@@ -184,7 +186,9 @@ impl Query {
         library: Option<ID>,
     ) -> async_graphql::Result<Vec<AccountObject>> {
         let account = &viewer(ctx)?.account;
-        let library = library.map(|id| library_id("library", &id)).transpose()?;
+        let library = library
+            .map(|id| library_id(ctx, "library", &id))
+            .transpose()?;
         if !account.role.is_network_wide() {
             return Err(ApiError::forbidden("only coordinators and admins list accounts").into());
         }
@@ -194,11 +198,8 @@ impl Query {
             .map_err(ApiError::from)?;
         Ok(accounts
             .into_iter()
-            .map(|summary| AccountObject {
-                library: library_object(app, &summary.account.library),
-                name: summary.account.name,
-                role: summary.account.role.into(),
-                tokens: summary.tokens as i32,
+            .map(|summary| {
+                AccountObject::new(library_object(app, &summary.account.library), summary)
             })
             .collect())
     }
@@ -208,7 +209,7 @@ impl Query {
 /// coordinator or admin.
 fn queue_library(ctx: &Context<'_>, library: &ID) -> async_graphql::Result<LibraryId> {
     let account = &viewer(ctx)?.account;
-    let library = library_id("library", library)?;
+    let library = library_id(ctx, "library", library)?;
     app(ctx).require_library(&library)?;
     if account.role == DomainRole::Staff && account.library != library {
         return Err(ApiError::forbidden("staff see only their own library's queues").into());

@@ -1,8 +1,12 @@
 //! The HTTP routes: the staff web client and its sign-in, GraphQL (POST,
 //! GraphiQL on GET, subscriptions over graphql-transport-ws), the statistics
-//! dashboard, health and metrics.
+//! dashboard, health and metrics (on its own address with
+//! `--metrics-listen`).
 
+mod body;
+pub mod client_address;
 pub mod sign_in;
+mod socket;
 mod trace;
 pub mod web;
 
@@ -11,8 +15,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
-use async_graphql::{BatchRequest, BatchResponse, Data};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql_axum::GraphQLProtocol;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -56,7 +60,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             signed_in_only,
         ));
     }
-    let app = Router::new()
+    let mut router = Router::new()
         .merge(web::routes())
         .route(
             "/session",
@@ -67,20 +71,42 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql", get(graphiql).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .merge(stats)
+        .merge(stats);
+    if state.security.metrics_listen.is_none() {
+        router = router.route("/metrics", get(metrics).with_state(state.clone()));
+    }
+    let app = router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            body::arrives_in_time,
+        ))
         .layer(middleware::from_fn_with_state(state, record_metrics));
     trace::with_request_ids(app).with_state(routes)
+}
+
+/// `/metrics` alone, for `--metrics-listen`.
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 /// Serves until `shutdown` turns true, then finishes in-flight requests.
 pub fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
+    shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    serve_router(listener, router(state), shutdown)
+}
+
+/// Serves `app` until `shutdown` turns true, then finishes in-flight requests.
+pub fn serve_router(
+    listener: tokio::net::TcpListener,
+    app: Router,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    let app = router(state);
     tokio::spawn(async move {
         let stopped = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;
@@ -107,7 +133,10 @@ async fn record_metrics(
         .to_owned();
     let started = Instant::now();
     let mut response = next.run(request).await;
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if matches!(
+        response.status(),
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+    ) {
         // The rest of the body stays unread, so the connection closes: say
         // so, or a keep-alive client (or proxy) sends its next request into it.
         response
@@ -207,36 +236,18 @@ async fn graphql_ws(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let state = routes.state.clone();
     // A browser's session, when the page that opens the socket is ours.
     let session = auth::session_cookie(&headers)
         .filter(|_| auth::same_origin_browser(&headers, false))
         .map(str::to_owned);
+    // The same bound as an HTTP body: tungstenite refuses a larger frame or
+    // message from its header, before buffering it.
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(MAX_BODY_BYTES)
+        .max_frame_size(MAX_BODY_BYTES)
         .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, routes.schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let token = payload
-                        .get("authorization")
-                        .or_else(|| payload.get("Authorization"))
-                        .and_then(|v| v.as_str())
-                        .and_then(auth::bearer);
-                    let credential = token
-                        .map(Credential::Token)
-                        .or(session.as_deref().map(Credential::Session));
-                    let viewer = state
-                        .authenticate(credential)
-                        .await
-                        .map_err(async_graphql::Error::from)?;
-                    let mut data = Data::default();
-                    data.insert(RequestContext {
-                        viewer,
-                        correlation_id: Uuid::new_v4(),
-                    });
-                    Ok(data)
-                })
-                .serve()
+            socket::serve(socket, routes.schema, protocol, routes.state, session)
         })
 }
 
@@ -248,7 +259,7 @@ async fn healthz(State(routes): State<Routes>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(routes): State<Routes>) -> impl IntoResponse {
-    let body = routes.state.metrics.render(&routes.state.projector);
+async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let body = state.metrics.render(&state.projector);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

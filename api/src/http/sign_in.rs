@@ -1,8 +1,10 @@
 //! Browser sign-in: `POST /session` checks a library, account name and
 //! password and answers with an HttpOnly, SameSite=Strict session cookie
 //! that the GraphQL API accepts in place of a bearer token until it has been
-//! idle for `SESSION_IDLE`; `DELETE /session` signs out. Failed attempts
-//! slow further ones down, per account and per client address.
+//! idle for `SESSION_IDLE` or older than `--session-max-age-days`;
+//! `DELETE /session` signs out. Failed attempts slow further ones down per
+//! account and client address together (so nobody locks an account out from
+//! elsewhere), and per client address.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use serde_json::json;
 
 use crate::auth::throttle::{FREE_FAILURES_PER_ACCOUNT, FREE_FAILURES_PER_ADDRESS};
 use crate::auth::{self, passwords, session_cookie, COOKIE, SESSION_IDLE};
+use crate::http::client_address::client_address;
 use crate::state::AppState;
 
 const SESSION_PREFIX: &str = "ills_";
@@ -36,8 +39,10 @@ fn refusal(status: StatusCode, message: &str) -> Response {
 pub async fn sign_in(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
+    let address = client_address(peer.ip(), &headers, &state.security.trusted_proxies);
     let Ok(Json(form)) = body else {
         return refusal(
             StatusCode::BAD_REQUEST,
@@ -47,7 +52,7 @@ pub async fn sign_in(
     let name = form.name.trim().to_owned();
     let library = match LibraryId::parse("library", form.library.trim()) {
         Ok(library) if !name.is_empty() && form.password.len() <= passwords::MAX_LENGTH * 4 => {
-            library
+            state.libraries.registered_spelling(library)
         }
         _ => {
             return refusal(
@@ -56,10 +61,10 @@ pub async fn sign_in(
             )
         }
     };
-    let account_key = format!("account {library}/{}", name.to_lowercase());
+    let account_key = format!("account {library}/{} from {address}", name.to_lowercase());
     let keys = [
         (account_key.clone(), FREE_FAILURES_PER_ACCOUNT),
-        (address_key(peer.ip()), FREE_FAILURES_PER_ADDRESS),
+        (address_key(address), FREE_FAILURES_PER_ADDRESS),
     ];
     if let Some(wait) = state.throttle.wait(&keys, Instant::now()) {
         let seconds = wait.as_secs().max(1);
@@ -83,10 +88,10 @@ pub async fn sign_in(
     let stored = credentials.as_ref().and_then(|c| c.password_hash.clone());
     let matches = passwords::verify(form.password, stored).await;
     let account = match credentials {
-        Some(credentials) if matches => credentials.account,
+        Some(credentials) if matches && !credentials.disabled => credentials.account,
         _ => {
             state.throttle.failed(&keys, Instant::now());
-            tracing::info!(%library, account = %name, address = %peer.ip(), "a sign-in failed");
+            tracing::info!(%library, account = %name, %address, "a sign-in failed");
             return refusal(
                 StatusCode::UNAUTHORIZED,
                 "the library, account name or password is wrong",
@@ -101,8 +106,9 @@ pub async fn sign_in(
         return refusal(StatusCode::SERVICE_UNAVAILABLE, "the store does not answer");
     }
     let cookie = format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_IDLE.num_seconds()
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_IDLE.num_seconds(),
+        secure(&state)
     );
     (
         [(header::SET_COOKIE, cookie)],
@@ -121,9 +127,22 @@ pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
             tracing::error!(%error, "ending a session failed");
             return refusal(StatusCode::SERVICE_UNAVAILABLE, "the store does not answer");
         }
+        state.credentials_ended();
     }
-    let expired = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let expired = format!(
+        "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        secure(&state)
+    );
     (StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response()
+}
+
+/// The cookie's `Secure` attribute when the public URL is https.
+fn secure(state: &AppState) -> &'static str {
+    if state.security.secure_cookie {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 fn address_key(ip: IpAddr) -> String {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{LibraryId, Role};
 use sqlx::Row;
 
-use crate::accounts::{account_of, Account};
+use crate::accounts::{account_of, notify_credentials, Account};
 use crate::backend::on_db;
 use crate::database::Database;
 use crate::error::StoreError;
@@ -29,6 +29,7 @@ const END_IDLE: &str = "DELETE FROM sessions WHERE last_seen < $1";
 pub struct Credentials {
     pub account: Account,
     pub password_hash: Option<String>,
+    pub disabled: bool,
 }
 
 /// Sets the account's password, creating the account (as `role`, or
@@ -41,6 +42,7 @@ pub async fn set_password(
     role: Option<Role>,
     password_hash: &str,
 ) -> Result<Account, StoreError> {
+    let notify = notify_credentials(db);
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         let row = sqlx::query(SET_PASSWORD)
@@ -56,6 +58,9 @@ pub async fn set_password(
             .bind(name)
             .execute(&mut *tx)
             .await?;
+        if let Some(notify) = notify {
+            sqlx::query(notify).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(account)
     })
@@ -76,6 +81,7 @@ pub async fn credentials(
                 Ok(Credentials {
                     account: account_of(&row)?,
                     password_hash: row.try_get("password_hash")?,
+                    disabled: row.try_get("disabled")?,
                 })
             })
             .transpose()
@@ -101,13 +107,20 @@ pub async fn create(
     Ok(())
 }
 
-/// The account of a session used within `idle`, marking it used now; a
-/// session idle longer is ended.
+/// How long a session lives: since its last use, and since it began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    pub idle: Duration,
+    pub max_age: Duration,
+}
+
+/// The account of a session used within `idle` and begun within
+/// `max_age`, marking it used now; a session past either is ended.
 pub async fn account(
     db: &Database,
     token_hash: &str,
     now: DateTime<Utc>,
-    idle: Duration,
+    lifetime: Lifetime,
 ) -> Result<Option<Account>, StoreError> {
     let found = on_db!(db, pool => {
         sqlx::query(ACCOUNT)
@@ -115,15 +128,20 @@ pub async fn account(
             .fetch_optional(pool)
             .await?
             .map(|row| -> Result<_, StoreError> {
-                Ok((account_of(&row)?, row.try_get::<i64, _>("last_seen")?))
+                Ok((
+                    account_of(&row)?,
+                    row.try_get::<i64, _>("created_at")?,
+                    row.try_get::<i64, _>("last_seen")?,
+                ))
             })
             .transpose()?
     });
-    let Some((account, last_seen)) = found else {
+    let Some((account, created_at, last_seen)) = found else {
         return Ok(None);
     };
     let since = now.timestamp() - last_seen;
-    if since > idle.num_seconds() {
+    let age = now.timestamp() - created_at;
+    if since > lifetime.idle.num_seconds() || age > lifetime.max_age.num_seconds() {
         end(db, token_hash).await?;
         return Ok(None);
     }
@@ -139,10 +157,16 @@ pub async fn account(
     Ok(Some(account))
 }
 
-/// Ends one session (signing out).
+/// Ends one session (signing out, or past its lifetime).
 pub async fn end(db: &Database, token_hash: &str) -> Result<(), StoreError> {
+    let notify = notify_credentials(db);
     on_db!(db, pool => {
-        sqlx::query(END_SESSION).bind(token_hash).execute(pool).await?;
+        let mut tx = pool.begin().await?;
+        sqlx::query(END_SESSION).bind(token_hash).execute(&mut *tx).await?;
+        if let Some(notify) = notify {
+            sqlx::query(notify).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
     });
     Ok(())
 }

@@ -21,9 +21,6 @@ const CONTRACT: &str = concat!(
 /// Contract parts not served yet, by the issue that builds them. Names are
 /// as this test reports a difference.
 const PENDING: &[(&str, &str)] = &[
-    // Issue 16: access that ends when it is taken away.
-    ("Account.disabled", "16"),
-    ("Mutation.setAccountDisabled", "16"),
     // Issue 18: what staff trip over (answer-by dates, queue order).
     ("IllRequest.respondBy", "18"),
     ("type QueueOrder", "18"),

@@ -1,6 +1,7 @@
 //! The API end to end, one binary: the real server on port 0 against each
 //! backend, spoken to over HTTP and the GraphQL websocket.
 
+mod access_ends;
 mod contract_schema;
 mod hostile_input;
 mod invalid_transitions;
@@ -13,5 +14,8 @@ mod refusals;
 mod request_ids;
 mod scheduler;
 mod sign_in;
+mod sign_in_limits;
+mod socket_limits;
 mod subscriptions;
+mod text_ids_and_metrics;
 mod visibility;

@@ -11,8 +11,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
-const PASSWORD: &str = "correct horse battery";
-const ME: &str = "{ me { name role library { id } } }";
+pub(crate) const PASSWORD: &str = "correct horse battery";
+pub(crate) const ME: &str = "{ me { name role library { id } } }";
 
 async fn app_with_staff(backend: Backend) -> TestApp {
     let app = spawn_app(backend).await;
@@ -23,7 +23,7 @@ async fn app_with_staff(backend: Backend) -> TestApp {
 }
 
 /// POST /session: the status, the body, and the cookie pair if one was set.
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     library: &str,
     name: &str,
@@ -53,7 +53,7 @@ async fn sign_in(
 }
 
 /// A GraphQL request as the web client sends it: the cookie, JSON.
-async fn with_cookie(app: &TestApp, cookie: &str, query: &str) -> Value {
+pub(crate) async fn with_cookie(app: &TestApp, cookie: &str, query: &str) -> Value {
     post_with_cookie(app, cookie, query, "application/json", None).await
 }
 
@@ -77,7 +77,7 @@ async fn post_with_cookie(
     request.send().await.unwrap().json().await.unwrap()
 }
 
-fn code(body: &Value) -> &str {
+pub(crate) fn code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or("none")

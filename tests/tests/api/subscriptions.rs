@@ -13,12 +13,12 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How long a change may take to arrive.
-const SECOND: Duration = Duration::from_secs(1);
+pub(crate) const SECOND: Duration = Duration::from_secs(1);
 
-async fn open(app: &TestApp) -> Socket {
+pub(crate) async fn open(app: &TestApp) -> Socket {
     let url = format!("{}/graphql/ws", app.base.replacen("http://", "ws://", 1));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -33,7 +33,7 @@ async fn open(app: &TestApp) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
         .await
@@ -42,7 +42,7 @@ async fn send(socket: &mut Socket, message: Value) {
 
 /// The next protocol message, or `None` when the server closed the socket.
 #[track_caller]
-fn receive(
+pub(crate) fn receive(
     socket: &mut Socket,
     limit: Duration,
 ) -> impl std::future::Future<Output = Option<Value>> + '_ {
@@ -64,7 +64,7 @@ fn receive(
 }
 
 /// A socket whose connection_init carried `token` and was acknowledged.
-async fn connect(app: &TestApp, token: &str) -> Socket {
+pub(crate) async fn connect(app: &TestApp, token: &str) -> Socket {
     let mut socket = open(app).await;
     send(
         &mut socket,
@@ -78,7 +78,7 @@ async fn connect(app: &TestApp, token: &str) -> Socket {
 
 /// Subscribes to a queue, then pings: the pong comes after the server took
 /// the subscription in.
-async fn subscribe(socket: &mut Socket, id: &str, library: &str, side: &str) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str, library: &str, side: &str) {
     send(
         socket,
         json!({
@@ -105,7 +105,7 @@ async fn subscribe(socket: &mut Socket, id: &str, library: &str, side: &str) {
 
 /// The next queue change heard on the socket, within a second.
 #[track_caller]
-fn change(socket: &mut Socket) -> impl std::future::Future<Output = Value> + '_ {
+pub(crate) fn change(socket: &mut Socket) -> impl std::future::Future<Output = Value> + '_ {
     let caller = std::panic::Location::caller();
     async move {
         let message = tokio::time::timeout(SECOND, receive(socket, SECOND * 10))
@@ -120,7 +120,7 @@ fn change(socket: &mut Socket) -> impl std::future::Future<Output = Value> + '_ 
 
 /// The errors of the refused subscription `id` (skipping the completion
 /// of earlier ones), then its completion.
-async fn refusal(socket: &mut Socket, id: &str) -> Value {
+pub(crate) async fn refusal(socket: &mut Socket, id: &str) -> Value {
     loop {
         let message = receive(socket, SECOND * 5).await.expect("an open socket");
         if message["type"] == "complete" && message["id"] != id {

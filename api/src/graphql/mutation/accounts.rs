@@ -1,13 +1,16 @@
-//! The admin's account mutations: staff tokens and passwords.
+//! The admin's account mutations: staff tokens, passwords and disabling.
+//! Each change that ends a credential clears this node's credential cache
+//! (the store's NOTIFY clears the others').
 
 use async_graphql::{Context, Object, ID};
-use domain::{LibraryId, Role as DomainRole};
+use domain::{validation, LibraryId, Role as DomainRole};
 use store::accounts::Account as StoredAccount;
 
 use crate::auth::{self, passwords};
 use crate::error::ApiError;
 use crate::graphql::enums::Role;
-use crate::graphql::{app, library_id, viewer};
+use crate::graphql::objects::AccountObject;
+use crate::graphql::{app, library_id, library_object, viewer};
 
 const MAX_ACCOUNT_NAME: usize = 64;
 
@@ -18,7 +21,7 @@ fn admin_on_library(
     name: &str,
 ) -> async_graphql::Result<LibraryId> {
     let account = &viewer(ctx)?.account;
-    let library = library_id("library", library)?;
+    let library = library_id(ctx, "library", library)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_ACCOUNT_NAME {
         return Err(ApiError::bad_input(format!(
@@ -26,6 +29,7 @@ fn admin_on_library(
         ))
         .into());
     }
+    validation::at_most("name", name, MAX_ACCOUNT_NAME).map_err(ApiError::from)?;
     app(ctx).require_library(&library)?;
     if account.role != DomainRole::Admin {
         return Err(ApiError::forbidden("only an admin manages accounts").into());
@@ -53,9 +57,16 @@ impl AccountMutation {
             name: name.trim().to_owned(),
             role: role.into(),
         };
-        store::accounts::add_token(app(ctx).database(), &account, &hash)
+        let added = store::accounts::add_token(app(ctx).database(), &account, &hash)
             .await
             .map_err(ApiError::from)?;
+        if !added {
+            return Err(ApiError::bad_input(format!(
+                "the account {}/{} is disabled: enable it first",
+                account.library, account.name
+            ))
+            .into());
+        }
         Ok(token)
     }
 
@@ -66,10 +77,41 @@ impl AccountMutation {
         name: String,
     ) -> async_graphql::Result<i32> {
         let library = admin_on_library(ctx, &library, &name)?;
-        let revoked = store::accounts::revoke_tokens(app(ctx).database(), &library, name.trim())
+        let app = app(ctx);
+        let revoked = store::accounts::revoke_tokens(app.database(), &library, name.trim())
             .await
             .map_err(ApiError::from)?;
+        app.credentials_ended();
         Ok(revoked as i32)
+    }
+
+    /// Disabling revokes the account's tokens and ends its sessions (and the
+    /// sockets opened with either) on every node; its sign-in is refused
+    /// until enabled, and enabling restores none of them. An admin cannot
+    /// disable their own account.
+    async fn set_account_disabled(
+        &self,
+        ctx: &Context<'_>,
+        library: ID,
+        name: String,
+        disabled: bool,
+    ) -> async_graphql::Result<AccountObject> {
+        let library = admin_on_library(ctx, &library, &name)?;
+        let name = name.trim();
+        let me = &viewer(ctx)?.account;
+        if disabled && me.library == library && me.name == name {
+            return Err(ApiError::bad_input("an admin cannot disable their own account").into());
+        }
+        let app = app(ctx);
+        let summary = store::accounts::set_disabled(app.database(), &library, name, disabled)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::NotFound(format!("no account {library}/{name}")))?;
+        app.credentials_ended();
+        Ok(AccountObject::new(
+            library_object(app, &summary.account.library),
+            summary,
+        ))
     }
 
     /// Sets the password an account signs in to the web client with, and
@@ -86,8 +128,9 @@ impl AccountMutation {
         let library = admin_on_library(ctx, &library, &name)?;
         passwords::check_policy(&password)?;
         let hash = passwords::hash(password).await?;
+        let app = app(ctx);
         store::sessions::set_password(
-            app(ctx).database(),
+            app.database(),
             &library,
             name.trim(),
             role.map(Into::into),
@@ -95,6 +138,7 @@ impl AccountMutation {
         )
         .await
         .map_err(ApiError::from)?;
+        app.credentials_ended();
         Ok(true)
     }
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::inputs::{self, text, PlaceRequestInput};
 use super::run;
+use crate::error::ApiError;
 use crate::graphql::enums::ServiceType;
 use crate::graphql::request::RequestObject;
 use crate::graphql::scalars::Date;
@@ -22,7 +23,7 @@ impl BorrowingMutation {
         ctx: &Context<'_>,
         input: PlaceRequestInput,
     ) -> async_graphql::Result<RequestObject> {
-        let lenders = inputs::lenders(&input.lenders)?;
+        let lenders = inputs::lenders(ctx, &input.lenders)?;
         let item = input.item;
         let place = PlaceRequest {
             patron_ref: Uuid::new_v4(),
@@ -49,6 +50,11 @@ impl BorrowingMutation {
             needed_by: input.needed_by.map(|d| d.0),
             note: inputs::note(input.note),
         };
+        // The all-zero id is what a client's unset field turns into: two
+        // such clients would take one another's request for a retry.
+        if input.id.is_some_and(|id| id.is_nil()) {
+            return Err(ApiError::bad_input("id: the all-zero UUID is not a request id").into());
+        }
         let id = input.id.unwrap_or_else(Uuid::new_v4);
         run(ctx, id, None, None, Action::Place(place)).await
     }
@@ -206,7 +212,7 @@ impl BorrowingMutation {
         expected_version: Option<i32>,
         coordinator_reason: Option<String>,
     ) -> async_graphql::Result<RequestObject> {
-        let lenders = inputs::lenders(&lenders)?;
+        let lenders = inputs::lenders(ctx, &lenders)?;
         run(
             ctx,
             id,

@@ -1,7 +1,7 @@
 //! The input types of the request mutations, and the helpers that turn
 //! their text into the domain's.
 
-use async_graphql::{InputObject, ID};
+use async_graphql::{Context, InputObject, ID};
 use domain::{LibraryId, Note};
 use uuid::Uuid;
 
@@ -57,10 +57,10 @@ pub fn note(value: Option<String>) -> Option<Note> {
     })
 }
 
-pub fn lenders(ids: &[ID]) -> Result<Vec<LibraryId>, ApiError> {
+pub fn lenders(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<LibraryId>, ApiError> {
     ids.iter()
         .map(|id| {
-            library_id("lenders", id).map_err(|_| {
+            library_id(ctx, "lenders", id).map_err(|_| {
                 ApiError::bad_input(format!(
                     "lenders: {:?} is not a library symbol",
                     id.as_str()

@@ -2,11 +2,12 @@
 //! suspending its lending.
 
 use async_graphql::{Context, InputObject, Object, ID};
-use domain::LibraryChange;
+use domain::{LibraryChange, LibraryId};
 
 use super::run_library;
-use crate::graphql::library_id;
+use crate::error::ApiError;
 use crate::graphql::objects::LibraryObject;
+use crate::graphql::{app, library_id};
 
 #[derive(InputObject)]
 pub struct RegisterLibraryInput {
@@ -33,7 +34,18 @@ impl LibraryMutation {
         ctx: &Context<'_>,
         input: RegisterLibraryInput,
     ) -> async_graphql::Result<LibraryObject> {
-        let id = library_id("id", &input.id)?;
+        // As typed: a symbol differing only in case from a registered one
+        // would name that library, and is refused rather than merged.
+        let id = LibraryId::parse("id", input.id.as_str()).map_err(ApiError::from)?;
+        if let Some(existing) = app(ctx).libraries.get(&id) {
+            if !existing.id.same_spelling(&id) {
+                return Err(ApiError::bad_input(format!(
+                    "id: {id} differs only in case from the library {}",
+                    existing.id
+                ))
+                .into());
+            }
+        }
         let change = LibraryChange::Register {
             id: id.clone(),
             name: input.name,
@@ -47,7 +59,7 @@ impl LibraryMutation {
         ctx: &Context<'_>,
         input: UpdateLibraryInput,
     ) -> async_graphql::Result<LibraryObject> {
-        let id = library_id("id", &input.id)?;
+        let id = library_id(ctx, "id", &input.id)?;
         run_library(
             ctx,
             &id,
@@ -65,7 +77,7 @@ impl LibraryMutation {
         library: ID,
         suspended: bool,
     ) -> async_graphql::Result<LibraryObject> {
-        let id = library_id("library", &library)?;
+        let id = library_id(ctx, "library", &library)?;
         run_library(ctx, &id, LibraryChange::SetLendingSuspended(suspended)).await
     }
 }

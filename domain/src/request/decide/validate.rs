@@ -26,7 +26,7 @@ pub(super) fn validate_arguments(
         } else {
             "note"
         };
-        validation::required(field, &note.text, MAX_NOTE)?;
+        validation::note(field, &note.text, MAX_NOTE)?;
     }
     let today = services.today();
     let not_before_today = |field: &str, date: Option<chrono::NaiveDate>| match date {

@@ -1,1 +1,1 @@
-SELECT library, name, role, password_hash FROM accounts WHERE library = $1 AND name = $2
+SELECT library, name, role, password_hash, disabled FROM accounts WHERE library = $1 AND name = $2
