@@ -75,10 +75,23 @@ impl Database {
     /// After a bulk load of the log (import, the generator): PostgreSQL's
     /// advice, VACUUM ANALYZE, so the planner knows the log's size and a
     /// rebuild can count each stream from the primary key's index alone
-    /// (autovacuum would get there later, where it runs). SQLite: nothing.
+    /// (autovacuum would get there later, where it runs); SQLite's ANALYZE
+    /// (it has no autovacuum at all).
     pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
-        if let Database::Postgres(pool) = self {
-            sqlx::query("VACUUM (ANALYZE) events").execute(pool).await?;
+        match self {
+            Database::Postgres(pool) => drop(sqlx::query("VACUUM (ANALYZE) events").execute(pool).await?),
+            Database::Sqlite(pool) => drop(sqlx::query("ANALYZE events").execute(pool).await?),
+        }
+        Ok(())
+    }
+
+    /// After a bulk load of the read models (the demo's first catch-up):
+    /// planner statistics for every table, so the first queries do not
+    /// plan for the empty tables they saw last.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        match self {
+            Database::Postgres(pool) => drop(sqlx::query("ANALYZE").execute(pool).await?),
+            Database::Sqlite(pool) => drop(sqlx::query("ANALYZE").execute(pool).await?),
         }
         Ok(())
     }

@@ -25,6 +25,7 @@ use projections::queries::{
 };
 use projections::QueueSide;
 use store::{CommandError, Committed, Database, EventStore, Position, StoredEvent};
+use store::vault::SideRows;
 use uuid::Uuid;
 
 /// Libraries that place requests (they lend as well).
@@ -197,7 +198,13 @@ impl World {
         };
         let committed = self
             .store
-            .execute::<IllRequest>(&id.to_string(), command, &self.services, &metadata)
+            .execute_with::<IllRequest>(
+                &id.to_string(),
+                command.clone(),
+                &self.services,
+                &metadata,
+                SideRows::of(id, &command).as_ref(),
+            )
             .await?;
         match self.requests.iter_mut().find(|(known, _)| *known == id) {
             Some((_, request)) => *request = committed.aggregate.clone(),
