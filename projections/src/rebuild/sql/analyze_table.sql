@@ -1,2 +1,2 @@
--- Statistics for a twin before it is swapped in (src/rebuild/mod.rs).
-ANALYZE {table}_rebuild
+-- Statistics for a table once a rebuild's rows are in it (src/rebuild/mod.rs).
+ANALYZE {table}
