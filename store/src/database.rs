@@ -79,7 +79,9 @@ impl Database {
     /// (it has no autovacuum at all).
     pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
         match self {
-            Database::Postgres(pool) => drop(sqlx::query("VACUUM (ANALYZE) events").execute(pool).await?),
+            Database::Postgres(pool) => {
+                drop(sqlx::query("VACUUM (ANALYZE) events").execute(pool).await?)
+            }
             Database::Sqlite(pool) => drop(sqlx::query("ANALYZE events").execute(pool).await?),
         }
         Ok(())

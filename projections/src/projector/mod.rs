@@ -190,8 +190,7 @@ impl Projector {
                     applied[i] += events;
                     positions[i] = if events == 0 {
                         // Moved elsewhere: where it stands now.
-                        load_checkpoint(&self.database, projections[i].checkpoint(target))
-                            .await?
+                        load_checkpoint(&self.database, projections[i].checkpoint(target)).await?
                     } else {
                         position
                     };

@@ -48,12 +48,13 @@ async fn saves_reads_and_purges(backend: Backend) {
         .await
         .unwrap();
     let ended_at = world.now();
-    let (ended_patron, open_patron) = (
-        patron_ref_of(&world, ended),
-        patron_ref_of(&world, open),
-    );
+    let (ended_patron, open_patron) = (patron_ref_of(&world, ended), patron_ref_of(&world, open));
     assert_eq!(
-        vault::patron(&db, open_patron).await.unwrap().unwrap().barcode,
+        vault::patron(&db, open_patron)
+            .await
+            .unwrap()
+            .unwrap()
+            .barcode,
         "2100012345"
     );
     let notes = vault::notes(&db, open).await.unwrap();

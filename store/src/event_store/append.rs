@@ -43,7 +43,9 @@ impl From<sqlx::Error> for AppendError {
 
 impl From<serde_json::Error> for AppendError {
     fn from(error: serde_json::Error) -> Self {
-        AppendError::Store(StoreError::Malformed(format!("an event to append: {error}")))
+        AppendError::Store(StoreError::Malformed(format!(
+            "an event to append: {error}"
+        )))
     }
 }
 
@@ -96,8 +98,16 @@ async fn postgres<A: Aggregate>(
         .bind(A::TYPE)
         .bind(id)
         .bind(rows.iter().map(|r| r.sequence).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.event_version.as_str()).collect::<Vec<_>>())
+        .bind(
+            rows.iter()
+                .map(|r| r.event_type.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.event_version.as_str())
+                .collect::<Vec<_>>(),
+        )
         .bind(rows.iter().map(|r| r.payload.as_str()).collect::<Vec<_>>())
         .bind(metadata)
         .bind(side_rows.map(|s| s.request_id))

@@ -21,8 +21,8 @@ use crate::backend::on_db;
 use crate::database::Database;
 use crate::error::StoreError;
 use crate::vault::SideRows;
-pub use announce::EVENTS_CHANNEL;
 use announce::Announcer;
+pub use announce::EVENTS_CHANNEL;
 use append::{append, AppendError};
 
 /// How often a command is decided again after losing a race for the same

@@ -34,7 +34,11 @@ async fn written_with_the_events(backend: Backend) {
     // Refused (a stale version): nothing appended, no note kept.
     let refused = add_note();
     let stale = run(&store, &services, id, staff(BOR), Some(1), refused.clone()).await;
-    assert!(matches!(stale, Err(CommandError::Domain(_))), "{:?}", stale.err());
+    assert!(
+        matches!(stale, Err(CommandError::Domain(_))),
+        "{:?}",
+        stale.err()
+    );
     assert!(!vault::notes(&db, id)
         .await
         .unwrap()
@@ -89,7 +93,11 @@ async fn a_failed_append_leaves_none(backend: Backend) {
         Action::Place(placing.clone()),
     )
     .await;
-    assert!(matches!(failed, Err(CommandError::Store(_))), "{:?}", failed.err());
+    assert!(
+        matches!(failed, Err(CommandError::Store(_))),
+        "{:?}",
+        failed.err()
+    );
     assert_eq!(vault::patron(&db, placing.patron_ref).await.unwrap(), None);
     let history = store.history::<IllRequest>(&id.to_string()).await.unwrap();
     assert!(history.is_empty());

@@ -24,8 +24,8 @@ use projections::queries::{
     self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueQuery, Statistics,
 };
 use projections::QueueSide;
-use store::{CommandError, Committed, Database, EventStore, Position, StoredEvent};
 use store::vault::SideRows;
+use store::{CommandError, Committed, Database, EventStore, Position, StoredEvent};
 use uuid::Uuid;
 
 /// Libraries that place requests (they lend as well).
