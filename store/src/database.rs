@@ -79,12 +79,9 @@ impl Database {
     /// (it has no autovacuum at all).
     pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
         match self {
-            Database::Postgres(pool) => {
-                drop(sqlx::query("VACUUM (ANALYZE) events").execute(pool).await?)
-            }
-            Database::Sqlite(pool) => drop(sqlx::query("ANALYZE events").execute(pool).await?),
+            Database::Postgres(pool) => run(pool, "VACUUM (ANALYZE) events").await,
+            Database::Sqlite(pool) => run(pool, "ANALYZE events").await,
         }
-        Ok(())
     }
 
     /// After a bulk load of the read models (the demo's first catch-up):
@@ -92,10 +89,9 @@ impl Database {
     /// plan for the empty tables they saw last.
     pub async fn analyze(&self) -> Result<(), StoreError> {
         match self {
-            Database::Postgres(pool) => drop(sqlx::query("ANALYZE").execute(pool).await?),
-            Database::Sqlite(pool) => drop(sqlx::query("ANALYZE").execute(pool).await?),
+            Database::Postgres(pool) => run(pool, "ANALYZE").await,
+            Database::Sqlite(pool) => run(pool, "ANALYZE").await,
         }
-        Ok(())
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -148,4 +144,14 @@ async fn connect_sqlite(path: &str) -> Result<SqlitePool, StoreError> {
         .connect_with(options)
         .await
         .map_err(StoreError::Unreachable)
+}
+
+/// Runs one statement that answers nothing.
+async fn run<DB: sqlx::Database>(pool: &sqlx::Pool<DB>, sql: &str) -> Result<(), StoreError>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    sqlx::query(sql).execute(pool).await?;
+    Ok(())
 }
