@@ -1,17 +1,19 @@
 //! Carrying out commands: the acting account, the business time and a
 //! correlation id go into every event's metadata; patron data and note text
-//! go to their own tables first; the answer comes from the aggregate itself.
+//! go to their own tables in the append's own commit; the answer comes from
+//! the aggregate itself.
 
 use std::sync::Arc;
 
 use domain::library::LibraryRecord;
 use domain::{
     Action, Actor, Calendar, Clock, EventMetadata, HistoryEntry, IllRequest, Library,
-    LibraryChange, LibraryCommand, LibraryId, Origin, RequestCommand, RequestEvent,
+    LibraryChange, LibraryCommand, LibraryId, Origin, PlaceRequest, RequestCommand, RequestEvent,
     RequestServices, RequestView,
 };
 use projections::projector::Projector;
-use store::{vault, Database, EventStore};
+use store::vault::{self, SideRows};
+use store::{Committed, Database, EventStore};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -98,14 +100,22 @@ impl Commands {
             expected_version,
             action,
         };
-        self.save_side_rows(id, &command).await?;
         let metadata = EventMetadata::new(&command.origin, self.services.now(), correlation_id);
         let committed = self
             .store
-            .execute::<IllRequest>(&id.to_string(), command, &self.services, &metadata)
+            .execute_with::<IllRequest>(
+                &id.to_string(),
+                command.clone(),
+                &self.services,
+                &metadata,
+                SideRows::of(id, &command).as_ref(),
+            )
             .await?;
         if committed.appended > 0 {
             self.projector.wake();
+        }
+        if let (Action::Place(place), 0) = (&command.action, committed.appended) {
+            self.same_placement(id, place, &committed).await?;
         }
         let view = RequestView::from_history(id, &committed.history)?
             .ok_or_else(|| ApiError::internal("a committed request has no state"))?;
@@ -117,52 +127,36 @@ impl Commands {
         Ok(RequestOutcome { view, history })
     }
 
-    /// Patron data and note text are written before the events that refer
-    /// to them (a row whose request never appears is purged later). To leave
-    /// nothing behind for a refused command, decide it once beforehand.
-    async fn save_side_rows(&self, id: Uuid, command: &RequestCommand) -> Result<(), ApiError> {
-        let note = command.action.note();
-        let place = match &command.action {
-            Action::Place(place) => Some(place),
-            _ => None,
-        };
-        if note.is_none() && place.is_none() {
+    /// The same placeRequest again (the domain found the same request and
+    /// appended nothing): the same patron and note too, or CONFLICT (text
+    /// purged since cannot be compared, and passes).
+    async fn same_placement(
+        &self,
+        id: Uuid,
+        place: &PlaceRequest,
+        committed: &Committed<IllRequest>,
+    ) -> Result<(), ApiError> {
+        let Some(existing) = &committed.aggregate.state else {
             return Ok(());
-        }
-        let history = self.store.history::<IllRequest>(&id.to_string()).await?;
-        let placed_note = match history.first().map(|e| &e.payload) {
+        };
+        let placed_note = match committed.history.first().map(|e| &e.payload) {
             Some(RequestEvent::RequestPlaced { note_id, .. }) => *note_id,
             _ => None,
         };
-        let current = IllRequest::replay(history.into_iter().map(|e| e.payload));
-        let events = current.decide(command.clone(), &self.services)?;
         let database = self.database();
-        if let (Some(place), Some(existing)) = (place, &current.state) {
-            // The same placeRequest again: the same patron and note too, or
-            // CONFLICT (text purged since cannot be compared, and passes).
-            let stored = vault::patron(database, existing.patron_ref).await?;
-            let same_note = match (placed_note, &place.note) {
-                (None, None) => true,
-                (Some(note_id), Some(note)) => vault::notes(database, id)
-                    .await?
-                    .get(&note_id)
-                    .is_none_or(|text| *text == note.text),
-                _ => false,
-            };
-            if stored.is_some_and(|p| p != place.patron) || !same_note {
-                return Err(ApiError::Conflict(
-                    "a different request was placed with this id".into(),
-                ));
-            }
-        }
-        if events.is_empty() {
-            return Ok(());
-        }
-        if let Some(place) = place {
-            vault::save_patron(database, place.patron_ref, id, &place.patron).await?;
-        }
-        if let Some(note) = note {
-            vault::save_note(database, note.id, id, &note.text).await?;
+        let stored = vault::patron(database, existing.patron_ref).await?;
+        let same_note = match (placed_note, &place.note) {
+            (None, None) => true,
+            (Some(note_id), Some(note)) => vault::notes(database, id)
+                .await?
+                .get(&note_id)
+                .is_none_or(|text| *text == note.text),
+            _ => false,
+        };
+        if stored.is_some_and(|p| p != place.patron) || !same_note {
+            return Err(ApiError::Conflict(
+                "a different request was placed with this id".into(),
+            ));
         }
         Ok(())
     }

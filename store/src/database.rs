@@ -75,12 +75,23 @@ impl Database {
     /// After a bulk load of the log (import, the generator): PostgreSQL's
     /// advice, VACUUM ANALYZE, so the planner knows the log's size and a
     /// rebuild can count each stream from the primary key's index alone
-    /// (autovacuum would get there later, where it runs). SQLite: nothing.
+    /// (autovacuum would get there later, where it runs); SQLite's ANALYZE
+    /// (it has no autovacuum at all).
     pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
-        if let Database::Postgres(pool) = self {
-            sqlx::query("VACUUM (ANALYZE) events").execute(pool).await?;
+        match self {
+            Database::Postgres(pool) => run(pool, "VACUUM (ANALYZE) events").await,
+            Database::Sqlite(pool) => run(pool, "ANALYZE events").await,
         }
-        Ok(())
+    }
+
+    /// After a bulk load of the read models (the demo's first catch-up):
+    /// planner statistics for every table, so the first queries do not
+    /// plan for the empty tables they saw last.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        match self {
+            Database::Postgres(pool) => run(pool, "ANALYZE").await,
+            Database::Sqlite(pool) => run(pool, "ANALYZE").await,
+        }
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -133,4 +144,14 @@ async fn connect_sqlite(path: &str) -> Result<SqlitePool, StoreError> {
         .connect_with(options)
         .await
         .map_err(StoreError::Unreachable)
+}
+
+/// Runs one statement that answers nothing.
+async fn run<DB: sqlx::Database>(pool: &sqlx::Pool<DB>, sql: &str) -> Result<(), StoreError>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    sqlx::query(sql).execute(pool).await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The catch-up projector (DESIGN.md, "Projections"): reads the log in global
 //! order after each projection's checkpoint, in batches, and applies each
-//! batch and moves the checkpoint in one database transaction.
+//! batch and moves the checkpoint in one database transaction, shared by
+//! the projections that stand at the same position.
 //!
 //! The checkpoint moves by compare-and-set as the transaction's first
 //! statement: a runner whose checkpoint is stale (another runner, or a
@@ -132,14 +133,15 @@ impl Projector {
     /// events the projection furthest behind applied.
     pub async fn catch_up(&self) -> Result<usize, StoreError> {
         let head = store::log::head(&self.database).await?;
-        let mut most = 0;
-        for projection in Projection::ALL {
-            let applied = self
-                .run_to(projection, Target::Live, head, &mut Writer::Pool, drop)
-                .await?;
-            most = most.max(applied);
-        }
-        Ok(most)
+        self.run_to(
+            &Projection::ALL,
+            Target::Live,
+            head,
+            &mut Writer::Pool,
+            usize::MAX,
+            drop,
+        )
+        .await
     }
 
     /// Runs the projector until `shutdown` turns true (or its sender goes),
@@ -153,46 +155,70 @@ impl Projector {
         })
     }
 
-    /// Applies batches until nothing more is readable and, when `head` is
-    /// given, the checkpoint has reached it. Returns the events applied;
+    /// Applies batches to `projections` until nothing more is readable (or
+    /// after `rounds` rounds of batches) and, when `head` is given, every
+    /// checkpoint has reached it. Projections that stand at the same
+    /// position share each batch and its one transaction: after the first
+    /// catch-up they all stand at the log's end, so one commit serves the
+    /// three. Returns the events the projection furthest behind applied;
     /// `on_batch` hears each batch's count.
     pub(crate) async fn run_to(
         &self,
-        projection: Projection,
+        projections: &[Projection],
         target: Target,
         head: Option<Position>,
         writer: &mut Writer<'_>,
+        rounds: usize,
         mut on_batch: impl FnMut(usize),
     ) -> Result<usize, StoreError> {
-        let mut position = load_checkpoint(&self.database, projection.checkpoint(target)).await?;
-        let give_up = Instant::now() + HORIZON_WAIT;
-        let mut applied = 0;
-        loop {
-            match self.step(projection, target, &mut position, writer).await? {
-                Some(events) => {
-                    applied += events;
-                    on_batch(events);
-                }
-                None if head.is_some_and(|head| position < head) => {
-                    if Instant::now() > give_up {
-                        return Err(StoreError::Busy(format!(
-                            "events before {head:?} stayed hidden behind a running transaction \
-                             for {HORIZON_WAIT:?}"
-                        )));
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-                None => return Ok(applied),
-            }
+        let mut positions = Vec::with_capacity(projections.len());
+        for projection in projections {
+            positions.push(load_checkpoint(&self.database, projection.checkpoint(target)).await?);
         }
+        let mut applied = vec![0; projections.len()];
+        let give_up = Instant::now() + HORIZON_WAIT;
+        for _ in 0..rounds {
+            let mut progressed = false;
+            for (members, mut position) in groups(&positions) {
+                let group: Vec<Projection> = members.iter().map(|&i| projections[i]).collect();
+                let Some(events) = self.step(&group, target, &mut position, writer).await? else {
+                    continue;
+                };
+                progressed = true;
+                on_batch(events);
+                for &i in &members {
+                    applied[i] += events;
+                    positions[i] = if events == 0 {
+                        // Moved elsewhere: where it stands now.
+                        load_checkpoint(&self.database, projections[i].checkpoint(target)).await?
+                    } else {
+                        position
+                    };
+                }
+            }
+            if progressed {
+                continue;
+            }
+            if !head.is_some_and(|head| positions.iter().any(|p| *p < head)) {
+                break;
+            }
+            if Instant::now() > give_up {
+                return Err(StoreError::Busy(format!(
+                    "events before {head:?} stayed hidden behind a running transaction \
+                     for {HORIZON_WAIT:?}"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(applied.into_iter().max().unwrap_or(0))
     }
 
-    /// Applies the batch after `*position` in one transaction. `None` when
-    /// there was nothing to read; `Some(0)` when the checkpoint had moved
-    /// elsewhere (`*position` is then reread).
+    /// Applies the batch after `*position` to `projections` (all standing
+    /// there) in one transaction. `None` when there was nothing to read;
+    /// `Some(0)` when a checkpoint had moved elsewhere (nothing applied).
     async fn step(
         &self,
-        projection: Projection,
+        projections: &[Projection],
         target: Target,
         position: &mut Position,
         writer: &mut Writer<'_>,
@@ -207,14 +233,17 @@ impl Projector {
             (Writer::Pool, Database::Postgres(pool)) => Tx::Postgres(pool.begin().await?),
             (Writer::Pool, Database::Sqlite(pool)) => Tx::Sqlite(pool.begin().await?),
         };
-        let name = projection.checkpoint(target);
-        if !move_checkpoint(&mut tx, name, *position, to).await? {
-            drop(tx);
-            *position = load_checkpoint(&self.database, name).await?;
-            return Ok(Some(0));
+        for projection in projections {
+            if !move_checkpoint(&mut tx, projection.checkpoint(target), *position, to).await? {
+                return Ok(Some(0));
+            }
         }
-        let changes =
-            read_models::apply(projection, &mut tx, target, &self.calendar, &events).await?;
+        let mut changes = Vec::new();
+        for projection in projections {
+            changes.extend(
+                read_models::apply(*projection, &mut tx, target, &self.calendar, &events).await?,
+            );
+        }
         if let Tx::Postgres(tx) = &mut tx {
             if !changes.is_empty() {
                 let payloads = changes
@@ -249,12 +278,14 @@ impl Projector {
             }
         }
         if target == Target::Live {
-            let status = self.status.of(projection);
-            status.set_position(to);
-            status
-                .applied
-                .fetch_add(events.len() as u64, Ordering::Relaxed);
-            status.set_lag(Some(recorded_at));
+            for projection in projections {
+                let status = self.status.of(*projection);
+                status.set_position(to);
+                status
+                    .applied
+                    .fetch_add(events.len() as u64, Ordering::Relaxed);
+                status.set_lag(Some(recorded_at));
+            }
         }
         Ok(Some(events.len()))
     }
@@ -269,4 +300,16 @@ impl Projector {
         status.set_lag(waiting);
         Ok(waiting.is_some())
     }
+}
+
+/// The indexes of `positions` grouped by equal position, in first-seen order.
+fn groups(positions: &[Position]) -> Vec<(Vec<usize>, Position)> {
+    let mut groups: Vec<(Vec<usize>, Position)> = Vec::new();
+    for (i, position) in positions.iter().enumerate() {
+        match groups.iter_mut().find(|(_, at)| at == position) {
+            Some((members, _)) => members.push(i),
+            None => groups.push((vec![i], *position)),
+        }
+    }
+    groups
 }

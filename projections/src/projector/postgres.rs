@@ -1,16 +1,17 @@
 //! The projector's loop on PostgreSQL: one process at a time runs each
 //! projection, holding a session advisory lock; the others stand by, and
-//! every runner wakes on the events table's notification or a poll.
+//! every runner wakes on the notification an appending node sends after its
+//! commit (`store::event_store::announce`) or a poll.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgListener;
 use sqlx::{Connection, PgConnection, PgPool};
+use store::event_store::EVENTS_CHANNEL;
 use store::StoreError;
 use tokio::sync::watch;
 
-use super::checkpoint::load_checkpoint;
 use super::{Projector, Writer, POLL};
 use crate::read_models::{Projection, Target};
 
@@ -22,13 +23,13 @@ const TURN_BATCHES: usize = 4;
 /// it lasts.
 const HIDDEN_RETRY: Duration = Duration::from_millis(10);
 const HIDDEN_RETRY_MAX: Duration = Duration::from_millis(100);
+/// The longest idle poll of a runner that runs every projection.
+const IDLE_POLL_MAX: Duration = Duration::from_secs(8);
 /// How long a runner that lost its session waits before trying for the lock
 /// again: longer than `POLL`, so a healthy standby takes over first.
 const RECONNECT_PAUSE: Duration = Duration::from_secs(3);
 
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock($1)";
-/// The channel the events table's trigger notifies (0001_events.sql).
-const EVENTS_CHANNEL: &str = "ill_events";
 
 impl Projector {
     pub(super) async fn run_postgres(self, pool: PgPool, mut shutdown: watch::Receiver<bool>) {
@@ -38,6 +39,7 @@ impl Projector {
         let mut connect_after = Instant::now();
         let mut stop = false;
         let mut hidden_retry: Option<Duration> = None;
+        let mut idle_poll = POLL;
         loop {
             stop |= *shutdown.borrow();
             if session.is_none() && !stop && Instant::now() >= connect_after {
@@ -49,12 +51,12 @@ impl Projector {
                     }
                 }
             }
-            let mut behind = false;
+            let mut led = Led::default();
             if let Some(connection) = session.as_mut() {
                 if let Err(error) = self
                     .lead(connection, &mut held, stop)
                     .await
-                    .map(|waiting| behind = waiting)
+                    .map(|turn| led = turn)
                 {
                     // Keep the locks through a failed batch; give them up
                     // only with the session.
@@ -89,12 +91,21 @@ impl Projector {
                     .inspect_err(|error| tracing::warn!(%error, "cannot LISTEN for events"))
                     .ok();
             }
-            hidden_retry = behind
+            hidden_retry = led
+                .waiting
                 .then(|| hidden_retry.map_or(HIDDEN_RETRY, |d| (d * 2).min(HIDDEN_RETRY_MAX)));
+            // Running every projection and finding nothing new: look less
+            // often (notifications still wake it at once). A standby keeps
+            // polling every `POLL`, to take over soon.
+            idle_poll = if led.applied || !held.iter().all(|h| *h) {
+                POLL
+            } else {
+                (idle_poll * 2).min(IDLE_POLL_MAX)
+            };
             let woken = tokio::select! {
                 changed = shutdown.changed() => Woken::Shutdown(changed.is_err()),
                 () = self.wake.notified() => Woken::Nudged,
-                () = tokio::time::sleep(hidden_retry.unwrap_or(POLL)) => Woken::Nudged,
+                () = tokio::time::sleep(hidden_retry.unwrap_or(idle_poll)) => Woken::Nudged,
                 heard = notification(&mut listener) => Woken::Listener(heard),
             };
             match woken {
@@ -129,15 +140,16 @@ impl Projector {
 
     /// Takes the locks it can (unless stopping) and brings the projections it
     /// holds up to date, committing on the locked session. Whether committed
-    /// events are still waiting (hidden behind an older transaction).
+    /// events are still waiting (hidden behind an older transaction), and
+    /// whether any were applied.
     async fn lead(
         &self,
         session: &mut PgConnection,
         held: &mut [bool],
         stop: bool,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Led, StoreError> {
         session.ping().await?;
-        let mut waiting = false;
+        let mut leads = Vec::new();
         for projection in Projection::ALL {
             let i = projection.index();
             if !held[i] && !stop {
@@ -154,25 +166,34 @@ impl Projector {
                     .of(projection)
                     .leader
                     .store(true, Ordering::Relaxed);
-                // A few batches, then the next projection's turn: run to the
-                // end, one kept the others waiting for seconds under sustained
-                // writes (RELIABILITY.md). `waiting` brings the next turn soon;
-                // stopping, each runs to the end.
-                let turn = if stop { usize::MAX } else { TURN_BATCHES };
-                let checkpoint = projection.checkpoint(Target::Live);
-                let mut position = load_checkpoint(&self.database, checkpoint).await?;
-                let mut writer = Writer::Locked(session);
-                for _ in 0..turn {
-                    let step = self.step(projection, Target::Live, &mut position, &mut writer);
-                    if step.await?.is_none() {
-                        break;
-                    }
-                }
-                waiting |= self.observe(projection).await?;
+                leads.push(projection);
             }
         }
-        Ok(waiting)
+        // A few rounds of batches, then the loop's turn: run to the end, a
+        // long catch-up kept the others waiting for seconds under sustained
+        // writes (RELIABILITY.md). `waiting` brings the next turn soon;
+        // stopping, they run to the end.
+        let rounds = if stop { usize::MAX } else { TURN_BATCHES };
+        let mut writer = Writer::Locked(session);
+        let applied = self
+            .run_to(&leads, Target::Live, None, &mut writer, rounds, drop)
+            .await?;
+        let mut waiting = false;
+        for projection in leads {
+            waiting |= self.observe(projection).await?;
+        }
+        Ok(Led {
+            waiting,
+            applied: applied > 0,
+        })
     }
+}
+
+/// What one turn of [`Projector::lead`] found.
+#[derive(Default)]
+struct Led {
+    waiting: bool,
+    applied: bool,
 }
 
 enum Woken {

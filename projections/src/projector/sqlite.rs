@@ -16,12 +16,22 @@ impl Projector {
         let mut stop = false;
         loop {
             stop |= *shutdown.borrow();
+            let caught_up = self
+                .run_to(
+                    &Projection::ALL,
+                    Target::Live,
+                    None,
+                    &mut Writer::Pool,
+                    usize::MAX,
+                    drop,
+                )
+                .await;
+            if let Err(error) = caught_up {
+                tracing::warn!(%error, "projector batch failed; retrying");
+            }
             for projection in Projection::ALL {
-                let caught_up = self
-                    .run_to(projection, Target::Live, None, &mut Writer::Pool, drop)
-                    .await;
-                if let Err(error) = caught_up.and(self.observe(projection).await) {
-                    tracing::warn!(%error, %projection, "projector batch failed; retrying");
+                if let Err(error) = self.observe(projection).await {
+                    tracing::warn!(%error, %projection, "cannot read the projector's position");
                 }
             }
             if stop {

@@ -30,7 +30,7 @@ const VIEW_ROW: &str = "CAST((t.id, t.version, t.borrower, t.lender, t.status, t
 /// once.
 pub(super) struct Compared {
     table: &'static str,
-    /// Statistics for the twin before it is swapped in.
+    /// Statistics for the table once the twin's rows are copied in.
     pub analyze: String,
     /// The rows only the table holds, and only the twin, within the buckets
     /// bound as `$1` (`postgres/compare_rows.sql`).
@@ -62,7 +62,7 @@ impl Compared {
         };
         Compared {
             table,
-            analyze: include_str!("sql/analyze_twin.sql").replace("{table}", table),
+            analyze: include_str!("sql/analyze_table.sql").replace("{table}", table),
             postgres_rows: [
                 rows(postgres_rows, table, &twin),
                 rows(postgres_rows, &twin, table),

@@ -87,8 +87,8 @@ pub async fn rebuild_with_progress(
         let started = Instant::now();
         let lock = RebuildLock::take(db, projection).await?;
         let (events, built) = build(db, calendar, projection, &mut progress).await?;
-        analyze_twins(db, projection).await?;
         let position = swap(db, calendar, projection, built).await?;
+        analyze_tables(db, projection).await?;
         clear(db, projection).await?;
         lock.release().await;
         summary.projections.push(RebuiltProjection {
@@ -101,9 +101,10 @@ pub async fn rebuild_with_progress(
     Ok(summary)
 }
 
-/// The swapped-in tables are queried at once: give the planner their
-/// statistics (it would otherwise wait for autovacuum, if it runs).
-async fn analyze_twins(db: &Database, projection: Projection) -> Result<(), StoreError> {
+/// SQLite: the tables the twins' rows were copied into are queried at once:
+/// give the planner their statistics (PostgreSQL's twins are analyzed as
+/// they load and swapped in whole, statistics and all).
+async fn analyze_tables(db: &Database, projection: Projection) -> Result<(), StoreError> {
     for compared in compared_tables(projection) {
         on_db!(db, pool => sqlx::query(&compared.analyze).execute(pool).await.map(drop))?;
     }
@@ -236,10 +237,11 @@ async fn build(
     });
     projector
         .run_to(
-            projection,
+            &[projection],
             Target::Scratch,
             head,
             &mut Writer::Pool,
+            usize::MAX,
             |events| {
                 applied += events as u64;
                 progress(RebuildProgress {

@@ -1,9 +1,16 @@
-//! Commands against the event log: load a stream, decide, append. cqrs-es in
-//! event-store mode only (its snapshot modes apply events twice in 0.5.0).
+//! Commands against the event log: load a stream once, decide once, append
+//! once. Streams load through postgres-es and sqlite-es in event-store mode
+//! (their snapshot modes apply events twice in 0.5.0); the append is this
+//! crate's own (`append`): one commit with the command's vault rows.
 //! Unlike `CqrsFramework::execute`, this answers with the aggregate and its
 //! whole history, so a mutation can reply from the aggregate itself.
 
-use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
+mod announce;
+mod append;
+
+use std::sync::{Arc, OnceLock};
+
+use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore as _};
 use domain::EventMetadata;
 use postgres_es::PostgresEventRepository;
@@ -13,6 +20,10 @@ use thiserror::Error;
 use crate::backend::on_db;
 use crate::database::Database;
 use crate::error::StoreError;
+use crate::vault::SideRows;
+use announce::Announcer;
+pub use announce::EVENTS_CHANNEL;
+use append::{append, AppendError};
 
 /// How often a command is decided again after losing a race for the same
 /// stream. The domain's own `expectedVersion` check then reports a stale
@@ -41,11 +52,17 @@ pub struct Committed<A: Aggregate> {
 #[derive(Debug, Clone)]
 pub struct EventStore {
     database: Database,
+    /// PostgreSQL: tells the other nodes after each append; started with
+    /// the first one (it needs the runtime).
+    announcer: Arc<OnceLock<Announcer>>,
 }
 
 impl EventStore {
     pub fn new(database: Database) -> Self {
-        EventStore { database }
+        EventStore {
+            database,
+            announcer: Arc::default(),
+        }
     }
 
     pub fn database(&self) -> &Database {
@@ -112,74 +129,83 @@ impl EventStore {
         A: Aggregate + Clone,
         A::Command: Clone,
     {
+        self.execute_with(id, command, services, metadata, None)
+            .await
+    }
+
+    /// [`execute`](Self::execute), writing `side_rows` in the append's own
+    /// commit when the command appends anything (and only then).
+    pub async fn execute_with<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        services: &A::Services,
+        metadata: &EventMetadata,
+        side_rows: Option<&SideRows<'_>>,
+    ) -> Result<Committed<A>, CommandError<A::Error>>
+    where
+        A: Aggregate + Clone,
+        A::Command: Clone,
+    {
         for attempt in 0..ATTEMPTS {
-            let outcome = match &self.database {
-                Database::Postgres(pool) => {
-                    let repo = PostgresEventRepository::new(pool.clone());
-                    attempt_once::<_, A>(persisted(repo), id, command.clone(), services, metadata)
-                        .await
-                }
-                Database::Sqlite(pool) => {
-                    let repo = SqliteEventRepository::new(pool.clone());
-                    attempt_once::<_, A>(persisted(repo), id, command.clone(), services, metadata)
-                        .await
-                }
-            };
-            match outcome {
-                Err(AggregateError::AggregateConflict) => {
+            let mut history = self.history::<A>(id).await?;
+            let mut aggregate = A::default();
+            for envelope in &history {
+                aggregate.apply(envelope.payload.clone());
+            }
+            let sink = Default::default();
+            aggregate
+                .handle(command.clone(), services, &sink)
+                .await
+                .map_err(CommandError::Domain)?;
+            let new: Vec<EventEnvelope<A>> = sink
+                .collect()
+                .await
+                .into_iter()
+                .zip(history.len() + 1..)
+                .map(|(payload, sequence)| EventEnvelope {
+                    aggregate_id: id.to_owned(),
+                    sequence,
+                    payload,
+                    metadata: metadata.to_map(),
+                })
+                .collect();
+            match append(&self.database, &new, side_rows).await {
+                Err(AppendError::Conflict) => {
                     tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 3))
                         .await;
                 }
-                Err(AggregateError::UserError(error)) => return Err(CommandError::Domain(error)),
-                Err(other) => return Err(CommandError::Store(store_error(other))),
-                Ok(committed) => return Ok(committed),
+                Err(AppendError::Store(error)) => return Err(CommandError::Store(error)),
+                Ok(()) => {
+                    let appended = new.len();
+                    if appended > 0 {
+                        self.announce();
+                    }
+                    history.extend(new);
+                    return Ok(Committed {
+                        aggregate,
+                        history,
+                        appended,
+                    });
+                }
             }
         }
         Err(CommandError::Contended)
+    }
+
+    /// Tells the other nodes' projectors, after the commit (PostgreSQL; one
+    /// process owns an SQLite store).
+    fn announce(&self) {
+        if let Database::Postgres(pool) = &self.database {
+            self.announcer
+                .get_or_init(|| Announcer::start(pool.clone()))
+                .appended();
+        }
     }
 }
 
 fn persisted<R: PersistedEventRepository, A: Aggregate>(repo: R) -> PersistedEventStore<R, A> {
     PersistedEventStore::new_event_store(repo)
-}
-
-async fn attempt_once<R, A>(
-    store: PersistedEventStore<R, A>,
-    id: &str,
-    command: A::Command,
-    services: &A::Services,
-    metadata: &EventMetadata,
-) -> Result<Committed<A>, AggregateError<A::Error>>
-where
-    R: PersistedEventRepository,
-    A: Aggregate + Clone,
-{
-    let mut history = store.load_events(id).await?;
-    let mut aggregate = A::default();
-    for envelope in &history {
-        aggregate.apply(envelope.payload.clone());
-    }
-    let sink = Default::default();
-    aggregate
-        .handle(command, services, &sink)
-        .await
-        .map_err(AggregateError::UserError)?;
-    let events = sink.collect().await;
-    let appended = events.len();
-    if appended > 0 {
-        let context = EventStoreAggregateContext {
-            aggregate_id: id.to_owned(),
-            aggregate: aggregate.clone(),
-            current_sequence: history.len(),
-            current_snapshot: None,
-        };
-        history.extend(store.commit(events, context, metadata.to_map()).await?);
-    }
-    Ok(Committed {
-        aggregate,
-        history,
-        appended,
-    })
 }
 
 fn store_error<E: std::error::Error>(error: AggregateError<E>) -> StoreError {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::database::Database;
 use crate::event_store::{CommandError, Committed, EventStore};
+use crate::vault::SideRows;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -75,7 +76,8 @@ macro_rules! on_both_backends {
     };
 }
 
-/// Runs one request command, with metadata at the services' current time.
+/// Runs one request command, with metadata at the services' current time
+/// and its vault rows, as the server does.
 pub async fn run(
     store: &EventStore,
     services: &RequestServices,
@@ -91,6 +93,12 @@ pub async fn run(
         action,
     };
     store
-        .execute::<IllRequest>(&id.to_string(), command, services, &metadata)
+        .execute_with::<IllRequest>(
+            &id.to_string(),
+            command.clone(),
+            services,
+            &metadata,
+            SideRows::of(id, &command).as_ref(),
+        )
         .await
 }

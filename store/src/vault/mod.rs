@@ -1,16 +1,16 @@
 //! Patron data and note texts: ordinary tables outside the event log (events
-//! carry only `patron_ref` and `note_id`). Rebuild, verify and export leave
-//! them alone. Both are purged some days after their request ended, and when
-//! their request never appeared.
+//! carry only `patron_ref` and `note_id`). A command writes its rows in its
+//! append's own statement or transaction (`SideRows`), so a refused or failed
+//! command leaves none. Rebuild, verify and export leave them alone. Both are
+//! purged some days after their request ended.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
-use cqrs_es::Aggregate;
-use domain::{IllRequest, PatronInput};
+use domain::{Action, PatronInput, RequestCommand};
 use sqlx::query::Query;
-use sqlx::{Encode, Type};
+use sqlx::{Encode, SqliteConnection, Type};
 use uuid::Uuid;
 
 use crate::backend::{micros, on_db};
@@ -20,38 +20,66 @@ use crate::error::StoreError;
 /// The default of `purge`'s `keep_days`.
 pub const DEFAULT_KEEP_DAYS: u32 = 90;
 
-/// A row is written just before its request's events; one whose request has
-/// not appeared after this long never will.
-const ORPHAN_AFTER: Duration = Duration::days(1);
-
 const SAVE_PATRON: &str = include_str!("sql/save_patron.sql");
 const PATRON: &str = "SELECT barcode, name, email FROM patrons WHERE patron_ref = $1";
 const SAVE_NOTE: &str = include_str!("sql/save_note.sql");
 const NOTES: &str = "SELECT note_id, text FROM notes WHERE request_id = $1";
 
-// Candidates only: the projector may lag, so the log itself decides.
-const UNSEEN_REQUESTS: &str = include_str!("sql/unseen_requests.sql");
-const IN_LOG: &str = include_str!("sql/in_log.sql");
+/// The rows of requests that ended before `$1`, per table.
+static PURGE_PATRONS: LazyLock<String> =
+    LazyLock::new(|| format!(include_str!("sql/purge_ended.sql"), table = "patrons"));
+static PURGE_NOTES: LazyLock<String> =
+    LazyLock::new(|| format!(include_str!("sql/purge_ended.sql"), table = "notes"));
 
-/// The statements written once for both tables, `{table}` expanded.
-struct Statements {
-    /// The rows of requests that ended before `$1`.
-    purge_ended: String,
-    /// The rows of request `$1` saved before `$2`.
-    purge_unseen: String,
+/// A request command's rows outside the log, written with its events.
+#[derive(Debug, Clone, Copy)]
+pub struct SideRows<'a> {
+    pub request_id: Uuid,
+    /// `(patron_ref, patron)` of a placed request.
+    pub patron: Option<(Uuid, &'a PatronInput)>,
+    /// `(note_id, text)` of a command's note.
+    pub note: Option<(Uuid, &'a str)>,
+    /// When they are saved (the purge's clock).
+    pub saved_at: DateTime<Utc>,
 }
 
-impl Statements {
-    fn new(table: &str) -> Statements {
-        Statements {
-            purge_ended: format!(include_str!("sql/purge_ended.sql"), table = table),
-            purge_unseen: format!(include_str!("sql/purge_unseen.sql"), table = table),
+impl<'a> SideRows<'a> {
+    /// The rows `command` on request `request_id` carries, if any.
+    pub fn of(request_id: Uuid, command: &'a RequestCommand) -> Option<SideRows<'a>> {
+        let patron = match &command.action {
+            Action::Place(place) => Some((place.patron_ref, &place.patron)),
+            _ => None,
+        };
+        let note = command.action.note().map(|n| (n.id, n.text.as_str()));
+        (patron.is_some() || note.is_some()).then(|| SideRows {
+            request_id,
+            patron,
+            note,
+            saved_at: Utc::now(),
+        })
+    }
+
+    /// Writes them in `tx` (SQLite; PostgreSQL writes them in the append's
+    /// own statement). The first save of a `patron_ref` or `note_id` stands.
+    pub(crate) async fn save_in(&self, tx: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        let saved_at = micros(self.saved_at);
+        if let Some((patron_ref, patron)) = self.patron {
+            insert_patron(patron_ref, self.request_id, patron, saved_at)
+                .execute(&mut *tx)
+                .await?;
         }
+        if let Some((note_id, text)) = self.note {
+            sqlx::query(SAVE_NOTE)
+                .bind(note_id)
+                .bind(self.request_id)
+                .bind(text)
+                .bind(saved_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
     }
 }
-
-static FOR_PATRONS: LazyLock<Statements> = LazyLock::new(|| Statements::new("patrons"));
-static FOR_NOTES: LazyLock<Statements> = LazyLock::new(|| Statements::new("notes"));
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PurgeCounts {
@@ -66,24 +94,8 @@ struct PatronRow {
     email: Option<String>,
 }
 
-/// Stores a request's patron; call before appending the request's events.
-/// The first save of a `patron_ref` stands.
-pub async fn save_patron(
-    db: &Database,
-    patron_ref: Uuid,
-    request_id: Uuid,
-    patron: &PatronInput,
-) -> Result<(), StoreError> {
-    let saved_at = micros(Utc::now());
-    on_db!(db, pool => insert_patron(patron_ref, request_id, patron, saved_at)
-        .execute(pool)
-        .await
-        .map(drop))?;
-    Ok(())
-}
-
 /// Stores many requests' patrons, each `(patron_ref, request_id, patron)`,
-/// as saved at `saved_at`, in one transaction: a bulk load's `save_patron`.
+/// as saved at `saved_at`, in one transaction: a bulk load's side rows.
 pub async fn save_patrons(
     db: &Database,
     patrons: &[(Uuid, Uuid, PatronInput)],
@@ -137,24 +149,6 @@ pub async fn patron(db: &Database, patron_ref: Uuid) -> Result<Option<PatronInpu
     }))
 }
 
-/// Stores a note's text; saving the same `note_id` again keeps the first.
-pub async fn save_note(
-    db: &Database,
-    note_id: Uuid,
-    request_id: Uuid,
-    text: &str,
-) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query(SAVE_NOTE)
-        .bind(note_id)
-        .bind(request_id)
-        .bind(text)
-        .bind(micros(Utc::now()))
-        .execute(pool)
-        .await
-        .map(drop))?;
-    Ok(())
-}
-
 /// The texts of a request's notes still kept, by note id.
 pub async fn notes(db: &Database, request_id: Uuid) -> Result<HashMap<Uuid, String>, StoreError> {
     let rows: Vec<(Uuid, String)> = on_db!(db, pool => sqlx::query_as(NOTES)
@@ -165,55 +159,21 @@ pub async fn notes(db: &Database, request_id: Uuid) -> Result<HashMap<Uuid, Stri
 }
 
 /// Deletes the patrons and notes of requests that ended more than
-/// `keep_days` before `now` (by the request views), and those saved more
-/// than a day before `now` whose request is not in the event log.
+/// `keep_days` before `now` (by the request views).
 pub async fn purge(
     db: &Database,
     now: DateTime<Utc>,
     keep_days: u32,
 ) -> Result<PurgeCounts, StoreError> {
     let ended_before = micros(now - Duration::days(i64::from(keep_days)));
-    let saved_before = micros(now - ORPHAN_AFTER);
-    let mut purged = PurgeCounts {
-        patrons: execute(db, &FOR_PATRONS.purge_ended, ended_before).await?,
-        notes: execute(db, &FOR_NOTES.purge_ended, ended_before).await?,
-    };
-    let unseen: Vec<Uuid> = on_db!(db, pool => sqlx::query_scalar(UNSEEN_REQUESTS)
-        .bind(saved_before)
-        .fetch_all(pool)
-        .await)?;
-    for request_id in unseen {
-        let events: i64 = on_db!(db, pool => sqlx::query_scalar(IN_LOG)
-            .bind(IllRequest::TYPE)
-            .bind(request_id.to_string())
-            .fetch_one(pool)
-            .await)?;
-        if events == 0 {
-            purged.patrons +=
-                delete_of(db, &FOR_PATRONS.purge_unseen, request_id, saved_before).await?;
-            purged.notes +=
-                delete_of(db, &FOR_NOTES.purge_unseen, request_id, saved_before).await?;
-        }
-    }
-    Ok(purged)
+    Ok(PurgeCounts {
+        patrons: execute(db, &PURGE_PATRONS, ended_before).await?,
+        notes: execute(db, &PURGE_NOTES, ended_before).await?,
+    })
 }
 
 async fn execute(db: &Database, sql: &str, before: i64) -> Result<u64, StoreError> {
     Ok(on_db!(db, pool => sqlx::query(sql)
-        .bind(before)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?)
-}
-
-async fn delete_of(
-    db: &Database,
-    sql: &str,
-    request_id: Uuid,
-    before: i64,
-) -> Result<u64, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query(sql)
-        .bind(request_id)
         .bind(before)
         .execute(pool)
         .await

@@ -116,3 +116,68 @@ async fn the_same_placement_racing(backend: Backend) {
     }
 }
 on_both_backends!(the_same_placement_racing);
+
+/// The database refuses every further append, after the command was decided.
+async fn refuse_appends(db: &store::Database) {
+    match db {
+        store::Database::Postgres(pool) => {
+            sqlx::query(
+                "CREATE FUNCTION refuse_append() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN RAISE EXCEPTION 'refused'; END; $$",
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+            sqlx::query(
+                "CREATE TRIGGER refuse_append BEFORE INSERT ON events \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_append()",
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        store::Database::Sqlite(pool) => {
+            sqlx::query(
+                "CREATE TRIGGER refuse_append BEFORE INSERT ON events \
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+/// The patron and the note share the append's commit: a placement whose
+/// append fails leaves neither behind.
+async fn a_failed_placement_leaves_no_patron(backend: Backend) {
+    let net = Network::new(backend).await;
+    let db = store::Database::connect(&net.app.database_url)
+        .await
+        .unwrap();
+    refuse_appends(&db).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let failed = place(&net, &net.bor, input(&id)).await;
+    assert_eq!(
+        failed["errors"][0]["extensions"]["code"], "INTERNAL",
+        "{failed}"
+    );
+    let count = |table: &'static str| {
+        let db = db.clone();
+        async move {
+            let sql = format!("SELECT count(*) FROM {table}");
+            let n: i64 = store::on_db!(&db, pool => sqlx::query_scalar(&sql)
+                .fetch_one(pool)
+                .await
+                .unwrap());
+            n
+        }
+    };
+    assert_eq!(
+        count("patrons").await,
+        0,
+        "no patron row without its events"
+    );
+    assert_eq!(count("notes").await, 0, "no note row without its events");
+}
+on_both_backends!(a_failed_placement_leaves_no_patron);

@@ -148,3 +148,82 @@ async fn command_throughput_against_raw_inserts() {
         app.server.stop().await;
     }
 }
+
+/// Notes per request in the addNote benchmark.
+const NOTES_PER_REQUEST: usize = 10;
+const ADD_NOTE: &str =
+    "mutation($id: UUID!, $text: String!) { addNote(id: $id, text: $text) { id version } }";
+
+/// `addNote` through GraphQL, 1 and 16 clients, each on requests of its own
+/// (one event and one note row per command, `NOTES_PER_REQUEST` per run on
+/// a request, so streams stay as short as real ones): the command path
+/// alone, to set beside `pgbench`'s single-row inserts on the same
+/// PostgreSQL (`benchmarks/add_note.sh` runs both). `ILL_BENCH_NOTES` per
+/// client (default 20).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_note_throughput() {
+    let per_client = env_or("ILL_BENCH_NOTES", 20usize);
+    let app = Arc::new(spawn_app(Backend::Postgres).await);
+    let clients_max = 16;
+    let mut requests = Vec::new();
+    for i in 0..clients_max {
+        let (b, l) = (format!("BOR{i:02}"), format!("LEN{i:02}"));
+        app.register_library(&b, true).await;
+        app.register_library(&l, true).await;
+        let token = app.token(&b, "staff", "STAFF").await;
+        let mut ids = Vec::new();
+        for _ in 0..per_client.div_ceil(NOTES_PER_REQUEST) + 1 {
+            let input = json!({
+                "patron": { "barcode": "2100012345" },
+                "item": { "title": "The Long Winter" },
+                "lenders": [l],
+            });
+            let placed = app.ok(&token, PLACE, json!({ "input": input })).await;
+            ids.push(placed["placeRequest"]["id"].clone());
+        }
+        requests.push((token, ids));
+    }
+    // Warm up (connections, statement caches) on the spare request.
+    app.ok(
+        &requests[0].0,
+        ADD_NOTE,
+        json!({ "id": requests[0].1.last(), "text": "warm up" }),
+    )
+    .await;
+
+    for clients in [1, clients_max] {
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for (token, ids) in &requests[..clients] {
+            let (app, token, ids) = (app.clone(), token.clone(), ids.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(per_client);
+                for n in 0..per_client {
+                    let id = &ids[n / NOTES_PER_REQUEST];
+                    let started = Instant::now();
+                    let text = format!("note {n}: the patron called");
+                    app.ok(&token, ADD_NOTE, json!({ "id": id, "text": text }))
+                        .await;
+                    latencies.push(started.elapsed());
+                }
+                latencies
+            }));
+        }
+        let mut latencies = Vec::new();
+        for task in tasks {
+            latencies.extend(task.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        let commands = latencies.len();
+        println!(
+            "addNote, {clients} HTTP client(s): {commands} commands in {elapsed:.2?} = {:.0} \
+             commands/s, latency p50 {:.1} ms, p99 {:.1} ms",
+            commands as f64 / elapsed.as_secs_f64(),
+            ms(percentile(&mut latencies, 50.0)),
+            ms(percentile(&mut latencies, 99.0)),
+        );
+    }
+    if let Ok(app) = Arc::try_unwrap(app) {
+        app.server.stop().await;
+    }
+}

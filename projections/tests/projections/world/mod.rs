@@ -25,6 +25,7 @@ use projections::queries::{
     self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueQuery, Statistics,
 };
 use projections::QueueSide;
+use store::vault::SideRows;
 use store::{CommandError, Committed, Database, EventStore, Position, StoredEvent};
 use uuid::Uuid;
 
@@ -185,7 +186,13 @@ impl World {
         };
         let committed = self
             .store
-            .execute::<IllRequest>(&id.to_string(), command, &self.services, &metadata)
+            .execute_with::<IllRequest>(
+                &id.to_string(),
+                command.clone(),
+                &self.services,
+                &metadata,
+                SideRows::of(id, &command).as_ref(),
+            )
             .await?;
         match self.requests.iter_mut().find(|(known, _)| *known == id) {
             Some((_, request)) => *request = committed.aggregate.clone(),

@@ -1,1 +1,0 @@
-SELECT count(*) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2
