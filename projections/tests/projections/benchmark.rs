@@ -35,7 +35,7 @@ use domain::{
     LibraryStatus, ManualClock, Origin, PatronInput, PlaceRequest, RequestCommand, RequestServices,
     RequestStatus, Role, ServiceType,
 };
-use projections::queries::{self, QueueQuery};
+use projections::queries::{self, QueueOrder, QueueQuery};
 use projections::{rebuild, Projector, QueueSide};
 use projections::{Change, ChangeFeed};
 use rand::{Rng, SeedableRng};
@@ -261,6 +261,7 @@ async fn benchmark(backend: Backend) {
         library: library.clone(),
         side: QueueSide::Borrowing,
         statuses: None,
+        order: QueueOrder::Updated,
         first: 20,
         after: None,
     };
@@ -351,6 +352,7 @@ async fn query_latencies(
             library: library.clone(),
             side,
             statuses: None,
+            order: QueueOrder::Updated,
             first: 20,
             after: None,
         };

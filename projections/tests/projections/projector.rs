@@ -11,7 +11,7 @@ use crate::world::{
 use chrono::Duration as Days;
 use domain::{Action, LibraryChange, RequestStatus, ServiceType, UnfilledReason};
 use projections::projector::checkpoint;
-use projections::queries::{self, QueueQuery};
+use projections::queries::{self, QueueOrder, QueueQuery};
 use projections::{
     rebuild, Change, ChangeFeed, Projection, Projector, QueryError, QueueChange, QueueSide,
 };
@@ -339,6 +339,7 @@ async fn pagination_while_requests_arrive(backend: Backend) {
             library: library.clone(),
             side,
             statuses: None,
+            order: QueueOrder::Updated,
             first: 4,
             after: None,
         };
@@ -378,6 +379,7 @@ async fn pagination_while_requests_arrive(backend: Backend) {
         library: b1,
         side: QueueSide::Borrowing,
         statuses: None,
+        order: QueueOrder::Updated,
         first: 4,
         after: Some("not a cursor".into()),
     };

@@ -24,13 +24,6 @@ const PENDING: &[(&str, &str)] = &[
     // Issue 16: access that ends when it is taken away.
     ("Account.disabled", "16"),
     ("Mutation.setAccountDisabled", "16"),
-    // Issue 18: what staff trip over (answer-by dates, queue order).
-    ("IllRequest.respondBy", "18"),
-    ("type QueueOrder", "18"),
-    (
-        "Query.queue(orderBy: (\"QueueOrder\", Some(\"UPDATED\"))), served None",
-        "18",
-    ),
     // Issue 19: the union catalogue and the automatic rota.
     ("type Holding", "19"),
     ("type CatalogRecord", "19"),

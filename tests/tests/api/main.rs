@@ -8,6 +8,7 @@ mod lifecycles;
 mod limits;
 mod operations;
 mod place_idempotency;
+mod queue_order;
 mod queues;
 mod refusals;
 mod scheduler;

@@ -21,7 +21,8 @@ use domain::{
     UnfilledReason,
 };
 use projections::queries::{
-    self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueQuery, Statistics,
+    self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueOrder, QueueQuery,
+    Statistics,
 };
 use projections::QueueSide;
 use store::{CommandError, Committed, Database, EventStore, Position, StoredEvent};
@@ -887,6 +888,7 @@ pub async fn walk(
         library: library.clone(),
         side,
         statuses,
+        order: QueueOrder::Updated,
         first: page,
         after: None,
     };
