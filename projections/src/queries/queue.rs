@@ -262,7 +262,7 @@ mod tests {
             let cursor = encode_cursor(&updated);
             assert_eq!(decode_cursor(&cursor, QueueOrder::Updated), Some(updated));
             assert_eq!(decode_cursor(&cursor, QueueOrder::RespondBy), None);
-            let by_respond_by = key(Some(-time / 2), time);
+            let by_respond_by = key(Some(time / -3), time);
             let cursor = encode_cursor(&by_respond_by);
             assert_eq!(
                 decode_cursor(&cursor, QueueOrder::RespondBy),
