@@ -126,8 +126,10 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
     assert!(!summary.contains(".000000"), "a raw timestamp: {summary}");
 
     // Six days later, unanswered: flagged in the queue and on the request.
+    // (The idle session ended meanwhile: sign in again.)
     app.clock.advance(chrono::Duration::days(6));
-    page.reload().await;
+    signed_in(&page, &app, LENDER).await;
+    open_request(&page, &app, &new).await;
     page.wait_for_element("#answer-by").await;
     assert!(page.text("main").await.contains("Overdue for an answer"));
     page.goto(&format!("{}/#/queue/lending?status=REQUESTED", app.base)).await;
@@ -168,8 +170,8 @@ async fn forms_addresses_and_the_icon() {
     }
     page.screenshot("address-problem.png").await;
     // A status in lower case is still that status.
-    page.goto(&format!("{}/#/queue/lending?status=requested", app.base)).await;
-    page.wait_for_element("#status-tabs a[data-status=REQUESTED][aria-current=page]").await;
+    page.goto(&format!("{}/#/queue/lending?status=completed", app.base)).await;
+    page.wait_for_element("#status-tabs a[data-status=COMPLETED][aria-current=page]").await;
 
     // The filter's placeholder is not cut off.
     let fits = page
@@ -228,7 +230,7 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     assert_eq!(
         seen["sides"],
         json!([
-            ["lender", ["willSupply", "proposeConditions", "decline"]],
+            ["lender", ["willSupply", "ship", "proposeConditions", "decline"]],
             ["either", ["addNote"]]
         ]),
         "{seen}"
@@ -287,7 +289,7 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     assert!(!rerouted.contains(NAMED), "a symbol where a name belongs: {rerouted}");
     assert_eq!(
         borrower
-            .eval(&format!("document.querySelector('{} .library').title", entry("Rerouted")))
+            .eval(&format!("document.querySelector('{} [data-field=rota] .library').title", entry("Rerouted")))
             .await,
         json!(NAMED)
     );
