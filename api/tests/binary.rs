@@ -123,7 +123,10 @@ fn demo_on_a_loaded_store_says_how_to_sign_in_again() {
         "{again}"
     );
     // The demo accounts, each with the command that gives it a new password.
-    for account in ["--library CT-STATE --name admin", "--library CT-STATE --name coordinator"] {
+    for account in [
+        "--library CT-STATE --name admin",
+        "--library CT-STATE --name coordinator",
+    ] {
         assert!(
             again.contains(&format!("ill-server account set-password {account}\n")),
             "{again}"

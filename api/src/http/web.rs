@@ -68,11 +68,11 @@ const GRAPHIQL_POLICY: &str = "default-src 'self'; img-src 'self' data:; font-sr
 pub fn routes<S: Clone + Send + Sync + 'static>(time_zone: Tz) -> Router<S> {
     let index = INDEX.replace("{time_zone}", time_zone.name());
     let mut router = Router::new()
+        .route("/", get(move || async move { asset(index, HTML, POLICY) }))
         .route(
-            "/",
-            get(move || async move { asset(index, HTML, POLICY) }),
+            "/app.js",
+            get(|| async { asset(SCRIPT, JAVASCRIPT, POLICY) }),
         )
-        .route("/app.js", get(|| async { asset(SCRIPT, JAVASCRIPT, POLICY) }))
         .route("/app.css", get(|| async { asset(STYLE, CSS, POLICY) }))
         .route(
             "/favicon.ico",

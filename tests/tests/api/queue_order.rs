@@ -67,7 +67,10 @@ async fn the_answer_due_soonest_comes_first(backend: Backend) {
         walk(&net, json!("UPDATED")).await,
         [supplied.clone(), newer.clone(), older.clone()]
     );
-    assert_eq!(walk(&net, Value::Null).await, walk(&net, json!("UPDATED")).await);
+    assert_eq!(
+        walk(&net, Value::Null).await,
+        walk(&net, json!("UPDATED")).await
+    );
     assert_eq!(
         walk(&net, json!("RESPOND_BY")).await,
         [older.clone(), newer, supplied.clone()]

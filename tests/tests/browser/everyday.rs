@@ -61,7 +61,8 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
     let app = eastern_network().await;
     let borrower = app.token(BORROWER, "api", "STAFF").await;
     let lender = app.token(LENDER, "api", "STAFF").await;
-    let place_mutation = "mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id } }";
+    let place_mutation =
+        "mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id } }";
     let input = |title: &str| {
         json!({ "input": {
             "patron": { "barcode": "2100012345" },
@@ -94,13 +95,24 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
     page.resize(1280, 800, false).await;
     signed_in(&page, &app, LENDER).await;
     page.goto(&format!("{}/#/queue/lending", app.base)).await;
-    page.wait_for_element(&format!("#queue-table tbody tr:first-child[data-id=\"{new}\"]"))
-        .await;
-    assert_eq!(page.eval("document.querySelector('#queue-order').value").await, json!("answer-by"));
+    page.wait_for_element(&format!(
+        "#queue-table tbody tr:first-child[data-id=\"{new}\"]"
+    ))
+    .await;
+    assert_eq!(
+        page.eval("document.querySelector('#queue-order').value")
+            .await,
+        json!("answer-by")
+    );
     let tabs = page.text("#status-tabs").await;
-    assert!(tabs.contains("Requested 1") && tabs.contains("Will supply 51"), "{tabs}");
+    assert!(
+        tabs.contains("Requested 1") && tabs.contains("Will supply 51"),
+        "{tabs}"
+    );
     // Placed 15:00 UTC on 2 March; five days to answer: 10:00 in New York.
-    let row = page.text(&format!("#queue-table tr[data-id=\"{new}\"]")).await;
+    let row = page
+        .text(&format!("#queue-table tr[data-id=\"{new}\"]"))
+        .await;
     assert!(row.contains("Mar 7, 2026, 10:00 EST"), "{row}");
     assert!(!row.contains("Overdue for an answer"), "{row}");
     page.screenshot_window("queue-answer-first.png").await;
@@ -112,17 +124,29 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
         "the queue by last change",
     )
     .await;
-    assert!(!eval_bool(&page, &format!("!!document.querySelector('#queue-table tr[data-id=\"{new}\"]')")).await);
+    assert!(
+        !eval_bool(
+            &page,
+            &format!("!!document.querySelector('#queue-table tr[data-id=\"{new}\"]')")
+        )
+        .await
+    );
 
     // The request page: every time in the same format and zone.
     open_request(&page, &app, &new).await;
     let answer_by = page.text("#answer-by").await;
-    assert!(answer_by.contains("Mar 7, 2026, 10:00 EST") && answer_by.contains("lender"), "{answer_by}");
+    assert!(
+        answer_by.contains("Mar 7, 2026, 10:00 EST") && answer_by.contains("lender"),
+        "{answer_by}"
+    );
     assert_eq!(fact(&page, "Placed").await, json!("Mar 2, 2026, 10:00 EST"));
     let summary = page.eval("document.body.innerText").await;
     let summary = summary.as_str().unwrap();
     let routed = page.text("#history li[data-type=RequestRouted]").await;
-    assert!(routed.contains("Answer by: Mar 7, 2026, 10:00 EST"), "{routed}");
+    assert!(
+        routed.contains("Answer by: Mar 7, 2026, 10:00 EST"),
+        "{routed}"
+    );
     assert!(!summary.contains(".000000"), "a raw timestamp: {summary}");
 
     // Six days later, unanswered: flagged in the queue and on the request.
@@ -132,8 +156,10 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
     open_request(&page, &app, &new).await;
     page.wait_for_element("#answer-by").await;
     assert!(page.text("main").await.contains("Overdue for an answer"));
-    page.goto(&format!("{}/#/queue/lending?status=REQUESTED", app.base)).await;
-    page.wait_for_element(&format!("#queue-table tr[data-id=\"{new}\"] .answer-late")).await;
+    page.goto(&format!("{}/#/queue/lending?status=REQUESTED", app.base))
+        .await;
+    page.wait_for_element(&format!("#queue-table tr[data-id=\"{new}\"] .answer-late"))
+        .await;
 
     no_errors(&[&page]);
     browser.close().await;
@@ -153,25 +179,42 @@ async fn forms_addresses_and_the_icon() {
     page.goto(&format!("{}/#/place", app.base)).await;
     page.wait_for_element("#place-form").await;
     let visible = "document.querySelector('#place-articleTitle').offsetParent !== null && document.querySelector('#place-pages').offsetParent !== null";
-    assert!(!eval_bool(&page, visible).await, "a LOAN shows the copy fields");
+    assert!(
+        !eval_bool(&page, visible).await,
+        "a LOAN shows the copy fields"
+    );
     assert!(eval_bool(&page, "[...document.querySelectorAll('[hidden]')].every(e => getComputedStyle(e).display === 'none')").await);
     page.choose("#place-serviceType", "COPY").await;
-    assert!(eval_bool(&page, visible).await, "a COPY hides the copy fields");
+    assert!(
+        eval_bool(&page, visible).await,
+        "a COPY hides the copy fields"
+    );
 
     for (address, says) in [
         ("#/queue/lending?status=BOGUS", "there is no status “BOGUS”"),
-        ("#/queue/borrowing?status=nothing", "there is no status “nothing”"),
+        (
+            "#/queue/borrowing?status=nothing",
+            "there is no status “nothing”",
+        ),
     ] {
         page.goto(&format!("{}/{address}", app.base)).await;
         page.wait_for_element("#address-problem").await;
         let text = page.text("main").await;
-        assert!(text.contains(says) && text.contains("changed by hand"), "{text}");
-        assert!(!text.contains("Invalid value") && !text.contains("argument"), "{text}");
+        assert!(
+            text.contains(says) && text.contains("changed by hand"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Invalid value") && !text.contains("argument"),
+            "{text}"
+        );
     }
     page.screenshot("address-problem.png").await;
     // A status in lower case is still that status.
-    page.goto(&format!("{}/#/queue/lending?status=completed", app.base)).await;
-    page.wait_for_element("#status-tabs a[data-status=COMPLETED][aria-current=page]").await;
+    page.goto(&format!("{}/#/queue/lending?status=completed", app.base))
+        .await;
+    page.wait_for_element("#status-tabs a[data-status=COMPLETED][aria-current=page]")
+        .await;
 
     // The filter's placeholder is not cut off.
     let fits = page
@@ -212,8 +255,13 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     .await;
     app.set_password(NAMED, "ill-staff", crate::web_client::PASSWORD, "STAFF")
         .await;
-    app.set_password(BORROWER, "coordinator", crate::web_client::PASSWORD, "COORDINATOR")
-        .await;
+    app.set_password(
+        BORROWER,
+        "coordinator",
+        crate::web_client::PASSWORD,
+        "COORDINATOR",
+    )
+    .await;
     let browser = Browser::launch().await;
     let borrower = browser.tab(&browser.person().await, "borrower").await;
     let lender = browser.tab(&browser.person().await, "lender").await;
@@ -221,7 +269,14 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     signed_in(&borrower, &app, BORROWER).await;
     signed_in(&lender, &app, LENDER).await;
     signed_in(&next, &app, NEXT_LENDER).await;
-    let id = place(&borrower, &app, "The Prague Cemetery", &[LENDER, NEXT_LENDER], false).await;
+    let id = place(
+        &borrower,
+        &app,
+        "The Prague Cemetery",
+        &[LENDER, NEXT_LENDER],
+        false,
+    )
+    .await;
 
     open_request(&lender, &app, &id).await;
     let seen = panel(&lender).await;
@@ -230,17 +285,32 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     assert_eq!(
         seen["sides"],
         json!([
-            ["lender", ["willSupply", "ship", "proposeConditions", "decline"]],
+            [
+                "lender",
+                ["willSupply", "ship", "proposeConditions", "decline"]
+            ],
             ["either", ["addNote"]]
         ]),
         "{seen}"
     );
     lender.screenshot("actions-lender.png").await;
-    lender.type_into("#action-note", "Missing from the stacks").await;
-    lender.choose("form[data-action=decline] select[name=reason]", "NOT_ON_SHELF").await;
-    lender.click("form[data-action=decline] button[type=submit]").await;
     lender
-        .wait_for("document.querySelector('#rota').innerText.includes('Declined')", "the decline")
+        .type_into("#action-note", "Missing from the stacks")
+        .await;
+    lender
+        .choose(
+            "form[data-action=decline] select[name=reason]",
+            "NOT_ON_SHELF",
+        )
+        .await;
+    lender
+        .click("form[data-action=decline] button[type=submit]")
+        .await;
+    lender
+        .wait_for(
+            "document.querySelector('#rota').innerText.includes('Declined')",
+            "the decline",
+        )
         .await;
 
     // A coordinator: one reason for the panel, both sides' actions.
@@ -249,9 +319,13 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     coordinator.wait_for_element("form#sign-in").await;
     coordinator.type_into("#library", BORROWER).await;
     coordinator.type_into("#name", "coordinator").await;
-    coordinator.type_into("#password", crate::web_client::PASSWORD).await;
+    coordinator
+        .type_into("#password", crate::web_client::PASSWORD)
+        .await;
     coordinator.press_enter().await;
-    coordinator.wait_for_element("#nav a[href=\"#/coordinator\"]").await;
+    coordinator
+        .wait_for_element("#nav a[href=\"#/coordinator\"]")
+        .await;
     open_request(&coordinator, &app, &id).await;
     let seen = panel(&coordinator).await;
     assert_eq!(seen["notes"], json!(1), "{seen}");
@@ -266,15 +340,22 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     coordinator.screenshot("actions-coordinator.png").await;
 
     open_request(&next, &app, &id).await;
-    next.choose("form[data-action=decline] select[name=reason]", "NOT_HELD").await;
-    next.click("form[data-action=decline] button[type=submit]").await;
-    next.wait_for("document.querySelector('#rota').innerText.includes('Declined')", "the second decline")
+    next.choose("form[data-action=decline] select[name=reason]", "NOT_HELD")
         .await;
+    next.click("form[data-action=decline] button[type=submit]")
+        .await;
+    next.wait_for(
+        "document.querySelector('#rota').innerText.includes('Declined')",
+        "the second decline",
+    )
+    .await;
 
     // Unfilled: the borrower sends it to the named library, which ships it.
     open_request(&borrower, &app, &id).await;
     status_is(&borrower, "UNFILLED").await;
-    borrower.type_into("form[data-action=reroute] input[name=lenders]", NAMED).await;
+    borrower
+        .type_into("form[data-action=reroute] input[name=lenders]", NAMED)
+        .await;
     act(&borrower, "reroute", "REQUESTED").await;
     let named = browser.tab(&browser.person().await, "named lender").await;
     signed_in(&named, &app, NAMED).await;
@@ -285,21 +366,36 @@ async fn one_note_for_the_panel_and_a_history_in_words() {
     open_request(&borrower, &app, &id).await;
     let entry = |kind: &str| format!("#history li[data-type={kind}]");
     let rerouted = borrower.text(&entry("Rerouted")).await;
-    assert!(rerouted.contains(&format!("New rota: {NAMED_NAME}")), "{rerouted}");
-    assert!(!rerouted.contains(NAMED), "a symbol where a name belongs: {rerouted}");
+    assert!(
+        rerouted.contains(&format!("New rota: {NAMED_NAME}")),
+        "{rerouted}"
+    );
+    assert!(
+        !rerouted.contains(NAMED),
+        "a symbol where a name belongs: {rerouted}"
+    );
     assert_eq!(
         borrower
-            .eval(&format!("document.querySelector('{} [data-field=rota] .library').title", entry("Rerouted")))
+            .eval(&format!(
+                "document.querySelector('{} [data-field=rota] .library').title",
+                entry("Rerouted")
+            ))
             .await,
         json!(NAMED)
     );
     let declined = borrower.text(&entry("LenderDeclined")).await;
     assert!(declined.contains("Reason: Not on shelf"), "{declined}");
     let shipped = borrower.text(&entry("ItemShipped")).await;
-    assert!(shipped.contains(&format!("by ill-staff ({NAMED_NAME})")), "{shipped}");
+    assert!(
+        shipped.contains(&format!("by ill-staff ({NAMED_NAME})")),
+        "{shipped}"
+    );
     assert!(shipped.contains("Due: Mar 30, 2026"), "{shipped}");
     let routed = borrower.text(&entry("RequestRouted")).await;
-    assert!(routed.contains("Lender: CT-LEND") && routed.contains("Rota position: 1"), "{routed}");
+    assert!(
+        routed.contains("Lender: CT-LEND") && routed.contains("Rota position: 1"),
+        "{routed}"
+    );
     borrower.screenshot("history-in-words.png").await;
 
     let pages: Vec<&Page> = vec![&borrower, &lender, &next, &coordinator, &named];
@@ -315,7 +411,10 @@ async fn graphiql_needs_no_other_host() {
     let app = eastern_network().await;
     let (status, page_html) = app.get("/graphql").await;
     assert_eq!(status, 200);
-    assert!(!page_html.contains("unpkg") && !page_html.contains("https://"), "{page_html}");
+    assert!(
+        !page_html.contains("unpkg") && !page_html.contains("https://"),
+        "{page_html}"
+    );
 
     let browser = Browser::launch().await;
     let page = browser.tab(&browser.person().await, "operator").await;
@@ -329,7 +428,11 @@ async fn graphiql_needs_no_other_host() {
     let origins = page
         .eval("[...new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).origin))]")
         .await;
-    assert_eq!(origins, json!([app.base]), "requests left the server: {origins}");
+    assert_eq!(
+        origins,
+        json!([app.base]),
+        "requests left the server: {origins}"
+    );
     page.screenshot_window("graphiql.png").await;
 
     no_errors(&[&page]);
