@@ -76,6 +76,8 @@ impl Query {
         }))
     }
 
+    // The contract's arguments, one parameter each.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.unwrap_or(50).clamp(0, MAX_PAGE) as usize * child_complexity")]
     async fn queue(
         &self,
