@@ -29,7 +29,7 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
         .is_empty();
     if !empty {
         println!("demo: the store is not empty; nothing loaded");
-        return Ok(());
+        return print_way_back_in(state).await;
     }
     let started = Instant::now();
     let shape = Shape::year_ending(state.commands.services.clock.now(), requests, DEMO_SEED);
@@ -92,6 +92,36 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
         shape.end().date_naive(),
     );
     println!("demo requests by status: {}", statuses.join(", "));
+    Ok(())
+}
+
+/// A store loaded before: its demo accounts' passwords were shown once, so
+/// say how to give them new ones.
+async fn print_way_back_in(state: &AppState) -> Result<(), ApiError> {
+    let demo_accounts: Vec<Account> = store::accounts::list(state.database(), None)
+        .await?
+        .into_iter()
+        .map(|summary| summary.account)
+        .filter(|a| a.library.as_str() == COORDINATING_LIBRARY || a.name == STAFF_ACCOUNT)
+        .collect();
+    if demo_accounts.is_empty() {
+        println!(
+            "demo: to sign in, give an account a password (read from stdin): \
+             ill-server account set-password --library ID --name NAME --role ROLE"
+        );
+        return Ok(());
+    }
+    println!(
+        "demo: to sign in again, give a demo account a new password (read from stdin; \
+         same --database-url as this server), e.g.:"
+    );
+    for account in demo_accounts {
+        println!(
+            "  ill-server account set-password --library {} --name {}",
+            account.library.as_str(),
+            account.name
+        );
+    }
     Ok(())
 }
 

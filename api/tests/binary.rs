@@ -81,3 +81,57 @@ fn account_set_password_reads_the_password_from_stdin() {
     assert!(!stored.contains("correct horse battery"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Starts `ill-server --demo` on `url` and reads its output up to the
+/// `listening on` line; then stops it.
+fn demo_start(url: &str) -> String {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = server()
+        .args(["--database-url", url, "--listen", "127.0.0.1:0"])
+        .args(["--demo", "--demo-requests", "300"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run ill-server");
+    let mut printed = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("listening on") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    printed
+}
+
+#[test]
+fn demo_on_a_loaded_store_says_how_to_sign_in_again() {
+    let dir = std::env::temp_dir().join(format!("ill-demo-again-{}", std::process::id()));
+    let url = format!("sqlite://{}/ill.sqlite", dir.display());
+    let first = demo_start(&url);
+    assert!(first.contains("demo accounts:"), "{first}");
+    assert!(first.contains("listening on"), "{first}");
+
+    let again = demo_start(&url);
+    assert!(
+        again.contains("the store is not empty; nothing loaded"),
+        "{again}"
+    );
+    // The demo accounts, each with the command that gives it a new password.
+    for account in [
+        "--library CT-STATE --name admin",
+        "--library CT-STATE --name coordinator",
+    ] {
+        assert!(
+            again.contains(&format!("ill-server account set-password {account}\n")),
+            "{again}"
+        );
+    }
+    assert!(again.contains("--name ill-staff"), "{again}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -32,30 +32,33 @@ const OUTCOMES = {
   SKIPPED: 'Skipped', REJECTED: 'Conditions rejected', SUPPLYING: 'Supplying',
 };
 
-// The mutations a request page offers, in the order a person meets them,
-// with the fields each needs. `actions` on the request says which apply.
+// The mutations a request page offers, by the side they are for, in the
+// order a person meets them, with the fields each needs (`note` and `text`
+// come from the panel's one note field). `actions` on the request says
+// which apply.
 const ACTIONS = [
-  { name: 'willSupply', label: 'Will supply', fields: ['note'] },
-  { name: 'ship', label: 'Ship', fields: ['dueDate', 'note'] },
-  { name: 'deliverCopy', label: 'Deliver copy', fields: ['note'] },
-  { name: 'proposeConditions', label: 'Propose a condition', fields: ['condition', 'note'], secondary: true },
-  { name: 'decline', label: 'Decline', fields: ['reason', 'note'], danger: true },
-  { name: 'acceptConditions', label: 'Accept the condition', fields: [] },
-  { name: 'rejectConditions', label: 'Reject the condition', fields: ['note'], secondary: true },
-  { name: 'receive', label: 'Receive', fields: [] },
-  { name: 'checkOutToPatron', label: 'Check out to patron', fields: [] },
-  { name: 'returnFromPatron', label: 'Returned by patron', fields: [] },
-  { name: 'shipReturn', label: 'Ship back', fields: [] },
-  { name: 'checkIn', label: 'Check in', fields: [] },
-  { name: 'requestRenewal', label: 'Ask for a renewal', fields: ['until'], secondary: true },
-  { name: 'answerRenewal', label: 'Answer the renewal', fields: ['approve', 'newDueDate'] },
-  { name: 'recall', label: 'Recall', fields: ['recallDueDate', 'note'], secondary: true },
-  { name: 'answerCancel', label: 'Answer the cancellation', fields: ['approve', 'note'] },
-  { name: 'reroute', label: 'Send to other lenders', fields: ['lenders'] },
-  { name: 'cancel', label: 'Cancel the request', fields: ['note'], danger: true },
-  { name: 'declareLost', label: 'Declare lost', fields: ['note'], danger: true },
-  { name: 'addNote', label: 'Add note', fields: ['text'], secondary: true },
+  { name: 'willSupply', side: 'lender', label: 'Will supply', fields: ['note'] },
+  { name: 'ship', side: 'lender', label: 'Ship', fields: ['dueDate', 'note'] },
+  { name: 'deliverCopy', side: 'lender', label: 'Deliver copy', fields: ['note'] },
+  { name: 'proposeConditions', side: 'lender', label: 'Propose a condition', fields: ['condition', 'note'], secondary: true },
+  { name: 'decline', side: 'lender', label: 'Decline', fields: ['reason', 'note'], danger: true },
+  { name: 'acceptConditions', side: 'borrower', label: 'Accept the condition', fields: [] },
+  { name: 'rejectConditions', side: 'borrower', label: 'Reject the condition', fields: ['note'], secondary: true },
+  { name: 'receive', side: 'borrower', label: 'Receive', fields: [] },
+  { name: 'checkOutToPatron', side: 'borrower', label: 'Check out to patron', fields: [] },
+  { name: 'returnFromPatron', side: 'borrower', label: 'Returned by patron', fields: [] },
+  { name: 'shipReturn', side: 'borrower', label: 'Ship back', fields: [] },
+  { name: 'checkIn', side: 'lender', label: 'Check in', fields: [] },
+  { name: 'requestRenewal', side: 'borrower', label: 'Ask for a renewal', fields: ['until'], secondary: true },
+  { name: 'answerRenewal', side: 'lender', label: 'Answer the renewal', fields: ['approve', 'newDueDate'] },
+  { name: 'recall', side: 'lender', label: 'Recall', fields: ['recallDueDate', 'note'], secondary: true },
+  { name: 'answerCancel', side: 'lender', label: 'Answer the cancellation', fields: ['approve', 'note'] },
+  { name: 'reroute', side: 'borrower', label: 'Send to other lenders', fields: ['lenders'] },
+  { name: 'cancel', side: 'borrower', label: 'Cancel the request', fields: ['note'], danger: true },
+  { name: 'declareLost', side: 'either', label: 'Declare lost', fields: ['note'], danger: true },
+  { name: 'addNote', side: 'either', label: 'Add note', fields: ['text'], secondary: true },
 ];
+const SIDES = { lender: 'For the lender', borrower: 'For the borrowing library', either: 'For either side' };
 const ARGUMENT_TYPES = {
   note: 'String', dueDate: 'Date!', condition: 'LoanCondition!', reason: 'UnfilledReason!',
   until: 'Date', approve: 'Boolean!', newDueDate: 'Date', lenders: '[ID!]!', text: 'String!',
@@ -103,12 +106,19 @@ function options(map, placeholder) {
   ];
 }
 
-const dateTime = (iso) => new Date(iso).toLocaleString(undefined, {
-  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+// Every time on every page in one format, in the network's time zone (the
+// server names it on the page), whatever the workstation's zone; calendar
+// dates (due, needed by) as the same day.
+const TIME_ZONE = document.documentElement.dataset.timeZone || 'UTC';
+const TIME_FORMAT = new Intl.DateTimeFormat('en-US', {
+  timeZone: TIME_ZONE, year: 'numeric', month: 'short', day: 'numeric',
+  hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
 });
-const date = (iso) => iso ? new Date(`${iso}T12:00:00`).toLocaleDateString(undefined, {
-  year: 'numeric', month: 'short', day: 'numeric',
-}) : '';
+const DATE_FORMAT = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric',
+});
+const dateTime = (iso) => iso ? TIME_FORMAT.format(new Date(iso)) : '';
+const date = (iso) => iso ? DATE_FORMAT.format(new Date(`${iso}T12:00:00Z`)) : '';
 // The server's clock and the network's date, read at sign-in: ages and
 // default dates do not depend on the workstation's clock.
 const clock = { offset: 0, today: null };
@@ -129,6 +139,11 @@ function isoDate(offsetDays) {
   return d.toISOString().slice(0, 10);
 }
 const libraryLabel = (library) => library ? `${library.name} (${library.id})` : '—';
+/** A library by name, its symbol on hover (the directory once loaded). */
+function libraryName(id) {
+  const known = directory && directory.find((l) => l.id === id);
+  return h('span', { class: 'library', title: id, 'data-library': id }, known ? known.name : id);
+}
 const humanize = (type) => type.replace(/([a-z])([A-Z])/g, '$1 $2');
 
 function statusBadge(status) {
@@ -136,8 +151,12 @@ function statusBadge(status) {
   return h('span', { class: `badge status ${kind}`, 'data-status': status }, STATUS[status] || status);
 }
 
+/** The answer the request waits for is past its answer-by time. */
+const answerLate = (request) => !!request.respondBy && new Date(request.respondBy).getTime() < serverNow();
+
 function flagBadges(request) {
   return [
+    answerLate(request) ? h('span', { class: 'badge overdue answer-late' }, 'Overdue for an answer') : null,
     request.overdue ? h('span', { class: 'badge overdue' }, 'Overdue') : null,
     request.recalled ? h('span', { class: 'badge recalled' }, 'Recalled') : null,
     request.renewalPending ? h('span', { class: 'badge pending' }, 'Renewal asked') : null,
@@ -300,6 +319,16 @@ function failure(error) {
   return h('div', { class: 'alert error', role: 'alert' }, error.message);
 }
 
+/** The page an address asks for does not exist (edited by hand, or an old
+ *  bookmark): say so in words, with the way back. */
+function addressProblem(what) {
+  show('No such page', h('h1', {}, 'No such page'),
+    h('div', { class: 'alert warn', role: 'alert', id: 'address-problem' },
+      `This address does not lead to a page: ${what}. It may have been changed by hand or be from an old bookmark.`),
+    h('p', {}, h('a', { href: '#/queue/lending' }, 'Go to the lending queue'), ' · ',
+      h('a', { href: '#/queue/borrowing' }, 'Go to the borrowing queue')));
+}
+
 function renderFrame(current) {
   $('#top').hidden = false;
   const links = [
@@ -346,7 +375,10 @@ async function route() {
       default: location.replace('#/queue/lending');
     }
   } catch (error) {
-    if (error.code !== 'UNAUTHENTICATED') show('Error', failure(error));
+    if (error.code === 'UNAUTHENTICATED') return;
+    // The server refused what the address asked for: not a fault of the page.
+    if (error.code === 'BAD_INPUT') addressProblem('the server does not know what it asks for');
+    else show('Error', failure(error));
   }
 }
 
@@ -417,13 +449,13 @@ async function signOut() {
 // ---------------------------------------------------------------------------
 
 const QUEUE_QUERY = `
-query Queue($library: ID!, $side: QueueSide!, $status: [RequestStatus!], $after: String, $borrowing: Boolean!) {
+query Queue($library: ID!, $side: QueueSide!, $status: [RequestStatus!], $order: QueueOrder, $after: String, $borrowing: Boolean!) {
   queueCounts(library: $library, side: $side) { status count }
-  queue(library: $library, side: $side, status: $status, first: 50, after: $after) {
+  queue(library: $library, side: $side, status: $status, orderBy: $order, first: 50, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
-      id status serviceType placedAt updatedAt dueDate overdue recalled renewalPending cancelPending
+      id status serviceType placedAt updatedAt respondBy dueDate overdue recalled renewalPending cancelPending
       item { title author }
       borrower { id name }
       lender { id name }
@@ -432,8 +464,18 @@ query Queue($library: ID!, $side: QueueSide!, $status: [RequestStatus!], $after:
   }
 }`;
 
+// The server's orders. Where something must be answered (the open requests,
+// and those waiting for an answer), what is due soonest comes first.
+const ORDERS = {
+  'answer-by': { label: 'Answer due first', value: 'RESPOND_BY' },
+  updated: { label: 'Oldest change first', value: 'UPDATED' },
+};
+const defaultOrder = (status) => (!status || status === 'REQUESTED' || status === 'CONDITIONAL' ? 'answer-by' : 'updated');
+
+// Sorting of the loaded rows by a column, on top of the server's order.
 const SORTS = {
   updated: { label: 'Last change', key: (r) => r.updatedAt },
+  answer: { label: 'Answer by', key: (r) => r.respondBy || '9999' },
   title: { label: 'Title', key: (r) => r.item.title.toLowerCase() },
   age: { label: 'Age', key: (r) => r.placedAt },
   due: { label: 'Due', key: (r) => r.dueDate || '9999' },
@@ -445,9 +487,19 @@ async function queuePage(side, params) {
   const sideName = borrowing ? 'borrowing' : 'lending';
   document.body.dataset.page = `queue-${sideName}`;
   renderFrame(sideName);
+  const live = current();
   const library = (isNetwork() && params.get('library')) || viewer.library.id;
-  const status = params.get('status');
-  const sort = SORTS[params.get('sort')] ? params.get('sort') : 'updated';
+  const status = params.get('status') ? params.get('status').toUpperCase() : null;
+  if (status && !STATUS[status]) {
+    addressProblem(`there is no status “${params.get('status')}”`);
+    return;
+  }
+  if (isNetwork() && !(await libraries()).some((l) => l.id === library)) {
+    if (live()) addressProblem(`there is no library “${library}”`);
+    return;
+  }
+  const order = ORDERS[params.get('order')] ? params.get('order') : defaultOrder(status);
+  const sort = SORTS[params.get('sort')] ? params.get('sort') : null;
   const link = (changes) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
@@ -456,12 +508,15 @@ async function queuePage(side, params) {
     const query = next.toString();
     return `#/queue/${sideName}${query ? `?${query}` : ''}`;
   };
-  const variables = { library, side, status: status ? [status] : null, after: null, borrowing };
+  const variables = { library, side, status: status ? [status] : null, order: ORDERS[order].value, after: null, borrowing };
   let rows = [];
   let page = null;
   let counts = [];
   const fresh = new Set();
   const filter = h('input', { type: 'search', id: 'queue-filter', placeholder: 'Title, author, barcode, library, id' });
+  const orderChoice = h('select', { id: 'queue-order', onchange: () => {
+    location.hash = link({ order: orderChoice.value === defaultOrder(status) ? null : orderChoice.value });
+  } }, Object.entries(ORDERS).map(([key, o]) => h('option', { value: key, selected: key === order }, o.label)));
   const tableHolder = h('div', { id: 'queue-table' });
   const more = h('p', {});
   const tabs = h('ul', { class: 'tabs', id: 'status-tabs', 'aria-label': 'Statuses' });
@@ -484,27 +539,29 @@ async function queuePage(side, params) {
   const render = () => {
     const open = counts.filter((c) => !ENDED.includes(c.status)).reduce((sum, c) => sum + c.count, 0);
     tabs.replaceChildren(
-      h('li', {}, h('a', { href: link({ status: null }), 'aria-current': status ? null : 'page', 'data-status': 'OPEN' },
+      h('li', {}, h('a', { href: link({ status: null, order: null }), 'aria-current': status ? null : 'page', 'data-status': 'OPEN' },
         'Open ', h('span', { class: 'count' }, open))),
       ...counts.map((c) => h('li', {}, h('a', {
-        href: link({ status: c.status }), 'aria-current': c.status === status ? 'page' : null, 'data-status': c.status,
+        href: link({ status: c.status, order: null }), 'aria-current': c.status === status ? 'page' : null, 'data-status': c.status,
       }, `${STATUS[c.status]} `, h('span', { class: 'count' }, c.count)))),
       // Ended requests leave the open queue; they stay one click away.
       ...ENDED.filter((s) => !counts.some((c) => c.status === s)).map((s) => h('li', {}, h('a', {
-        href: link({ status: s }), 'aria-current': s === status ? 'page' : null, 'data-status': s, class: 'ended',
+        href: link({ status: s, order: null }), 'aria-current': s === status ? 'page' : null, 'data-status': s, class: 'ended',
       }, STATUS[s]))));
     const needle = filter.value.trim().toLowerCase();
     const shown = rows.filter((r) => !needle || [
       r.id, r.item.title, r.item.author, r.patron && r.patron.barcode,
       r.borrower.id, r.borrower.name, r.lender && r.lender.id, r.lender && r.lender.name,
     ].some((v) => v && v.toLowerCase().includes(needle)));
-    const key = SORTS[sort].key;
-    if (sort !== 'updated') shown.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    if (sort) {
+      const key = SORTS[sort].key;
+      shown.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    }
     total.textContent = `${page.totalCount} ${page.totalCount === 1 ? 'request' : 'requests'}` +
       (rows.length < page.totalCount ? `, ${rows.length} loaded` : '') +
       (needle ? `, ${shown.length} match the filter` : '');
     const header = (name, label) => h('th', { scope: 'col', 'aria-sort': sort === name ? 'ascending' : null },
-      SORTS[name] ? h('a', { href: link({ sort: name === 'updated' ? null : name }) }, label) : label);
+      SORTS[name] ? h('a', { href: link({ sort: name === sort ? null : name }) }, label) : label);
     tableHolder.replaceChildren(shown.length === 0
       ? h('p', { class: 'card', id: 'queue-empty' }, 'Nothing here.')
       : h('table', { class: 'queue' },
@@ -514,6 +571,7 @@ async function queuePage(side, params) {
           header('library', borrowing ? 'Lender' : 'Borrower'),
           header('status', 'Status'),
           header('age', 'Age'),
+          header('answer', 'Answer by'),
           header('due', 'Due'),
           header('updated', 'Last change'))),
         h('tbody', {}, shown.map((r) => h('tr', { 'data-id': r.id, class: fresh.has(r.id) ? 'fresh' : null },
@@ -524,6 +582,7 @@ async function queuePage(side, params) {
           h('td', { 'data-label': borrowing ? 'Lender' : 'Borrower' }, libraryLabel(borrowing ? r.lender : r.borrower)),
           h('td', { 'data-label': 'Status' }, statusBadge(r.status), ' ', flagBadges(r)),
           h('td', { 'data-label': 'Age' }, age(r.placedAt)),
+          h('td', { 'data-label': 'Answer by', class: 'answer-by' }, r.respondBy ? dateTime(r.respondBy) : '—'),
           h('td', { 'data-label': 'Due' }, date(r.dueDate)),
           h('td', { 'data-label': 'Last change' }, dateTime(r.updatedAt)))))));
     more.replaceChildren(page.pageInfo.hasNextPage
@@ -536,7 +595,6 @@ async function queuePage(side, params) {
   };
   filter.addEventListener('input', render);
 
-  const live = current();
   await load(false);
   const libraryPicker = isNetwork() ? await libraryChooser(library, (id) => { location.hash = link({ library: id }); }) : null;
   if (!live()) return;
@@ -548,7 +606,8 @@ async function queuePage(side, params) {
       h('a', { href: `#/queue/lending${library !== viewer.library.id ? `?library=${library}` : ''}`, 'aria-current': borrowing ? null : 'page' }, 'Lending')),
     libraryPicker,
     tabs,
-    h('div', { class: 'row' }, field('Filter this list', filter), h('span', { class: 'spacer' }), total),
+    h('div', { class: 'row queue-tools' }, field('Filter this list', filter), field('Order', orderChoice),
+      h('span', { class: 'spacer' }), total),
     tableHolder,
     more);
   render();
@@ -580,7 +639,7 @@ async function libraryChooser(current, onPick) {
 
 const REQUEST_FIELDS = `
   id version status serviceType neededBy dueDate overdue recalled renewalPending cancelPending condition
-  placedAt updatedAt actions
+  placedAt updatedAt respondBy actions
   borrower { id name } lender { id name }
   rota { position outcome reason library { id name lends suspended } }
   item { title author isbn issn oclcNumber publisher year edition articleTitle pages catalogRecordId }
@@ -593,7 +652,8 @@ async function requestFor(page, id) {
   document.body.dataset.page = page;
   renderFrame('');
   const live = current();
-  const request = await loadRequest(id);
+  // The directory names the libraries in the history.
+  const [request] = await Promise.all([loadRequest(id), libraries()]);
   if (!live()) return null;
   if (!request) {
     refuse('Request not available',
@@ -640,7 +700,12 @@ function renderRequest(request, alert) {
         h('section', { class: 'card' }, h('h2', {}, 'Request'), facts([
           ['Request id', request.id], ['Borrower', libraryLabel(request.borrower)],
           ['Current lender', request.lender ? libraryLabel(request.lender) : null],
-          ['Placed', dateTime(request.placedAt)], ['Needed by', date(request.neededBy)],
+          ['Placed', dateTime(request.placedAt)],
+          ['Answer by', request.respondBy
+            ? h('span', { id: 'answer-by' }, dateTime(request.respondBy),
+              ` (the ${request.status === 'CONDITIONAL' ? 'borrowing library' : 'lender'}'s answer)`)
+            : null],
+          ['Needed by', date(request.neededBy)],
           ['Due', date(request.dueDate)], ['Condition', request.condition ? CONDITIONS[request.condition] : null],
           ['Last change', dateTime(request.updatedAt)],
         ])),
@@ -658,37 +723,83 @@ function renderRequest(request, alert) {
         h('section', { class: 'card actions', id: 'actions' }, h('h2', {}, 'What you can do'),
           actionForms(request)),
         notes.length ? h('section', { class: 'card', id: 'notes' }, h('h2', {}, 'Notes'),
-          notes.map((e) => h('p', {}, h('strong', {}, `${e.actor} (${e.library || 'system'}): `), e.data.note))) : null)),
+          notes.map((e) => h('p', {}, h('strong', {}, e.actor, ' (', e.library ? libraryName(e.library) : 'system', '): '), e.data.note))) : null)),
     h('section', { class: 'card' }, h('h2', {}, 'History'),
       h('ol', { class: 'timeline', id: 'history' }, request.history.map((e) => h('li', { 'data-type': e.type },
         h('div', {}, h('strong', {}, humanize(e.type)), ' by ', e.actor,
-          e.library ? ` (${e.library}${e.role && e.role !== 'STAFF' ? `, ${e.role.toLowerCase()}` : ''})` : ''),
+          e.library ? [' (', libraryName(e.library), e.role && e.role !== 'STAFF' ? `, ${e.role.toLowerCase()}` : '', ')'] : ''),
         h('div', { class: 'when' }, dateTime(e.at), ` · #${e.sequence}`),
         e.coordinatorReason ? h('div', {}, 'Reason: ', e.coordinatorReason) : null,
-        eventDetails(e.data))))));
+        eventDetails(e.type, e.data))))));
 }
 
-function eventDetails(data) {
+// An event's fields in words: libraries by name, times and dates in the
+// page's format, codes spelled out; ids and the item are shown elsewhere.
+const SKIPPED = { suspended: 'lending suspended', not_lending: 'does not lend' };
+const DECLARED_BY = { borrower: 'the borrowing library', lender: 'the lender' };
+const libraryNames = (ids) => ids.flatMap((id, i) => (i ? [', ', libraryName(id)] : [libraryName(id)]));
+const EVENT_FIELDS = {
+  lender: ['Lender', libraryName],
+  rota: ['Rota', libraryNames],
+  position: ['Rota position', String],
+  respond_by: ['Answer by', dateTime],
+  due_date: ['Due', date],
+  until: ['Until', date],
+  needed_by: ['Needed by', date],
+  reason: ['Reason', (v) => REASONS[v] || v],
+  condition: ['Condition', (v) => CONDITIONS[v] || v],
+  why: ['Why', (v) => SKIPPED[v] || v],
+  by: ['Declared by', (v) => DECLARED_BY[v] || v],
+  service_type: ['Service', (v) => (String(v).toUpperCase() === 'COPY' ? 'Copy' : 'Loan')],
+};
+const HIDDEN_FIELDS = ['note', 'item', 'borrower'];
+
+function eventDetails(type, data) {
   const parts = [];
   for (const [key, value] of Object.entries(data || {})) {
-    if (key === 'note' || key.endsWith('_id') || key.endsWith('_ref') || value === null || typeof value === 'object') continue;
-    parts.push(`${key.replace(/_/g, ' ')}: ${REASONS[value] || CONDITIONS[value] || value}`);
+    if (value === null || HIDDEN_FIELDS.includes(key) || key.endsWith('_id') || key.endsWith('_ref')) continue;
+    const known = EVENT_FIELDS[key];
+    if (!known && typeof value === 'object') continue;
+    const [label, words] = known || [key.replace(/_/g, ' '), String];
+    // A reroute's rota is the new one.
+    const shown = type === 'Rerouted' && key === 'rota' ? 'New rota' : label;
+    parts.push(h('span', { 'data-field': key }, `${shown}: `, words(value)));
   }
-  return parts.length ? h('div', { class: 'muted' }, parts.join(' · ')) : null;
+  return parts.length
+    ? h('div', { class: 'muted details' }, parts.flatMap((part, i) => (i ? [' · ', part] : [part])))
+    : null;
 }
 
+/** The panel of what the viewer may do: one note field and (for
+ *  coordinators) one reason for all actions, the actions grouped by the
+ *  side they are for. */
 function actionForms(request) {
   const permitted = ACTIONS.filter((a) => request.actions.includes(a.name));
   if (!permitted.length) return h('p', { class: 'muted', id: 'no-actions' }, 'Nothing for your library to do on this request now.');
-  return permitted.map((action) => actionForm(request, action));
+  const takesNote = permitted.some((a) => a.fields.includes('note') || a.fields.includes('text'));
+  const shared = {
+    note: takesNote ? h('textarea', { name: 'note', id: 'action-note' }) : null,
+    coordinatorReason: isNetwork() ? h('input', { name: 'coordinatorReason', id: 'coordinator-reason' }) : null,
+  };
+  const sideLibrary = { lender: request.lender, borrower: request.borrower };
+  return [
+    shared.note ? field('Note', shared.note, 'goes with the action you choose; needed to add a note') : null,
+    shared.coordinatorReason ? field('Why (for the audit trail)', shared.coordinatorReason, 'needed for any action') : null,
+    Object.entries(SIDES).map(([side, title]) => {
+      const group = permitted.filter((a) => a.side === side);
+      if (!group.length) return null;
+      const library = sideLibrary[side];
+      return h('section', { class: 'action-group', 'data-side': side },
+        h('h3', {}, title, library ? [' · ', libraryName(library.id)] : null),
+        group.map((action) => actionForm(request, action, shared)));
+    }),
+  ];
 }
 
-function actionForm(request, action) {
+function actionForm(request, action, shared) {
   const controls = {};
   const inputs = action.fields.map((name) => {
     switch (name) {
-      case 'note': controls.note = h('textarea', { name: 'note' }); return field('Note', controls.note, 'optional');
-      case 'text': controls.text = h('textarea', { name: 'text', required: true }); return field('Note', controls.text);
       case 'dueDate': controls.dueDate = h('input', { type: 'date', name: 'dueDate', required: true, value: isoDate(28) }); return field('Due date', controls.dueDate);
       case 'recallDueDate': controls.recallDueDate = h('input', { type: 'date', name: 'dueDate' }); return field('New due date', controls.recallDueDate, 'optional');
       case 'until': controls.until = h('input', { type: 'date', name: 'until' }); return field('Until', controls.until, 'optional');
@@ -700,10 +811,6 @@ function actionForm(request, action) {
       default: return null;
     }
   });
-  if (isNetwork()) {
-    controls.coordinatorReason = h('input', { name: 'coordinatorReason', required: true });
-    inputs.push(field('Why (for the audit trail)', controls.coordinatorReason));
-  }
   const message = h('div', { role: 'alert' });
   const submit = h('button', { type: 'submit', class: action.danger ? 'danger' : action.secondary ? 'secondary' : null }, action.label);
   const form = h('form', { 'data-action': action.name, onsubmit: async (event) => {
@@ -716,8 +823,9 @@ function actionForm(request, action) {
       const declared = ['$id: UUID!'];
       const passed = ['id: $id'];
       for (const name of action.fields) {
-        const control = controls[name];
+        const control = controls[name] || shared.note;
         let value = control.value.trim();
+        if (name === 'text' && value === '') throw new ApiError('BAD_INPUT', 'Write the note in the Note field first.');
         if (value === '' && !ARGUMENT_TYPES[name].endsWith('!')) continue;
         if (name === 'approve') value = value === 'true';
         if (name === 'lenders') value = value.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
@@ -731,8 +839,9 @@ function actionForm(request, action) {
         declared.push('$expectedVersion: Int');
         passed.push('expectedVersion: $expectedVersion');
       }
-      if (controls.coordinatorReason) {
-        variables.coordinatorReason = controls.coordinatorReason.value.trim();
+      if (shared.coordinatorReason) {
+        variables.coordinatorReason = shared.coordinatorReason.value.trim();
+        if (!variables.coordinatorReason) throw new ApiError('BAD_INPUT', 'Say why, for the audit trail, in the Why field first.');
         declared.push('$coordinatorReason: String');
         passed.push('coordinatorReason: $coordinatorReason');
       }

@@ -25,6 +25,13 @@ pub enum QueueSide {
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "QueueOrder", remote = "projections::queries::QueueOrder")]
+pub enum QueueOrder {
+    Updated,
+    RespondBy,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "RequestStatus", remote = "domain::RequestStatus")]
 pub enum RequestStatus {
     Requested,

@@ -7,7 +7,7 @@ use projections::queries::period::Period;
 use projections::queries::{self, QueueQuery};
 use uuid::Uuid;
 
-use super::enums::{QueueSide, RequestStatus};
+use super::enums::{QueueOrder, QueueSide, RequestStatus};
 use super::objects::{AccountObject, LibraryObject, PageInfo, StatusCount, Viewer};
 use super::request::RequestObject;
 use super::scalars::Date;
@@ -76,6 +76,8 @@ impl Query {
         }))
     }
 
+    // The contract's arguments, one parameter each.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.unwrap_or(50).clamp(0, MAX_PAGE) as usize * child_complexity")]
     async fn queue(
         &self,
@@ -83,6 +85,7 @@ impl Query {
         library: ID,
         side: QueueSide,
         status: Option<Vec<RequestStatus>>,
+        #[graphql(default_with = "Some(QueueOrder::Updated)")] order_by: Option<QueueOrder>,
         #[graphql(default_with = "Some(50)")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<RequestConnection> {
@@ -97,6 +100,7 @@ impl Query {
             library,
             side: side.into(),
             statuses: status.map(|s| s.into_iter().map(Into::into).collect()),
+            order: order_by.unwrap_or(QueueOrder::Updated).into(),
             first: first as u32,
             after,
         };

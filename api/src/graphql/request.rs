@@ -138,6 +138,17 @@ impl RequestObject {
         self.view.state.condition.map(Into::into)
     }
 
+    /// The lender's answer is due while REQUESTED, the borrower's while
+    /// CONDITIONAL; null otherwise.
+    async fn respond_by(&self) -> Option<DateTime<Utc>> {
+        let state = &self.view.state;
+        let waiting = matches!(
+            state.status,
+            domain::RequestStatus::Requested | domain::RequestStatus::Conditional
+        );
+        state.respond_by.filter(|_| waiting)
+    }
+
     async fn placed_at(&self) -> DateTime<Utc> {
         self.view.placed_at
     }

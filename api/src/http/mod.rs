@@ -14,14 +14,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::GraphQLProtocol;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio::sync::watch;
@@ -61,14 +61,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         ));
     }
     let mut router = Router::new()
-        .merge(web::routes())
+        .merge(web::routes(state.commands.services.calendar.time_zone))
         .route(
             "/session",
             post(sign_in::sign_in)
                 .delete(sign_in::sign_out)
                 .with_state(state.clone()),
         )
-        .route("/graphql", get(graphiql).post(graphql_post))
+        .route("/graphql", get(web::graphiql).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .merge(stats);
@@ -219,15 +219,6 @@ async fn graphql_post(State(routes): State<Routes>, headers: HeaderMap, body: By
         BatchResponse::Batch(all) => all.iter_mut().for_each(|r| label_errors(&mut r.errors)),
     }
     Json(response).into_response()
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
 }
 
 async fn graphql_ws(

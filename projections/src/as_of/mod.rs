@@ -15,7 +15,7 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::changes::QueueSide;
-use crate::queries::{self, QueryError, QueueQuery};
+use crate::queries::{self, QueryError, QueueOrder, QueueQuery};
 use crate::read_models::{self, Projection, Target};
 use domain::RequestView;
 use store::backend::Tx;
@@ -162,6 +162,7 @@ async fn read_queue(
             library: library.clone(),
             side,
             statuses: None,
+            order: QueueOrder::Updated,
             first: 200,
             after: cursor,
         };

@@ -14,7 +14,7 @@ use store::StoreError;
 
 pub use crate::changes::QueueSide;
 pub use libraries::libraries;
-pub use queue::{queue, queue_counts, QueuePage, QueueQuery};
+pub use queue::{queue, queue_counts, QueueOrder, QueuePage, QueueQuery};
 pub use request::{history, request};
 pub use scheduling::{unanswered, waiting_at};
 pub use statistics::{

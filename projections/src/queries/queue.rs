@@ -19,6 +19,7 @@ use store::StoreError;
 /// names the library.
 struct Statements {
     page: String,
+    page_by_respond_by: String,
     count: String,
 }
 
@@ -27,6 +28,7 @@ impl Statements {
         let expand = |sql: &str| sql.replace("{side_column}", side_column);
         Statements {
             page: expand(include_str!("sql/queue_page.sql")),
+            page_by_respond_by: expand(include_str!("sql/queue_page_respond_by.sql")),
             count: expand(include_str!("sql/queue_count.sql")),
         }
     }
@@ -48,12 +50,33 @@ pub struct QueueQuery {
     pub side: QueueSide,
     /// `None`: the requests not yet ended; `Some`: exactly these statuses.
     pub statuses: Option<Vec<RequestStatus>>,
+    pub order: QueueOrder,
     pub first: u32,
     /// A cursor from an earlier page: the page starts after it.
     pub after: Option<String>,
 }
 
-/// Oldest first by `(updated_at, id)`.
+/// The order of a queue's pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// Oldest change first, by `(updated_at, id)`.
+    #[default]
+    Updated,
+    /// What must be answered first: by `respond_by` (requests without one
+    /// after), then as `Updated`.
+    RespondBy,
+}
+
+/// A row's place in its order: the respond-by key (only in `RespondBy`
+/// order), then `(updated_at, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SortKey {
+    respond_key: Option<i64>,
+    updated_at_us: i64,
+    id: Uuid,
+}
+
+/// In the order the query asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueuePage {
     pub edges: Vec<(String, RequestView)>,
@@ -67,6 +90,7 @@ type StatusSlots = [Option<&'static str>; RequestStatus::ALL.len()];
 struct PageRow {
     id: Uuid,
     updated_at_us: i64,
+    respond_key: Option<i64>,
     view: Json<RequestView>,
 }
 
@@ -78,21 +102,32 @@ struct CountRow {
 
 /// One page of a library's queue.
 pub async fn queue(db: &Database, q: &QueueQuery) -> Result<QueuePage, QueryError> {
-    let (updated_at_us, id) = match &q.after {
-        Some(cursor) => decode_cursor(cursor).ok_or(QueryError::BadCursor)?,
-        None => (i64::MIN, Uuid::nil()),
+    let after = match &q.after {
+        Some(cursor) => decode_cursor(cursor, q.order).ok_or(QueryError::BadCursor)?,
+        None => SortKey {
+            respond_key: (q.order == QueueOrder::RespondBy).then_some(i64::MIN),
+            updated_at_us: i64::MIN,
+            id: Uuid::nil(),
+        },
     };
     let slots = status_slots(q.statuses.as_deref());
     let statements = Statements::of(q.side);
+    let sql = match q.order {
+        QueueOrder::Updated => &statements.page,
+        QueueOrder::RespondBy => &statements.page_by_respond_by,
+    };
     let first = q.first as usize;
     let rows: Vec<PageRow> = on_db!(db, pool => {
-        let mut query = sqlx::query_as(&statements.page).bind(q.library.as_str());
+        let mut query = sqlx::query_as(sql).bind(q.library.as_str());
         for slot in slots {
             query = query.bind(slot);
         }
+        if let Some(respond_key) = after.respond_key {
+            query = query.bind(respond_key);
+        }
         query
-            .bind(updated_at_us)
-            .bind(id)
+            .bind(after.updated_at_us)
+            .bind(after.id)
             .bind(i64::from(q.first) + 1)
             .fetch_all(pool)
             .await
@@ -104,7 +139,14 @@ pub async fn queue(db: &Database, q: &QueueQuery) -> Result<QueuePage, QueryErro
         edges: rows
             .into_iter()
             .take(first)
-            .map(|row| (encode_cursor(row.updated_at_us, row.id), row.view.0))
+            .map(|row| {
+                let key = SortKey {
+                    respond_key: row.respond_key,
+                    updated_at_us: row.updated_at_us,
+                    id: row.id,
+                };
+                (encode_cursor(&key), row.view.0)
+            })
             .collect(),
         total_count: counts.iter().map(|(_, n)| n).sum(),
     })
@@ -161,27 +203,44 @@ fn status_slots(statuses: Option<&[RequestStatus]>) -> StatusSlots {
     slots
 }
 
-/// A cursor is the row's `(updated_at, id)` as 48 hex digits: the time with
-/// its sign bit flipped (so the digits sort like the times), then the id.
-fn encode_cursor(updated_at_us: i64, id: Uuid) -> String {
-    let time = (updated_at_us as u64 ^ (1 << 63)).to_be_bytes();
-    time.iter()
-        .chain(id.as_bytes())
+/// A cursor is the row's sort key as hex digits, each number with its sign
+/// bit flipped (so the digits sort like the numbers): the respond-by key (in
+/// `RespondBy` order only), the update time, then the id.
+fn encode_cursor(key: &SortKey) -> String {
+    key.respond_key
+        .into_iter()
+        .chain([key.updated_at_us])
+        .flat_map(|n| (n as u64 ^ (1 << 63)).to_be_bytes())
+        .chain(*key.id.as_bytes())
         .map(|byte| format!("{byte:02x}"))
         .collect()
 }
 
-fn decode_cursor(cursor: &str) -> Option<(i64, Uuid)> {
-    if cursor.len() != 48 || !cursor.is_ascii() {
+/// A cursor of a page in `order`; one of the other order does not decode.
+fn decode_cursor(cursor: &str, order: QueueOrder) -> Option<SortKey> {
+    let numbers = match order {
+        QueueOrder::Updated => 1,
+        QueueOrder::RespondBy => 2,
+    };
+    if cursor.len() != 2 * (8 * numbers + 16) || !cursor.is_ascii() {
         return None;
     }
-    let mut bytes = [0u8; 24];
-    for (i, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&cursor[2 * i..2 * i + 2], 16).ok()?;
-    }
-    let (time, id) = bytes.split_at(8);
-    let time = u64::from_be_bytes(time.try_into().ok()?) ^ (1 << 63);
-    Some((time as i64, Uuid::from_slice(id).ok()?))
+    let bytes = (0..cursor.len() / 2)
+        .map(|i| u8::from_str_radix(&cursor[2 * i..2 * i + 2], 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    let (numbers, id) = bytes.split_at(8 * numbers);
+    let mut numbers = numbers
+        .chunks(8)
+        .map(|n| Some((u64::from_be_bytes(n.try_into().ok()?) ^ (1 << 63)) as i64));
+    let respond_key = match order {
+        QueueOrder::Updated => None,
+        QueueOrder::RespondBy => Some(numbers.next()??),
+    };
+    Some(SortKey {
+        respond_key,
+        updated_at_us: numbers.next()??,
+        id: Uuid::from_slice(id).ok()?,
+    })
 }
 
 #[cfg(test)]
@@ -190,13 +249,31 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
+        let key = |respond_key, updated_at_us| SortKey {
+            respond_key,
+            updated_at_us,
+            id: Uuid::nil(),
+        };
         for time in [i64::MIN, -1, 0, 1_772_000_000_000_000, i64::MAX] {
-            let id = Uuid::new_v4();
-            assert_eq!(decode_cursor(&encode_cursor(time, id)), Some((time, id)));
+            let updated = SortKey {
+                id: Uuid::new_v4(),
+                ..key(None, time)
+            };
+            let cursor = encode_cursor(&updated);
+            assert_eq!(decode_cursor(&cursor, QueueOrder::Updated), Some(updated));
+            assert_eq!(decode_cursor(&cursor, QueueOrder::RespondBy), None);
+            let by_respond_by = key(Some(time / -3), time);
+            let cursor = encode_cursor(&by_respond_by);
+            assert_eq!(
+                decode_cursor(&cursor, QueueOrder::RespondBy),
+                Some(by_respond_by)
+            );
+            assert_eq!(decode_cursor(&cursor, QueueOrder::Updated), None);
         }
-        assert!(encode_cursor(-5, Uuid::nil()) < encode_cursor(3, Uuid::nil()));
+        assert!(encode_cursor(&key(None, -5)) < encode_cursor(&key(None, 3)));
+        assert!(encode_cursor(&key(Some(-1), 9)) < encode_cursor(&key(Some(2), -9)));
         for bad in ["", "zz", &"g".repeat(48), &"é".repeat(24), &"0".repeat(47)] {
-            assert_eq!(decode_cursor(bad), None, "{bad:?}");
+            assert_eq!(decode_cursor(bad, QueueOrder::Updated), None, "{bad:?}");
         }
     }
 

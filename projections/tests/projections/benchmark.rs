@@ -36,7 +36,7 @@ use domain::{
     ManualClock, Origin, PatronInput, PlaceRequest, RequestCommand, RequestServices, RequestStatus,
     ServiceType,
 };
-use projections::queries::{self, QueueQuery};
+use projections::queries::{self, QueueOrder, QueueQuery};
 use projections::{rebuild, Projector, QueueSide};
 use projections::{Change, ChangeFeed};
 use rand::{Rng, SeedableRng};
@@ -262,6 +262,7 @@ async fn benchmark(backend: Backend) {
         library: library.clone(),
         side: QueueSide::Borrowing,
         statuses: None,
+        order: QueueOrder::Updated,
         first: 20,
         after: None,
     };
@@ -352,6 +353,7 @@ async fn query_latencies(
             library: library.clone(),
             side,
             statuses: None,
+            order: QueueOrder::Updated,
             first: 20,
             after: None,
         };

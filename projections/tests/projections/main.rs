@@ -3,6 +3,7 @@
 
 mod benchmark;
 mod projector;
+mod queue_order;
 mod random_histories;
 mod vault;
 mod world;

@@ -12,7 +12,7 @@ use chrono::Duration as Days;
 use domain::testing::{BOR, L1, L2, L3};
 use domain::{Action, LibraryChange, RequestStatus, ServiceType, UnfilledReason};
 use projections::projector::checkpoint;
-use projections::queries::{self, QueueQuery};
+use projections::queries::{self, QueueOrder, QueueQuery};
 use projections::{
     rebuild, Change, ChangeFeed, Projection, Projector, QueryError, QueueChange, QueueSide,
 };
@@ -336,6 +336,7 @@ async fn pagination_while_requests_arrive(backend: Backend) {
             library: library.clone(),
             side,
             statuses: None,
+            order: QueueOrder::Updated,
             first: 4,
             after: None,
         };
@@ -375,6 +376,7 @@ async fn pagination_while_requests_arrive(backend: Backend) {
         library: bor,
         side: QueueSide::Borrowing,
         statuses: None,
+        order: QueueOrder::Updated,
         first: 4,
         after: Some("not a cursor".into()),
     };

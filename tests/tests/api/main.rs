@@ -9,6 +9,7 @@ mod lifecycles;
 mod limits;
 mod operations;
 mod place_idempotency;
+mod queue_order;
 mod queues;
 mod refusals;
 mod request_ids;

@@ -2,4 +2,5 @@
 //! one binary.
 
 mod dashboard;
+mod everyday;
 mod web_client;

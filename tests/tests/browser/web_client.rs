@@ -3,18 +3,26 @@
 //! Screenshots land in `target/ui-screenshots/`.
 
 use ill_tests::browser::{Browser, Page};
-use ill_tests::{spawn_app, spawn_app_with, Backend, TestApp};
+use ill_tests::{spawn_app_with, Backend, TestApp};
 
-const PASSWORD: &str = "correct horse battery";
-const BORROWER: &str = "CT-BOR";
-const LENDER: &str = "CT-LEND";
-const NEXT_LENDER: &str = "CT-NEXT";
-const STRANGER: &str = "CT-OTHER";
+pub(crate) const PASSWORD: &str = "correct horse battery";
+pub(crate) const BORROWER: &str = "CT-BOR";
+pub(crate) const LENDER: &str = "CT-LEND";
+pub(crate) const NEXT_LENDER: &str = "CT-NEXT";
+pub(crate) const STRANGER: &str = "CT-OTHER";
 
 /// A network of four libraries, each with an `ill-staff` account that has a
 /// password, and a suspended and a borrow-only library for the rota picker.
-async fn network(backend: Backend) -> TestApp {
-    let app = spawn_app(backend).await;
+pub(crate) async fn network(backend: Backend) -> TestApp {
+    network_with(backend, |_| {}).await
+}
+
+/// [`network`] on a server with some settings changed first.
+pub(crate) async fn network_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut api::Settings),
+) -> TestApp {
+    let app = spawn_app_with(backend, configure).await;
     for library in [BORROWER, LENDER, NEXT_LENDER, STRANGER] {
         app.register_library(library, true).await;
         app.set_password(library, "ill-staff", PASSWORD, "STAFF")
@@ -32,7 +40,7 @@ async fn network(backend: Backend) -> TestApp {
 }
 
 /// Signs in with the keyboard only: type into each field, Enter submits.
-async fn sign_in(page: &Page, app: &TestApp, library: &str, password: &str) {
+pub(crate) async fn sign_in(page: &Page, app: &TestApp, library: &str, password: &str) {
     page.goto(&format!("{}/", app.base)).await;
     page.wait_for_element("form#sign-in").await;
     page.type_into("#library", library).await;
@@ -41,7 +49,7 @@ async fn sign_in(page: &Page, app: &TestApp, library: &str, password: &str) {
     page.press_enter().await;
 }
 
-async fn signed_in(page: &Page, app: &TestApp, library: &str) {
+pub(crate) async fn signed_in(page: &Page, app: &TestApp, library: &str) {
     sign_in(page, app, library, PASSWORD).await;
     page.wait_for(
         &format!("document.querySelector('#viewer') && document.querySelector('#viewer').innerText.includes('{library}')"),
@@ -50,7 +58,7 @@ async fn signed_in(page: &Page, app: &TestApp, library: &str) {
     .await;
 }
 
-async fn status_is(page: &Page, status: &str) {
+pub(crate) async fn status_is(page: &Page, status: &str) {
     page.wait_for(
         &format!("document.querySelector('.badge.status[data-status=\"{status}\"]') && document.body.dataset.page === 'request'"),
         &format!("status {status}"),
@@ -59,7 +67,7 @@ async fn status_is(page: &Page, status: &str) {
 }
 
 /// Submits an action form of the request page and waits for the status.
-async fn act(page: &Page, action: &str, status: &str) {
+pub(crate) async fn act(page: &Page, action: &str, status: &str) {
     page.click(&format!(
         "form[data-action=\"{action}\"] button[type=submit]"
     ))
@@ -69,7 +77,7 @@ async fn act(page: &Page, action: &str, status: &str) {
 
 /// Places a LOAN for `title` through the form, the rota picked from the
 /// directory in order; the request's id.
-async fn place(
+pub(crate) async fn place(
     page: &Page,
     app: &TestApp,
     title: &str,
@@ -118,7 +126,7 @@ async fn place(
 
 /// Opens the request's page, reloading it when it is already open (a
 /// person's F5), so it shows the request as it is now.
-async fn open_request(page: &Page, app: &TestApp, id: &str) {
+pub(crate) async fn open_request(page: &Page, app: &TestApp, id: &str) {
     let url = format!("{}/#/request/{id}", app.base);
     if page.eval("location.href").await == serde_json::json!(url) {
         page.reload().await;
@@ -132,7 +140,7 @@ async fn open_request(page: &Page, app: &TestApp, id: &str) {
     .await;
 }
 
-fn no_errors(pages: &[&Page]) {
+pub(crate) fn no_errors(pages: &[&Page]) {
     for page in pages {
         assert!(
             page.errors().is_empty(),
@@ -316,10 +324,7 @@ async fn a_decline_moves_the_request_on_and_a_stale_tab_is_told_of_the_conflict(
         )
         .await;
     first
-        .type_into(
-            "form[data-action=decline] textarea[name=note]",
-            "Missing from the stacks",
-        )
+        .type_into("#action-note", "Missing from the stacks")
         .await;
     first
         .click("form[data-action=decline] button[type=submit]")

@@ -22,7 +22,8 @@ use domain::{
     RequestEvent, RequestServices, RequestStatus, RequestView, ServiceType, UnfilledReason,
 };
 use projections::queries::{
-    self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueQuery, Statistics,
+    self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueOrder, QueueQuery,
+    Statistics,
 };
 use projections::QueueSide;
 use store::vault::SideRows;
@@ -882,6 +883,7 @@ pub async fn walk(
         library: library.clone(),
         side,
         statuses,
+        order: QueueOrder::Updated,
         first: page,
         after: None,
     };
