@@ -8,7 +8,9 @@ use projections::queries::{self, QueueQuery};
 use uuid::Uuid;
 
 use super::enums::{QueueSide, RequestStatus};
-use super::objects::{AccountObject, LibraryObject, PageInfo, StatusCount, Viewer};
+use super::objects::{
+    AccountObject, CopyrightCountObject, LibraryObject, PageInfo, StatusCount, Viewer,
+};
 use super::request::RequestObject;
 use super::scalars::Date;
 use super::stats::StatisticsObject;
@@ -201,6 +203,16 @@ impl Query {
                 tokens: summary.tokens as i32,
             })
             .collect())
+    }
+
+    /// The borrowing library's own STAFF, COORDINATOR and ADMIN.
+    async fn copyright_report(
+        &self,
+        ctx: &Context<'_>,
+        library: ID,
+        year: i32,
+    ) -> async_graphql::Result<Vec<CopyrightCountObject>> {
+        super::copyright::report(ctx, &library, year).await
     }
 }
 

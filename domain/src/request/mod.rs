@@ -16,5 +16,6 @@ pub use commands::{Action, Note, PatronInput, PlaceRequest, RequestCommand};
 pub use events::RequestEvent;
 pub use state::{RequestState, RotaSlot};
 pub use types::{
-    Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason,
+    CopyrightCompliance, Item, LoanCondition, RequestStatus, RotaOutcome, ServiceType, Side,
+    SkipReason, UnfilledReason,
 };
