@@ -158,11 +158,18 @@ impl DomainEvent for RequestEvent {
     }
 
     fn event_version(&self) -> String {
-        match self {
-            RequestEvent::RequestExpired {} | RequestEvent::NeededByChanged { .. } => {
-                crate::EVENT_VERSION_1_1.to_owned()
+        let next_wave = match self {
+            RequestEvent::RequestExpired {} | RequestEvent::NeededByChanged { .. } => true,
+            RequestEvent::RequestPlaced { item, .. } => {
+                item.copyright_compliance.is_some() || item.publication_year.is_some()
             }
-            _ => crate::EVENT_VERSION.to_owned(),
+            _ => false,
+        };
+        if next_wave {
+            crate::EVENT_VERSION_1_1
+        } else {
+            crate::EVENT_VERSION
         }
+        .to_owned()
     }
 }
