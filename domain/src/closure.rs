@@ -26,7 +26,10 @@ impl Closure {
 /// The list `setClosures` stores: each checked (`to` before `from` or before
 /// `today` is BAD_INPUT), then ordered by start with overlaps merged (a
 /// merged closure keeps the first reason given).
-pub fn normalize(mut closures: Vec<Closure>, today: NaiveDate) -> Result<Vec<Closure>, DomainError> {
+pub fn normalize(
+    mut closures: Vec<Closure>,
+    today: NaiveDate,
+) -> Result<Vec<Closure>, DomainError> {
     for closure in &closures {
         validation::optional("closures.reason", closure.reason.as_deref(), MAX_REASON)?;
         if closure.to < closure.from {
@@ -142,12 +145,15 @@ mod tests {
             .with_timezone(&Utc);
         let end = start + chrono::Duration::days(3);
         let weekend = [closure("2026-12-05", "2026-12-06")];
-        let extended = extended_window(start, end, calendar, |d| weekend.iter().any(|c| c.covers(d)));
+        let extended = extended_window(start, end, calendar, |d| {
+            weekend.iter().any(|c| c.covers(d))
+        });
         assert_eq!(extended, end + chrono::Duration::days(2));
         // Closed on the last day, then the day the extension reaches.
         let last_days = [closure("2026-12-07", "2026-12-08")];
-        let extended =
-            extended_window(start, end, calendar, |d| last_days.iter().any(|c| c.covers(d)));
+        let extended = extended_window(start, end, calendar, |d| {
+            last_days.iter().any(|c| c.covers(d))
+        });
         assert_eq!(extended, end + chrono::Duration::days(2));
         // Closed the day after the window: nothing changes.
         let after = [closure("2026-12-08", "2026-12-08")];

@@ -26,9 +26,9 @@ pub use library_id::LibraryId;
 pub use metadata::{EventMetadata, StoredMetadata, SYSTEM_ACTOR};
 pub use request::view::{HistoryEntry, MalformedMetadata, RequestView};
 pub use request::{
-    Action, CopyrightCompliance, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest, RequestCommand,
-    RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome, RotaSlot, ServiceType,
-    Side, SkipReason, UnfilledReason,
+    Action, CopyrightCompliance, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest,
+    RequestCommand, RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome,
+    RotaSlot, ServiceType, Side, SkipReason, UnfilledReason,
 };
 
 /// The `event_version` of every event this crate writes, except those below.

@@ -11,10 +11,10 @@ use cqrs_es::test::{AggregateTestExecutor, TestFramework};
 use uuid::Uuid;
 
 use crate::{
-    Action, Actor, Calendar, Closure, CopyrightCompliance, DomainError, IllRequest, InMemoryDirectory, Item, LibraryId,
-    LibraryStatus, LoanCondition, ManualClock, Note, Origin, PatronInput, PlaceRequest,
-    RequestCommand, RequestEvent, RequestServices, RequestStatus, Role, ServiceType, Side,
-    SkipReason, UnfilledReason,
+    Action, Actor, Calendar, Closure, CopyrightCompliance, DomainError, IllRequest,
+    InMemoryDirectory, Item, LibraryId, LibraryStatus, LoanCondition, ManualClock, Note, Origin,
+    PatronInput, PlaceRequest, RequestCommand, RequestEvent, RequestServices, RequestStatus, Role,
+    ServiceType, Side, SkipReason, UnfilledReason,
 };
 
 // ---------------------------------------------------------------------------

@@ -22,7 +22,9 @@ pub(super) async fn report(
     let app = app(ctx);
     app.require_library(&library)?;
     if account.role == Role::Staff && account.library != library {
-        return Err(ApiError::forbidden("staff see only their own library's copyright report").into());
+        return Err(
+            ApiError::forbidden("staff see only their own library's copyright report").into(),
+        );
     }
     let counts = queries::copyright_report(
         app.database(),

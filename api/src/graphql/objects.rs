@@ -42,7 +42,7 @@ impl LibraryObject {
             .closures
             .into_iter()
             .filter(|c| c.to >= today)
-            .map(ClosureObject::from)
+            .map(Into::into)
             .collect())
     }
 }

@@ -46,7 +46,9 @@ fn a_closure_pauses_the_window_of_a_request_waiting_there() {
     let history = requested();
     world.advance(window() + Duration::minutes(1));
     assert!(
-        world.decide(&history, by(system(), Action::TimeOut)).is_err(),
+        world
+            .decide(&history, by(system(), Action::TimeOut))
+            .is_err(),
         "the window is two days longer"
     );
     assert_eq!(
@@ -55,8 +57,13 @@ fn a_closure_pauses_the_window_of_a_request_waiting_there() {
     );
     world.advance(Duration::days(2));
     assert_eq!(
-        world.decide(&history, by(system(), Action::TimeOut)).unwrap(),
-        vec![E::LenderTimedOut { lender: id(L1) }, routed_at(L2, 2, world.now())]
+        world
+            .decide(&history, by(system(), Action::TimeOut))
+            .unwrap(),
+        vec![
+            E::LenderTimedOut { lender: id(L1) },
+            routed_at(L2, 2, world.now())
+        ]
     );
 }
 

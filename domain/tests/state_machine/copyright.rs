@@ -39,7 +39,9 @@ fn placing_the_same_copy_again_without_compliance_is_the_same_request() {
     let events = world
         .decide(&[], by(staff(BOR), place_copy(&[L1])))
         .unwrap();
-    let again = world.decide(&events, by(staff(BOR), place_copy(&[L1]))).unwrap();
+    let again = world
+        .decide(&events, by(staff(BOR), place_copy(&[L1])))
+        .unwrap();
     assert!(again.is_empty());
 }
 

@@ -387,7 +387,10 @@ fn every_event_type_is_its_variant_name_and_its_version() {
 fn a_copy_placed_carries_compliance_and_a_1_0_placement_still_decodes() {
     let copy = request_round_trip_cases().pop().unwrap();
     let value = serde_json::to_value(&copy).unwrap();
-    assert_eq!(value["RequestPlaced"]["item"]["copyright_compliance"], "OTHER");
+    assert_eq!(
+        value["RequestPlaced"]["item"]["copyright_compliance"],
+        "OTHER"
+    );
     assert_eq!(value["RequestPlaced"]["item"]["publication_year"], 2021);
     let stored = fs::read_to_string(golden_dir().join("RequestPlaced.json")).unwrap();
     let RequestEvent::RequestPlaced { item, .. } = serde_json::from_str(&stored).unwrap() else {

@@ -76,8 +76,10 @@ fn no_other_status_expires_and_no_request_without_a_date() {
     for situation in situations() {
         let history = with(situation.history.clone(), [needed_by(1)]);
         let result = world.decide(&history, expire());
-        let expires = matches!(situation.status, S::Requested | S::Conditional | S::WillSupply)
-            && !situation.cancel_pending;
+        let expires = matches!(
+            situation.status,
+            S::Requested | S::Conditional | S::WillSupply
+        ) && !situation.cancel_pending;
         assert_eq!(result.is_ok(), expires, "{}: {result:?}", situation.label);
         assert!(
             world.decide(&situation.history, expire()).is_err(),
@@ -125,7 +127,9 @@ fn update_needed_by_moves_clears_and_stops_expiry() {
     assert_eq!(cleared, vec![E::NeededByChanged { needed_by: None }]);
     world.advance(Duration::days(3));
     assert!(world.decide(&history, expire()).is_ok());
-    assert!(world.decide(&with(history.clone(), moved), expire()).is_err());
+    assert!(world
+        .decide(&with(history.clone(), moved), expire())
+        .is_err());
     assert!(world.decide(&with(history, cleared), expire()).is_err());
 }
 
@@ -153,7 +157,9 @@ fn update_needed_by_refusals() {
     let events = world
         .decide(&pending, by(staff(BOR), update(Some(day(3)))))
         .unwrap();
-    let state = domain::IllRequest::replay(with(pending, events)).state.unwrap();
+    let state = domain::IllRequest::replay(with(pending, events))
+        .state
+        .unwrap();
     assert!(state.cancel_pending);
     assert_eq!(state.needed_by, Some(day(3)));
 }

@@ -14,7 +14,8 @@ use store::backend::on_db;
 use store::Database;
 use store::StoreError;
 
-const DELIVERED: &str = "SELECT view FROM request_views WHERE borrower = $1 AND status = 'DELIVERED'";
+const DELIVERED: &str =
+    "SELECT view FROM request_views WHERE borrower = $1 AND status = 'DELIVERED'";
 
 /// Copies of articles published more than this many years before the year
 /// a request was placed are not counted.
@@ -44,7 +45,11 @@ pub async fn copyright_report(
         .bind(library.as_str())
         .fetch_all(pool)
         .await)?;
-    Ok(count(views.into_iter().map(|v| v.0).collect(), year, calendar))
+    Ok(count(
+        views.into_iter().map(|v| v.0).collect(),
+        year,
+        calendar,
+    ))
 }
 
 fn count(mut views: Vec<RequestView>, year: i32, calendar: Calendar) -> Vec<CopyrightCount> {

@@ -31,7 +31,9 @@ async fn set(net: &Network, token: &str, library: &str, closures: Value) -> Valu
 }
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("none")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("none")
 }
 
 async fn sweep(net: &Network) {
@@ -48,12 +50,21 @@ async fn closures_skip_pause_and_end(backend: Backend) {
 
     // Refusals: another library's staff, `to` before `from`, before today.
     let closed_l1 = json!([{ "from": "2026-03-02", "to": "2026-03-03", "reason": "inventory" }]);
-    assert_eq!(code(&set(&net, &net.l2, "L1", closed_l1.clone()).await), "FORBIDDEN");
+    assert_eq!(
+        code(&set(&net, &net.l2, "L1", closed_l1.clone()).await),
+        "FORBIDDEN"
+    );
     let backwards = json!([{ "from": "2026-03-05", "to": "2026-03-04" }]);
-    assert_eq!(code(&set(&net, &net.l1, "L1", backwards).await), "BAD_INPUT");
+    assert_eq!(
+        code(&set(&net, &net.l1, "L1", backwards).await),
+        "BAD_INPUT"
+    );
     let past = json!([{ "from": "2026-02-20", "to": "2026-03-01" }]);
     assert_eq!(code(&set(&net, &net.l1, "L1", past).await), "BAD_INPUT");
-    assert_eq!(code(&set(&net, &net.l1, "NOWHERE", json!([])).await), "NOT_FOUND");
+    assert_eq!(
+        code(&set(&net, &net.l1, "NOWHERE", json!([])).await),
+        "NOT_FOUND"
+    );
 
     // L1 closes today and tomorrow, overlapping ranges merged.
     let set_l1 = set(
@@ -111,10 +122,14 @@ async fn closures_skip_pause_and_end(backend: Backend) {
 
     // Saturday 14:01: the window would be over, but L3 is closed Saturday
     // and Sunday: the window runs to Monday 14:00.
-    net.app.clock.advance(Duration::days(3) + Duration::minutes(1));
+    net.app
+        .clock
+        .advance(Duration::days(3) + Duration::minutes(1));
     sweep(&net).await;
     assert_eq!(read(&net, &waiting).await["lender"]["id"], "L3");
-    net.app.clock.advance(Duration::days(2) - Duration::minutes(2));
+    net.app
+        .clock
+        .advance(Duration::days(2) - Duration::minutes(2));
     sweep(&net).await;
     let still = read(&net, &waiting).await;
     assert_eq!(still["lender"]["id"], "L3");

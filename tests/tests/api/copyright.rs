@@ -12,8 +12,10 @@ use store::on_both_backends;
 const REPORT: &str = "query($library: ID!, $year: Int!) {
     copyrightReport(library: $library, year: $year) { title issn copies overLimit } }";
 
-/// Places a COPY from BOR to L1 with `item` and has L1 deliver it.
+/// Places a COPY from BOR to L1 with `item` and has L1 deliver it, a minute
+/// after the one before (a title shows its first counted copy's title).
 async fn delivered(net: &Network, item: Value) -> Value {
+    net.app.clock.advance(chrono::Duration::minutes(1));
     let mut full = json!({ "title": "Nature" });
     full.as_object_mut()
         .unwrap()
@@ -21,7 +23,8 @@ async fn delivered(net: &Network, item: Value) -> Value {
     let placed = net
         .place_with(&["L1"], json!({ "serviceType": "COPY", "item": full }))
         .await;
-    net.act(&net.l1, &placed["id"], "deliverCopy(id: $id)").await;
+    net.act(&net.l1, &placed["id"], "deliverCopy(id: $id)")
+        .await;
     placed
 }
 
@@ -60,10 +63,22 @@ async fn the_sixth_ccg_copy_of_a_title_in_a_year_is_flagged(backend: Backend) {
     delivered(&net, nature(2024, "00280836")).await;
     delivered(&net, nature(2021, "0028-0836")).await;
     delivered(&net, json!({ "issn": "0028-0836" })).await;
-    delivered(&net, json!({ "issn": "0028-0836", "copyrightCompliance": "CCG" })).await;
+    delivered(
+        &net,
+        json!({ "issn": "0028-0836", "copyrightCompliance": "CCG" }),
+    )
+    .await;
     // Not counted: CCL, OTHER, a six-year-old article, an undelivered copy.
-    delivered(&net, json!({ "issn": "0028-0836", "copyrightCompliance": "CCL" })).await;
-    delivered(&net, json!({ "issn": "0028-0836", "copyrightCompliance": "OTHER" })).await;
+    delivered(
+        &net,
+        json!({ "issn": "0028-0836", "copyrightCompliance": "CCL" }),
+    )
+    .await;
+    delivered(
+        &net,
+        json!({ "issn": "0028-0836", "copyrightCompliance": "OTHER" }),
+    )
+    .await;
     delivered(&net, nature(2020, "0028-0836")).await;
     net.place_with(
         &["L1"],
@@ -109,14 +124,20 @@ async fn the_sixth_ccg_copy_of_a_title_in_a_year_is_flagged(backend: Backend) {
     // Another library's staff may not read it; a coordinator may.
     let variables = json!({ "library": "BOR", "year": 2026 });
     assert_eq!(
-        net.app.error_code(Some(&net.l1), REPORT, variables.clone()).await,
+        net.app
+            .error_code(Some(&net.l1), REPORT, variables.clone())
+            .await,
         "FORBIDDEN"
     );
     let read = net.app.ok(&net.coordinator, REPORT, variables).await;
     assert_eq!(read["copyrightReport"], year_2026);
     assert_eq!(
         net.app
-            .error_code(Some(&net.bor), REPORT, json!({ "library": "BOR", "year": 0 }))
+            .error_code(
+                Some(&net.bor),
+                REPORT,
+                json!({ "library": "BOR", "year": 0 })
+            )
             .await,
         "BAD_INPUT"
     );

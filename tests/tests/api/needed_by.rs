@@ -43,12 +43,20 @@ async fn requests_expire_the_day_after_needed_by(backend: Backend) {
         .await;
     let moved = placed_needed_by(&net, &["L1"], tomorrow).await;
     let after = net
-        .act(&net.bor, &moved, r#"updateNeededBy(id: $id, neededBy: "2026-03-10")"#)
+        .act(
+            &net.bor,
+            &moved,
+            r#"updateNeededBy(id: $id, neededBy: "2026-03-10")"#,
+        )
         .await;
     assert_eq!(event_types(&after).last().unwrap(), "NeededByChanged");
     let cleared = placed_needed_by(&net, &["L1"], tomorrow).await;
-    net.act(&net.bor, &cleared, "updateNeededBy(id: $id, neededBy: null)")
-        .await;
+    net.act(
+        &net.bor,
+        &cleared,
+        "updateNeededBy(id: $id, neededBy: null)",
+    )
+    .await;
 
     // A date before today, the lender, and an ended request are refused.
     net.assert_refused(
@@ -88,7 +96,12 @@ async fn requests_expire_the_day_after_needed_by(backend: Backend) {
             })
             .await["request"]
             .clone();
-        let last = expired["history"].as_array().unwrap().last().unwrap().clone();
+        let last = expired["history"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
         assert_eq!(last["type"], "RequestExpired");
         assert_eq!(last["actor"], "system");
         assert_eq!(last["role"], Value::Null);
@@ -116,8 +129,12 @@ async fn requests_expire_the_day_after_needed_by(backend: Backend) {
     assert_eq!(read(&net, &moved).await["status"], "REQUESTED");
 
     // Refused: the system does not ask again for the same date.
-    net.act(&net.l1, &will_supply, "answerCancel(id: $id, approve: false)")
-        .await;
+    net.act(
+        &net.l1,
+        &will_supply,
+        "answerCancel(id: $id, approve: false)",
+    )
+    .await;
     net.app
         .eventually(&net.bor, READ, json!({ "id": will_supply }), |d| {
             d["request"]["cancelPending"] == false

@@ -68,9 +68,7 @@ pub(super) fn authorize(
         Action::AddNote { .. } => {
             capacity != Capacity::Rota || state.asked.contains(&actor.library)
         }
-        Action::Place(_) | Action::TimeOut | Action::SkipSuspendedLender | Action::Expire => {
-            false
-        }
+        Action::Place(_) | Action::TimeOut | Action::SkipSuspendedLender | Action::Expire => false,
     };
     if allowed {
         Ok(capacity)
