@@ -173,6 +173,7 @@ impl Commands {
             LibraryChange::Register { .. } => "registerLibrary",
             LibraryChange::Update { .. } => "updateLibrary",
             LibraryChange::SetLendingSuspended(_) => "setLendingSuspended",
+            LibraryChange::SetClosures { .. } => "setClosures",
         };
         let result = self.run_library(actor, id, change, correlation_id).await;
         self.metrics.command(name, outcome_label(&result));

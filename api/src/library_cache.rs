@@ -77,6 +77,14 @@ impl LibraryDirectory for LibraryCache {
                 suspended: r.suspended,
             })
     }
+
+    fn closed_on(&self, id: &LibraryId, date: chrono::NaiveDate) -> bool {
+        self.libraries
+            .read()
+            .expect("library cache lock")
+            .get(id)
+            .is_some_and(|(r, _)| r.closed_on(date))
+    }
 }
 
 fn keep_newer(
@@ -102,6 +110,7 @@ mod tests {
             name: "L1".into(),
             lends: true,
             suspended,
+            closures: Vec::new(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The scheduler: moves on requests whose lender (or whose borrower, asked
-//! about conditions) did not answer within the response window, moves on
-//! requests waiting at a library whose lending was suspended, and purges
-//! patron data, notes and idle sessions once a day.
+//! about conditions) did not answer within the response window (extended by
+//! the answering library's closures), moves on requests waiting at a library
+//! whose lending was suspended, expires requests past their needed-by date,
+//! and purges patron data, notes and idle sessions once a day.
 //!
 //! It runs in the process that runs the request projector (one at a time
 //! across processes, under the projector's advisory lock), so it moves to a
@@ -86,7 +87,8 @@ pub fn spawn(
 }
 
 /// One pass: every request due for a timeout, every request waiting at a
-/// suspended library. How many requests moved on.
+/// suspended library, every request past its needed-by date. How many
+/// requests moved on.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let database = state.database();
     let now = state.commands.services.now();
@@ -98,6 +100,9 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
         for id in queries::waiting_at(database, &library.id).await? {
             moved += move_on(state, id, Action::SkipSuspendedLender).await?;
         }
+    }
+    for id in queries::expiring(database, state.today()).await? {
+        moved += move_on(state, id, Action::Expire).await?;
     }
     Ok(moved)
 }

@@ -54,6 +54,7 @@ const ACTIONS = [
   { name: 'recall', side: 'lender', label: 'Recall', fields: ['recallDueDate', 'note'], secondary: true },
   { name: 'answerCancel', side: 'lender', label: 'Answer the cancellation', fields: ['approve', 'note'] },
   { name: 'reroute', side: 'borrower', label: 'Send to other lenders', fields: ['lenders'] },
+  { name: 'updateNeededBy', side: 'borrower', label: 'Change the needed-by date', fields: ['neededBy'], secondary: true },
   { name: 'cancel', side: 'borrower', label: 'Cancel the request', fields: ['note'], danger: true },
   { name: 'declareLost', side: 'either', label: 'Declare lost', fields: ['note'], danger: true },
   { name: 'addNote', side: 'either', label: 'Add note', fields: ['text'], secondary: true },
@@ -62,7 +63,11 @@ const SIDES = { lender: 'For the lender', borrower: 'For the borrowing library',
 const ARGUMENT_TYPES = {
   note: 'String', dueDate: 'Date!', condition: 'LoanCondition!', reason: 'UnfilledReason!',
   until: 'Date', approve: 'Boolean!', newDueDate: 'Date', lenders: '[ID!]!', text: 'String!',
-  recallDueDate: 'Date',
+  recallDueDate: 'Date', neededBy: 'Date',
+};
+const COMPLIANCE = {
+  CCG: 'CCG: within the CONTU guidelines (counted)', CCL: 'CCL: under copyright law (fair use, section 108)',
+  OTHER: 'OTHER: permission or licence',
 };
 
 // ---------------------------------------------------------------------------
@@ -223,8 +228,14 @@ function signedOut(expired) {
 }
 
 async function libraries() {
-  if (!directory) directory = (await gql('{ libraries { id name lends suspended } }')).libraries;
+  if (!directory) directory = (await gql('{ libraries { id name lends suspended closures { from to reason } } }')).libraries;
   return directory;
+}
+
+/** A library's closures as people read them, e.g. "closed 24 Dec – 1 Jan (holidays)". */
+function closuresText(library) {
+  return (library && library.closures || []).map((c) =>
+    `closed ${date(c.from)}${c.to !== c.from ? ` – ${date(c.to)}` : ''}${c.reason ? ` (${c.reason})` : ''}`).join('; ');
 }
 
 const isNetwork = () => viewer && (viewer.role === 'COORDINATOR' || viewer.role === 'ADMIN');
@@ -336,6 +347,7 @@ function renderFrame(current) {
     ['#/queue/lending', 'Lending', 'lending'],
     ['#/place', 'Place a request', 'place'],
     ['#/print/form', 'Offline form', 'form'],
+    ['#/copyright', 'Copyright', 'copyright'],
     isNetwork() ? ['#/coordinator', 'Coordinator', 'coordinator'] : null,
     ['/stats', 'Statistics', 'stats'],
   ].filter(Boolean);
@@ -372,6 +384,7 @@ async function route() {
       case 'place': return await placePage();
       case 'print': return parts[1] === 'slip' ? await slipPage(parts[2]) : blankFormPage();
       case 'coordinator': return await coordinatorPage();
+      case 'copyright': return await copyrightPage(params);
       default: location.replace('#/queue/lending');
     }
   } catch (error) {
@@ -455,7 +468,7 @@ query Queue($library: ID!, $side: QueueSide!, $status: [RequestStatus!], $order:
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
-      id status serviceType placedAt updatedAt respondBy dueDate overdue recalled renewalPending cancelPending
+      id status serviceType placedAt updatedAt respondBy dueDate neededBy overdue recalled renewalPending cancelPending
       item { title author }
       borrower { id name }
       lender { id name }
@@ -479,6 +492,7 @@ const SORTS = {
   title: { label: 'Title', key: (r) => r.item.title.toLowerCase() },
   age: { label: 'Age', key: (r) => r.placedAt },
   due: { label: 'Due', key: (r) => r.dueDate || '9999' },
+  needed: { label: 'Needed by', key: (r) => r.neededBy || '9999' },
   status: { label: 'Status', key: (r) => Object.keys(STATUS).indexOf(r.status) },
 };
 
@@ -573,6 +587,7 @@ async function queuePage(side, params) {
           header('age', 'Age'),
           header('answer', 'Answer by'),
           header('due', 'Due'),
+          header('needed', 'Needed by'),
           header('updated', 'Last change'))),
         h('tbody', {}, shown.map((r) => h('tr', { 'data-id': r.id, class: fresh.has(r.id) ? 'fresh' : null },
           h('td', { 'data-label': 'Title' }, h('a', { href: `#/request/${r.id}` }, r.item.title),
@@ -584,6 +599,7 @@ async function queuePage(side, params) {
           h('td', { 'data-label': 'Age' }, age(r.placedAt)),
           h('td', { 'data-label': 'Answer by', class: 'answer-by' }, r.respondBy ? dateTime(r.respondBy) : '—'),
           h('td', { 'data-label': 'Due' }, date(r.dueDate)),
+          h('td', { 'data-label': 'Needed by' }, date(r.neededBy)),
           h('td', { 'data-label': 'Last change' }, dateTime(r.updatedAt)))))));
     more.replaceChildren(page.pageInfo.hasNextPage
       ? h('button', { type: 'button', class: 'secondary', id: 'load-more', onclick: async (event) => {
@@ -642,7 +658,7 @@ const REQUEST_FIELDS = `
   placedAt updatedAt respondBy actions
   borrower { id name } lender { id name }
   rota { position outcome reason library { id name lends suspended } }
-  item { title author isbn issn oclcNumber publisher year edition articleTitle pages catalogRecordId }
+  item { title author isbn issn oclcNumber publisher year edition articleTitle pages catalogRecordId copyrightCompliance publicationYear }
   patron { barcode name email }
   history { sequence type at actor library role coordinatorReason data }`;
 
@@ -696,6 +712,7 @@ function renderRequest(request, alert) {
           ['Title', item.title], ['Author', item.author], ['Article', item.articleTitle], ['Pages', item.pages],
           ['ISBN', item.isbn], ['ISSN', item.issn], ['OCLC number', item.oclcNumber], ['Publisher', item.publisher],
           ['Year', item.year], ['Edition', item.edition], ['Catalog record', item.catalogRecordId],
+          ['Published', item.publicationYear], ['Copyright', item.copyrightCompliance],
         ])),
         h('section', { class: 'card' }, h('h2', {}, 'Request'), facts([
           ['Request id', request.id], ['Borrower', libraryLabel(request.borrower)],
@@ -802,6 +819,7 @@ function actionForm(request, action, shared) {
     switch (name) {
       case 'dueDate': controls.dueDate = h('input', { type: 'date', name: 'dueDate', required: true, value: isoDate(28) }); return field('Due date', controls.dueDate);
       case 'recallDueDate': controls.recallDueDate = h('input', { type: 'date', name: 'dueDate' }); return field('New due date', controls.recallDueDate, 'optional');
+      case 'neededBy': controls.neededBy = h('input', { type: 'date', name: 'neededBy', min: isoDate(0), value: request.neededBy || '' }); return field('Needed by', controls.neededBy, 'empty: no date');
       case 'until': controls.until = h('input', { type: 'date', name: 'until' }); return field('Until', controls.until, 'optional');
       case 'newDueDate': controls.newDueDate = h('input', { type: 'date', name: 'newDueDate' }); return field('New due date', controls.newDueDate, 'when approving');
       case 'condition': controls.condition = h('select', { name: 'condition', required: true }, options(CONDITIONS)); return field('Condition', controls.condition);
@@ -881,6 +899,8 @@ async function placePage() {
     title: input('title', { required: true }), author: input('author'), isbn: input('isbn'), issn: input('issn'),
     oclcNumber: input('oclcNumber'), publisher: input('publisher'), year: input('year'), edition: input('edition'),
     articleTitle: input('articleTitle'), pages: input('pages'),
+    publicationYear: input('publicationYear', { type: 'number', min: 1, max: 9999 }),
+    compliance: h('select', { name: 'copyrightCompliance', id: 'place-copyrightCompliance' }, options(COMPLIANCE, 'Choose')),
     barcode: input('barcode', { required: true, autocomplete: 'off' }), patronName: input('patronName', { autocomplete: 'off' }),
     email: input('email', { type: 'email', autocomplete: 'off' }),
     neededBy: input('neededBy', { type: 'date', min: isoDate(0) }), note: h('textarea', { name: 'note', id: 'place-note' }),
@@ -888,7 +908,11 @@ async function placePage() {
   const service = h('select', { name: 'serviceType', id: 'place-serviceType' },
     h('option', { value: 'LOAN' }, 'Loan (return the item)'), h('option', { value: 'COPY' }, 'Copy (article or chapter)'));
   const copyFields = h('div', { class: 'grid', hidden: true },
-    field('Article or chapter title', c.articleTitle), field('Pages', c.pages));
+    field('Article or chapter title', c.articleTitle), field('Pages', c.pages),
+    field('Year of the issue', c.publicationYear), field('Copyright compliance', c.compliance, 'required for a copy'));
+  // The sixth CCG copy of a title in a year means royalties: staff are
+  // warned before placing it, and place it only once they confirm.
+  let warnedFor = null;
   service.addEventListener('change', () => { copyFields.hidden = service.value !== 'COPY'; });
 
   const rota = [];
@@ -902,8 +926,9 @@ async function placePage() {
       .filter((l) => !needle || l.id.toLowerCase().includes(needle) || l.name.toLowerCase().includes(needle))
       .map((l) => {
         const unavailable = !l.lends ? 'does not lend' : l.suspended ? 'suspended' : null;
+        const closed = closuresText(l);
         return h('option', { value: l.id, disabled: unavailable !== null || rota.includes(l.id) },
-          libraryLabel(l), unavailable ? ` — ${unavailable}` : '');
+          libraryLabel(l), unavailable ? ` — ${unavailable}` : '', closed ? ` — ${closed}` : '');
       }));
     const first = [...chooser.options].find((o) => !o.disabled);
     if (first) chooser.value = first.value;
@@ -918,6 +943,7 @@ async function placePage() {
       };
       return h('li', { 'data-library': id },
         h('span', {}, libraryLabel(library)),
+        closuresText(library) ? h('span', { class: 'muted closures' }, ` ${closuresText(library)} (skipped while closed)`) : null,
         h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} up`, disabled: index === 0, onclick: move(-1) }, '↑'),
         h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} down`, disabled: index === rota.length - 1, onclick: move(1) }, '↓'),
         h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${id}`, onclick: () => {
@@ -950,6 +976,26 @@ async function placePage() {
     message.className = '';
     message.textContent = '';
     const copy = service.value === 'COPY';
+    if (copy && !c.compliance.value) {
+      message.className = 'alert error';
+      message.textContent = 'Choose the copy\'s copyright compliance (CCG, CCL or OTHER).';
+      submit.disabled = false;
+      return;
+    }
+    if (copy && c.compliance.value === 'CCG') {
+      const counted = await copiesThisYear(optional(c.issn), c.title.value).catch(() => 0);
+      const key = `${optional(c.issn)}|${c.title.value}`;
+      if (counted >= 5 && warnedFor !== key) {
+        warnedFor = key;
+        message.className = 'alert warn';
+        message.dataset.warning = 'copyright';
+        message.textContent = `Your library already had ${counted} CCG copies of this title delivered this year: `
+          + 'a sixth exceeds the CONTU guidelines (royalties are due). Choose CCL or OTHER if they apply, '
+          + 'or place it again to go ahead as CCG.';
+        submit.disabled = false;
+        return;
+      }
+    }
     const placed = {
       id: requestId,
       serviceType: service.value,
@@ -957,6 +1003,8 @@ async function placePage() {
         title: c.title.value.trim(), author: optional(c.author), isbn: optional(c.isbn), issn: optional(c.issn),
         oclcNumber: optional(c.oclcNumber), publisher: optional(c.publisher), year: optional(c.year),
         edition: optional(c.edition), articleTitle: copy ? optional(c.articleTitle) : null, pages: copy ? optional(c.pages) : null,
+        copyrightCompliance: copy ? c.compliance.value : null,
+        publicationYear: copy && optional(c.publicationYear) ? Number(c.publicationYear.value) : null,
       },
       patron: { barcode: c.barcode.value.trim(), name: optional(c.patronName), email: optional(c.email) },
       lenders: rota,
@@ -1083,6 +1131,7 @@ async function coordinatorPage() {
       h('td', {}, !library.lends ? 'Borrows only' : library.suspended ? h('span', { class: 'badge recalled' }, 'Suspended') : 'Lending'),
       h('td', {}, h('a', { href: `#/queue/borrowing?library=${library.id}` }, 'Borrowing'), ' · ',
         h('a', { href: `#/queue/lending?library=${library.id}` }, 'Lending')),
+      h('td', { class: 'closures' }, closuresText(library) || '—'),
       h('td', {}, toggle));
   });
   show('Coordinator',
@@ -1095,8 +1144,65 @@ async function coordinatorPage() {
     field('Request id', auditId), h('button', { type: 'submit' }, 'Show')),
     h('section', { class: 'card' }, h('h2', {}, 'Libraries'),
       h('table', { id: 'directory' },
-        h('thead', {}, h('tr', {}, ['Symbol', 'Name', 'Lending', 'Queues', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ['Symbol', 'Name', 'Lending', 'Queues', 'Closures', ''].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, rows))));
+}
+
+// ---------------------------------------------------------------------------
+// The copyright report (the rule of five)
+// ---------------------------------------------------------------------------
+
+const COPYRIGHT_QUERY = 'query($library: ID!, $year: Int!) { copyrightReport(library: $library, year: $year) { title issn copies overLimit } }';
+
+/** Folded as the server folds titles: NFKD, no diacritics, lower case, punctuation to spaces. */
+const foldTitle = (text) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
+  .replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+function normalIssn(text) {
+  const compact = (text || '').replace(/[-\s]/g, '').toUpperCase();
+  return /^\d{7}[\dX]$/.test(compact) ? `${compact.slice(0, 4)}-${compact.slice(4)}` : null;
+}
+
+/** This year's counted copies of a title (by ISSN, else folded title) for the viewer's library. */
+async function copiesThisYear(issn, title) {
+  const year = Number((clock.today || isoDate(0)).slice(0, 4));
+  const report = (await gql(COPYRIGHT_QUERY, { library: viewer.library.id, year })).copyrightReport;
+  const wanted = normalIssn(issn);
+  const row = report.find((r) => (wanted ? r.issn === wanted : !r.issn && foldTitle(r.title) === foldTitle(title)));
+  return row ? row.copies : 0;
+}
+
+async function copyrightPage(params) {
+  document.body.dataset.page = 'copyright';
+  renderFrame('copyright');
+  const live = current();
+  const library = (isNetwork() && params.get('library')) || viewer.library.id;
+  const thisYear = Number((clock.today || isoDate(0)).slice(0, 4));
+  const year = Number(params.get('year')) || thisYear;
+  const report = (await gql(COPYRIGHT_QUERY, { library, year })).copyrightReport;
+  if (!live()) return;
+  const csvCell = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const csv = [['title', 'issn', 'copies', 'over_limit'], ...report.map((r) => [r.title, r.issn || '', r.copies, r.overLimit])]
+    .map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  const download = h('a', {
+    class: 'button secondary', id: 'copyright-csv', download: `copyright-${library}-${year}.csv`,
+    href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
+  }, 'Download CSV');
+  const yearInput = h('input', { type: 'number', name: 'year', id: 'copyright-year', value: year, min: 1, max: 9999 });
+  show(`Copyright ${year}`,
+    h('h1', {}, 'Copyright report', h('span', { class: 'muted' }, ` · ${library} · ${year}`)),
+    h('p', { class: 'muted' }, 'CCG copies delivered to your library in the year, per periodical title, of articles published '
+      + 'within five years of the request. More than five copies of one title: royalties are due.'),
+    h('form', { class: 'row', onsubmit: (event) => {
+      event.preventDefault();
+      location.hash = `#/copyright?year=${yearInput.value}${library !== viewer.library.id ? `&library=${library}` : ''}`;
+    } }, field('Year', yearInput), h('button', { type: 'submit', class: 'secondary' }, 'Show'), h('span', { class: 'spacer' }), download),
+    report.length === 0
+      ? h('p', { class: 'card', id: 'copyright-empty' }, 'No counted copies in this year.')
+      : h('table', { id: 'copyright' },
+        h('thead', {}, h('tr', {}, ['Title', 'ISSN', 'Copies', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, report.map((r) => h('tr', { class: r.overLimit ? 'over-limit' : null },
+          h('td', {}, r.title), h('td', {}, r.issn || '—'), h('td', {}, r.copies),
+          h('td', {}, r.overLimit ? h('span', { class: 'badge recalled' }, 'Over the limit') : ''))))));
 }
 
 // ---------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-//! What routing needs to know of each library: whether it lends, and whether
-//! its lending is suspended.
+//! What routing needs to know of each library: whether it lends, whether
+//! its lending is suspended, and on which dates it is closed.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use chrono::NaiveDate;
+
+use crate::closure::Closure;
 use crate::library_id::LibraryId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,12 +24,16 @@ impl LibraryStatus {
 pub trait LibraryDirectory: Send + Sync {
     /// `None` for a library that is not registered.
     fn lookup(&self, id: &LibraryId) -> Option<LibraryStatus>;
+
+    /// Whether a closure of `id` covers `date` (network time zone).
+    fn closed_on(&self, id: &LibraryId, date: NaiveDate) -> bool;
 }
 
 /// The directory held in memory, kept current by whoever owns it.
 #[derive(Debug, Default)]
 pub struct InMemoryDirectory {
     libraries: RwLock<HashMap<LibraryId, LibraryStatus>>,
+    closures: RwLock<HashMap<LibraryId, Vec<Closure>>>,
 }
 
 impl InMemoryDirectory {
@@ -40,6 +47,13 @@ impl InMemoryDirectory {
             .expect("directory lock")
             .insert(id, status);
     }
+
+    pub fn set_closures(&self, id: LibraryId, closures: Vec<Closure>) {
+        self.closures
+            .write()
+            .expect("directory lock")
+            .insert(id, closures);
+    }
 }
 
 impl LibraryDirectory for InMemoryDirectory {
@@ -49,5 +63,13 @@ impl LibraryDirectory for InMemoryDirectory {
             .expect("directory lock")
             .get(id)
             .copied()
+    }
+
+    fn closed_on(&self, id: &LibraryId, date: NaiveDate) -> bool {
+        self.closures
+            .read()
+            .expect("directory lock")
+            .get(id)
+            .is_some_and(|closures| closures.iter().any(|c| c.covers(date)))
     }
 }

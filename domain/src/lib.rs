@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod clock;
+pub mod closure;
 pub mod directory;
 pub mod error;
 pub mod library;
@@ -17,6 +18,7 @@ pub mod validation;
 
 pub use actor::{Actor, Origin, Role};
 pub use clock::{Calendar, Clock, ManualClock};
+pub use closure::Closure;
 pub use directory::{InMemoryDirectory, LibraryDirectory, LibraryStatus};
 pub use error::DomainError;
 pub use library::{Library, LibraryChange, LibraryCommand, LibraryEvent};
@@ -24,10 +26,12 @@ pub use library_id::LibraryId;
 pub use metadata::{EventMetadata, StoredMetadata, SYSTEM_ACTOR};
 pub use request::view::{HistoryEntry, MalformedMetadata, RequestView};
 pub use request::{
-    Action, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest, RequestCommand,
-    RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome, RotaSlot, ServiceType,
-    Side, SkipReason, UnfilledReason,
+    Action, CopyrightCompliance, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest,
+    RequestCommand, RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome,
+    RotaSlot, ServiceType, Side, SkipReason, UnfilledReason,
 };
 
-/// The `event_version` of every event this crate writes.
+/// The `event_version` of every event this crate writes, except those below.
 pub const EVENT_VERSION: &str = "1.0";
+/// The `event_version` of the events added in the next wave (DESIGN.md).
+pub const EVENT_VERSION_1_1: &str = "1.1";

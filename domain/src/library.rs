@@ -1,10 +1,12 @@
 //! The `Library` aggregate: a member of the network, keyed by its symbol.
 
+use chrono::NaiveDate;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, Role};
+use crate::closure::{self, Closure};
 use crate::error::DomainError;
 use crate::library_id::LibraryId;
 use crate::validation::{self, MAX_NAME};
@@ -27,6 +29,12 @@ pub enum LibraryChange {
         lends: Option<bool>,
     },
     SetLendingSuspended(bool),
+    /// Replaces the library's closures; `today` bounds them (none may end
+    /// before it).
+    SetClosures {
+        closures: Vec<Closure>,
+        today: NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +50,10 @@ pub enum LibraryEvent {
     },
     LendingSuspended {},
     LendingResumed {},
+    /// The library's dated closures, ordered, overlaps merged ("1.1").
+    ClosuresSet {
+        closures: Vec<Closure>,
+    },
 }
 
 impl DomainEvent for LibraryEvent {
@@ -51,12 +63,17 @@ impl DomainEvent for LibraryEvent {
             LibraryEvent::LibraryUpdated { .. } => "LibraryUpdated",
             LibraryEvent::LendingSuspended {} => "LendingSuspended",
             LibraryEvent::LendingResumed {} => "LendingResumed",
+            LibraryEvent::ClosuresSet { .. } => "ClosuresSet",
         }
         .to_owned()
     }
 
     fn event_version(&self) -> String {
-        crate::EVENT_VERSION.to_owned()
+        match self {
+            LibraryEvent::ClosuresSet { .. } => crate::EVENT_VERSION_1_1,
+            _ => crate::EVENT_VERSION,
+        }
+        .to_owned()
     }
 }
 
@@ -71,6 +88,15 @@ pub struct LibraryRecord {
     pub name: String,
     pub lends: bool,
     pub suspended: bool,
+    /// Absent from records stored before closures existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closures: Vec<Closure>,
+}
+
+impl LibraryRecord {
+    pub fn closed_on(&self, date: NaiveDate) -> bool {
+        self.closures.iter().any(|c| c.covers(date))
+    }
 }
 
 impl Library {
@@ -115,6 +141,19 @@ impl Library {
                     _ => vec![],
                 })
             }
+            LibraryChange::SetClosures { closures, today } => {
+                let closures = closure::normalize(closures, today)?;
+                let record = self.registered.as_ref().ok_or(DomainError::NotFound)?;
+                if !actor.role.is_network_wide() && actor.library != record.id {
+                    return Err(DomainError::forbidden(
+                        "a library's own staff, a coordinator or an admin sets its closures",
+                    ));
+                }
+                if closures == record.closures {
+                    return Ok(vec![]);
+                }
+                Ok(vec![LibraryEvent::ClosuresSet { closures }])
+            }
         }
     }
 
@@ -156,6 +195,7 @@ impl Aggregate for Library {
                     name,
                     lends,
                     suspended: false,
+                    closures: Vec::new(),
                 });
             }
             LibraryEvent::LibraryUpdated { name, lends } => {
@@ -166,6 +206,11 @@ impl Aggregate for Library {
             }
             LibraryEvent::LendingSuspended {} => self.set_suspended(true),
             LibraryEvent::LendingResumed {} => self.set_suspended(false),
+            LibraryEvent::ClosuresSet { closures } => {
+                if let Some(record) = &mut self.registered {
+                    record.closures = closures;
+                }
+            }
         }
     }
 }

@@ -11,10 +11,10 @@ use cqrs_es::test::{AggregateTestExecutor, TestFramework};
 use uuid::Uuid;
 
 use crate::{
-    Action, Actor, Calendar, DomainError, IllRequest, InMemoryDirectory, Item, LibraryId,
-    LibraryStatus, LoanCondition, ManualClock, Note, Origin, PatronInput, PlaceRequest,
-    RequestCommand, RequestEvent, RequestServices, RequestStatus, Role, ServiceType, Side,
-    SkipReason, UnfilledReason,
+    Action, Actor, Calendar, Closure, CopyrightCompliance, DomainError, IllRequest,
+    InMemoryDirectory, Item, LibraryId, LibraryStatus, LoanCondition, ManualClock, Note, Origin,
+    PatronInput, PlaceRequest, RequestCommand, RequestEvent, RequestServices, RequestStatus, Role,
+    ServiceType, Side, SkipReason, UnfilledReason,
 };
 
 // ---------------------------------------------------------------------------
@@ -158,6 +158,10 @@ impl World {
 
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
+    }
+
+    pub fn set_closures(&self, library: &str, closures: Vec<Closure>) {
+        self.directory.set_closures(id(library), closures);
     }
 
     pub fn set_suspended(&self, library: &str, suspended: bool) {
@@ -320,11 +324,17 @@ pub fn place_copy(lenders: &[&str]) -> Action {
 // Events
 // ---------------------------------------------------------------------------
 
+/// As placed: a COPY placed without compliance is recorded as CCG.
 pub fn placed(service_type: ServiceType, rota: &[&str]) -> RequestEvent {
+    let copyright_compliance =
+        (service_type == ServiceType::Copy).then_some(CopyrightCompliance::Ccg);
     RequestEvent::RequestPlaced {
         borrower: id(BOR),
         service_type,
-        item: item(),
+        item: Item {
+            copyright_compliance,
+            ..item()
+        },
         rota: ids(rota),
         needed_by: None,
         patron_ref: patron_ref(),

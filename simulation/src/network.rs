@@ -217,6 +217,11 @@ impl LibraryDirectory for Timeline {
                 suspended: suspended_at(*suspended, now),
             })
     }
+
+    /// The simulated network keeps no dated closures.
+    fn closed_on(&self, _id: &LibraryId, _date: chrono::NaiveDate) -> bool {
+        false
+    }
 }
 
 fn suspended_at(period: Option<Suspension>, at: DateTime<Utc>) -> bool {

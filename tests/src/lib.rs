@@ -240,7 +240,12 @@ pub struct Network {
 
 impl Network {
     pub async fn new(backend: Backend) -> Network {
-        let app = spawn_app(backend).await;
+        Network::new_with(backend, |_| {}).await
+    }
+
+    /// The same network on a server with some settings changed first.
+    pub async fn new_with(backend: Backend, configure: impl FnOnce(&mut api::Settings)) -> Network {
+        let app = spawn_app_with(backend, configure).await;
         for id in [BOR, L1, L2, L3] {
             app.register_library(id, true).await;
         }

@@ -82,3 +82,11 @@ pub enum RotaOutcome {
     Rejected,
     Supplying,
 }
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "CopyrightCompliance", remote = "domain::CopyrightCompliance")]
+pub enum CopyrightCompliance {
+    Ccg,
+    Ccl,
+    Other,
+}

@@ -1,5 +1,6 @@
 //! The GraphQL API of the contract (`../shared/contract/schema.graphql`).
 
+mod copyright;
 mod enums;
 pub mod limits;
 mod mutation;

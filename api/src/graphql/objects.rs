@@ -1,13 +1,15 @@
 //! The contract's plain output types.
 
-use async_graphql::{SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, SimpleObject, ID};
 use domain::library::LibraryRecord;
 use domain::LibraryId;
 
-use super::enums::{RequestStatus, Role, UnfilledReason};
+use super::enums::{CopyrightCompliance, RequestStatus, Role, UnfilledReason};
+use super::scalars::Date;
+use super::{app, viewer};
 
 #[derive(SimpleObject, Debug, Clone)]
-#[graphql(name = "Library")]
+#[graphql(name = "Library", complex)]
 pub struct LibraryObject {
     pub id: ID,
     pub name: String,
@@ -22,6 +24,64 @@ impl From<LibraryRecord> for LibraryObject {
             name: record.name,
             lends: record.lends,
             suspended: record.suspended,
+        }
+    }
+}
+
+#[ComplexObject]
+impl LibraryObject {
+    /// Today's and future closures, from the directory.
+    async fn closures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ClosureObject>> {
+        viewer(ctx)?;
+        let app = app(ctx);
+        let today = app.today();
+        let Some(record) = app.libraries.get(&LibraryId::from(self.id.as_str())) else {
+            return Ok(Vec::new());
+        };
+        Ok(record
+            .closures
+            .into_iter()
+            .filter(|c| c.to >= today)
+            .map(Into::into)
+            .collect())
+    }
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(name = "Closure")]
+pub struct ClosureObject {
+    pub from: Date,
+    pub to: Date,
+    pub reason: Option<String>,
+}
+
+impl From<domain::Closure> for ClosureObject {
+    fn from(closure: domain::Closure) -> Self {
+        ClosureObject {
+            from: Date(closure.from),
+            to: Date(closure.to),
+            reason: closure.reason,
+        }
+    }
+}
+
+/// One periodical title's CCG count in the copyright report.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(name = "CopyrightCount")]
+pub struct CopyrightCountObject {
+    pub title: String,
+    pub issn: Option<String>,
+    pub copies: i32,
+    pub over_limit: bool,
+}
+
+impl From<projections::queries::CopyrightCount> for CopyrightCountObject {
+    fn from(count: projections::queries::CopyrightCount) -> Self {
+        CopyrightCountObject {
+            title: count.title,
+            issn: count.issn,
+            copies: count.copies,
+            over_limit: count.over_limit,
         }
     }
 }
@@ -82,6 +142,8 @@ pub struct ItemObject {
     pub article_title: Option<String>,
     pub pages: Option<String>,
     pub catalog_record_id: Option<String>,
+    pub copyright_compliance: Option<CopyrightCompliance>,
+    pub publication_year: Option<i32>,
 }
 
 impl From<domain::Item> for ItemObject {
@@ -98,6 +160,8 @@ impl From<domain::Item> for ItemObject {
             article_title: item.article_title,
             pages: item.pages,
             catalog_record_id: item.catalog_record_id,
+            copyright_compliance: item.copyright_compliance.map(Into::into),
+            publication_year: item.publication_year,
         }
     }
 }

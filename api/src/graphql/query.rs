@@ -8,7 +8,9 @@ use projections::queries::{self, QueueQuery};
 use uuid::Uuid;
 
 use super::enums::{QueueOrder, QueueSide, RequestStatus};
-use super::objects::{AccountObject, LibraryObject, PageInfo, StatusCount, Viewer};
+use super::objects::{
+    AccountObject, CopyrightCountObject, LibraryObject, PageInfo, StatusCount, Viewer,
+};
 use super::request::RequestObject;
 use super::scalars::Date;
 use super::stats::StatisticsObject;
@@ -206,6 +208,16 @@ impl Query {
                 AccountObject::new(library_object(app, &summary.account.library), summary)
             })
             .collect())
+    }
+
+    /// The borrowing library's own STAFF, COORDINATOR and ADMIN.
+    async fn copyright_report(
+        &self,
+        ctx: &Context<'_>,
+        library: ID,
+        year: i32,
+    ) -> async_graphql::Result<Vec<CopyrightCountObject>> {
+        super::copyright::report(ctx, &library, year).await
     }
 }
 

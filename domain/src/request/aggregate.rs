@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::commands::RequestCommand;
 use super::events::RequestEvent;
 use super::state::{fold, RequestState};
+use super::types::RequestStatus;
 use crate::clock::{Calendar, Clock};
+use crate::closure::extended_window;
 use crate::directory::LibraryDirectory;
 use crate::error::DomainError;
 
@@ -32,6 +34,24 @@ impl RequestServices {
 
     pub fn today(&self) -> NaiveDate {
         self.calendar.date_of(self.clock.now())
+    }
+
+    /// When the party asked (the lender while REQUESTED, the borrower while
+    /// CONDITIONAL) must answer: the window set when it was asked, extended
+    /// by each date that party is closed, as its closures stand now.
+    pub fn respond_by(&self, state: &RequestState) -> Option<DateTime<Utc>> {
+        let end = state.respond_by?;
+        let answering = match state.status {
+            RequestStatus::Requested => state.lender()?,
+            RequestStatus::Conditional => &state.borrower,
+            _ => return Some(end),
+        };
+        Some(extended_window(
+            end - self.response_window,
+            end,
+            self.calendar,
+            |date| self.directory.closed_on(answering, date),
+        ))
     }
 }
 

@@ -66,6 +66,9 @@ pub enum Action {
     Reroute {
         lenders: Vec<LibraryId>,
     },
+    UpdateNeededBy {
+        needed_by: Option<NaiveDate>,
+    },
     // lender side
     WillSupply {
         note: Option<Note>,
@@ -111,6 +114,8 @@ pub enum Action {
     TimeOut,
     /// The current lender's lending was suspended while it was asked.
     SkipSuspendedLender,
+    /// The day after the needed-by date: cancel, or ask the lender to.
+    Expire,
 }
 
 impl Action {
@@ -127,6 +132,7 @@ impl Action {
             Action::RequestRenewal { .. } => "requestRenewal",
             Action::Cancel { .. } => "cancel",
             Action::Reroute { .. } => "reroute",
+            Action::UpdateNeededBy { .. } => "updateNeededBy",
             Action::WillSupply { .. } => "willSupply",
             Action::ProposeConditions { .. } => "proposeConditions",
             Action::Decline { .. } => "decline",
@@ -140,6 +146,7 @@ impl Action {
             Action::AddNote { .. } => "addNote",
             Action::TimeOut => "timeOut",
             Action::SkipSuspendedLender => "skipSuspendedLender",
+            Action::Expire => "expire",
         }
     }
 

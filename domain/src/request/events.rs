@@ -1,4 +1,5 @@
-//! The request's events: the catalogue of DESIGN.md, `event_version` "1.0".
+//! The request's events: the catalogue of DESIGN.md, `event_version` "1.0"
+//! and, for the events added since, "1.1".
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::DomainEvent;
@@ -94,6 +95,13 @@ pub enum RequestEvent {
     NoteAdded {
         note_id: Uuid,
     },
+    /// The day after `needed_by` came while the request was still unanswered
+    /// or its conditions open: cancelled by the system.
+    RequestExpired {},
+    /// The borrower moved (or, with `None`, cleared) the needed-by date.
+    NeededByChanged {
+        needed_by: Option<NaiveDate>,
+    },
 }
 
 impl RequestEvent {
@@ -126,6 +134,8 @@ impl RequestEvent {
             RequestEvent::ItemDeclaredLost { .. } => "ItemDeclaredLost",
             RequestEvent::Rerouted { .. } => "Rerouted",
             RequestEvent::NoteAdded { .. } => "NoteAdded",
+            RequestEvent::RequestExpired {} => "RequestExpired",
+            RequestEvent::NeededByChanged { .. } => "NeededByChanged",
         }
     }
 
@@ -148,6 +158,18 @@ impl DomainEvent for RequestEvent {
     }
 
     fn event_version(&self) -> String {
-        crate::EVENT_VERSION.to_owned()
+        let next_wave = match self {
+            RequestEvent::RequestExpired {} | RequestEvent::NeededByChanged { .. } => true,
+            RequestEvent::RequestPlaced { item, .. } => {
+                item.copyright_compliance.is_some() || item.publication_year.is_some()
+            }
+            _ => false,
+        };
+        if next_wave {
+            crate::EVENT_VERSION_1_1
+        } else {
+            crate::EVENT_VERSION
+        }
+        .to_owned()
     }
 }

@@ -17,4 +17,7 @@ pub use commands::{Action, Note, PatronInput, PlaceRequest, RequestCommand};
 pub use events::RequestEvent;
 pub use state::{RequestState, RotaSlot};
 pub use status::RequestStatus;
-pub use types::{Item, LoanCondition, RotaOutcome, ServiceType, Side, SkipReason, UnfilledReason};
+pub use types::{
+    CopyrightCompliance, Item, LoanCondition, RotaOutcome, ServiceType, Side, SkipReason,
+    UnfilledReason,
+};

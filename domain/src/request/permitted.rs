@@ -44,6 +44,7 @@ impl IllRequest {
             Action::Reroute {
                 lenders: other_lenders,
             },
+            Action::UpdateNeededBy { needed_by: None },
             Action::WillSupply { note: None },
             Action::ProposeConditions {
                 condition: LoanCondition::LibraryUseOnly,

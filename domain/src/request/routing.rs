@@ -1,5 +1,6 @@
 //! Routing: ask the next lender in the rota that can lend, skipping the
-//! suspended and the non-lending; with none left the request is unfilled.
+//! suspended, the non-lending and the closed today; with none left the
+//! request is unfilled.
 
 use super::aggregate::RequestServices;
 use super::events::RequestEvent;
@@ -14,9 +15,13 @@ pub(super) fn route(
     services: &RequestServices,
 ) -> Vec<RequestEvent> {
     let mut events = Vec::new();
+    let today = services.today();
     for (index, lender) in rota.iter().enumerate().skip(from) {
         let position = index as u32 + 1;
         let why = match services.directory.lookup(lender) {
+            Some(status) if status.can_lend() && services.directory.closed_on(lender, today) => {
+                SkipReason::Closed
+            }
             Some(status) if status.can_lend() => {
                 events.push(RequestEvent::RequestRouted {
                     lender: lender.clone(),

@@ -44,6 +44,10 @@ pub struct RequestState {
     /// seeing the request and may add notes to it.
     pub asked: BTreeSet<LibraryId>,
     pub notes: BTreeSet<Uuid>,
+    /// A cancel was asked since the needed-by date was last set: needed-by
+    /// expiry does not ask the lender again for the same date.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancel_asked: bool,
 }
 
 impl RequestState {
@@ -98,6 +102,7 @@ impl RequestState {
             condition: None,
             asked: BTreeSet::new(),
             notes: note_id.into_iter().collect(),
+            cancel_asked: false,
         })
     }
 
@@ -203,9 +208,10 @@ impl RequestState {
             E::CancelRequested { note_id } => {
                 self.notes.extend(note_id);
                 self.cancel_pending = true;
+                self.cancel_asked = true;
             }
             E::CancelRefused {} => self.cancel_pending = false,
-            E::RequestCancelled {} => {
+            E::RequestCancelled {} | E::RequestExpired {} => {
                 self.cancel_pending = false;
                 self.respond_by = None;
                 self.status = RequestStatus::Cancelled;
@@ -222,6 +228,10 @@ impl RequestState {
             }
             E::NoteAdded { note_id } => {
                 self.notes.insert(note_id);
+            }
+            E::NeededByChanged { needed_by } => {
+                self.needed_by = needed_by;
+                self.cancel_asked = false;
             }
         }
     }

@@ -82,6 +82,18 @@ pub enum RotaOutcome {
 pub enum SkipReason {
     Suspended,
     NotLending,
+    /// A dated closure (`setClosures`) covers the day its turn came.
+    Closed,
+}
+
+/// How a COPY request stands to copyright: CCG copies count towards the
+/// "rule of five", CCL and OTHER do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CopyrightCompliance {
+    Ccg,
+    Ccl,
+    Other,
 }
 
 /// The two sides of a request: the borrowing library and the current lender.
@@ -105,6 +117,12 @@ pub struct Item {
     pub article_title: Option<String>,
     pub pages: Option<String>,
     pub catalog_record_id: Option<String>,
+    /// COPY requests only ("1.1"; absent from older events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copyright_compliance: Option<CopyrightCompliance>,
+    /// The year of the article's issue, for COPY ("1.1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication_year: Option<i32>,
 }
 
 impl Item {
@@ -132,6 +150,12 @@ impl Item {
         for (field, value) in optional {
             validation::optional(field, value.as_deref(), MAX_FIELD)?;
         }
-        Ok(())
+        match self.publication_year {
+            Some(year) if !(1..=9999).contains(&year) => Err(DomainError::bad_input(
+                "item.publicationYear",
+                format!("{year} is not a year"),
+            )),
+            _ => Ok(()),
+        }
     }
 }

@@ -25,6 +25,10 @@ pub struct RequestView {
     pub state: RequestState,
     pub placed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the copy was delivered (CopyDelivered): the copyright report
+    /// dates a copy by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 impl RequestView {
@@ -38,6 +42,9 @@ impl RequestView {
         match view {
             // In place: the state is large, and a rebuild folds 9 per request.
             Some(view) => {
+                if matches!(event, RequestEvent::CopyDelivered { .. }) {
+                    view.delivered_at = Some(occurred_at);
+                }
                 view.version += 1;
                 view.state.apply(event);
                 view.updated_at = occurred_at;
@@ -51,6 +58,7 @@ impl RequestView {
                     state,
                     placed_at: occurred_at,
                     updated_at: occurred_at,
+                    delivered_at: None,
                 });
             }
         }

@@ -18,8 +18,8 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::DomainEvent;
 use domain::{
-    Item, LibraryEvent, LibraryId, LoanCondition, RequestEvent, ServiceType, Side, SkipReason,
-    UnfilledReason,
+    Closure, CopyrightCompliance, Item, LibraryEvent, LibraryId, LoanCondition, RequestEvent,
+    ServiceType, Side, SkipReason, UnfilledReason,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -82,6 +82,8 @@ fn request_variant(event: &RequestEvent) -> &'static str {
         E::ItemDeclaredLost { .. } => "ItemDeclaredLost",
         E::Rerouted { .. } => "Rerouted",
         E::NoteAdded { .. } => "NoteAdded",
+        E::RequestExpired {} => "RequestExpired",
+        E::NeededByChanged { .. } => "NeededByChanged",
     }
 }
 
@@ -91,11 +93,12 @@ fn library_variant(event: &LibraryEvent) -> &'static str {
         LibraryEvent::LibraryUpdated { .. } => "LibraryUpdated",
         LibraryEvent::LendingSuspended {} => "LendingSuspended",
         LibraryEvent::LendingResumed {} => "LendingResumed",
+        LibraryEvent::ClosuresSet { .. } => "ClosuresSet",
     }
 }
 
-/// DESIGN.md's event catalogue, in its order.
-const REQUEST_CATALOGUE: [&str; 27] = [
+/// DESIGN.md's event catalogue, in its order, then the "1.1" events.
+const REQUEST_CATALOGUE: [&str; 29] = [
     "RequestPlaced",
     "LenderSkipped",
     "RequestRouted",
@@ -123,14 +126,20 @@ const REQUEST_CATALOGUE: [&str; 27] = [
     "ItemDeclaredLost",
     "Rerouted",
     "NoteAdded",
+    "RequestExpired",
+    "NeededByChanged",
 ];
 
-const LIBRARY_CATALOGUE: [&str; 4] = [
+const LIBRARY_CATALOGUE: [&str; 5] = [
     "LibraryRegistered",
     "LibraryUpdated",
     "LendingSuspended",
     "LendingResumed",
+    "ClosuresSet",
 ];
+
+/// The events of the next wave, written as "1.1"; the others stay "1.0".
+const VERSION_1_1: [&str; 3] = ["RequestExpired", "NeededByChanged", "ClosuresSet"];
 
 /// One example of every request event, every optional field filled so that
 /// its name is pinned too.
@@ -153,6 +162,10 @@ fn request_examples() -> Vec<RequestEvent> {
                 article_title: Some("Prologue".into()),
                 pages: Some("1-12".into()),
                 catalog_record_id: Some("b1234567".into()),
+                // The "1.0" shape; the "1.1" fields are pinned by
+                // `a_copy_placed_carries_compliance_and_a_1_0_placement_still_decodes`.
+                copyright_compliance: None,
+                publication_year: None,
             },
             rota: vec![lib("CT-NHV"), lib("CT-BPT")],
             needed_by: Some(date(2024, 4, 1)),
@@ -225,6 +238,10 @@ fn request_examples() -> Vec<RequestEvent> {
             rota: vec![lib("CT-WTBY"), lib("CT-NLDN")],
         },
         E::NoteAdded { note_id: note_id() },
+        E::RequestExpired {},
+        E::NeededByChanged {
+            needed_by: Some(date(2024, 4, 20)),
+        },
     ]
 }
 
@@ -241,6 +258,13 @@ fn library_examples() -> Vec<LibraryEvent> {
         },
         LibraryEvent::LendingSuspended {},
         LibraryEvent::LendingResumed {},
+        LibraryEvent::ClosuresSet {
+            closures: vec![Closure {
+                from: date(2024, 12, 24),
+                to: date(2025, 1, 1),
+                reason: Some("Holidays".into()),
+            }],
+        },
     ]
 }
 
@@ -253,6 +277,12 @@ fn request_round_trip_cases() -> Vec<RequestEvent> {
         position: 3,
         why: SkipReason::NotLending,
     });
+    all.push(E::LenderSkipped {
+        lender: lib("CT-NHV"),
+        position: 2,
+        why: SkipReason::Closed,
+    });
+    all.push(E::NeededByChanged { needed_by: None });
     all.push(E::ItemDeclaredLost { by: Side::Borrower });
     all.push(E::RenewalRequested { until: None });
     all.push(E::ItemRecalled { due_date: None });
@@ -287,6 +317,25 @@ fn request_round_trip_cases() -> Vec<RequestEvent> {
         patron_ref: Uuid::nil(),
         note_id: None,
     });
+    for compliance in [
+        CopyrightCompliance::Ccg,
+        CopyrightCompliance::Ccl,
+        CopyrightCompliance::Other,
+    ] {
+        all.push(E::RequestPlaced {
+            borrower: lib("B"),
+            service_type: ServiceType::Copy,
+            item: Item {
+                copyright_compliance: Some(compliance),
+                publication_year: Some(2021),
+                ..Item::titled("An article's journal")
+            },
+            rota: vec![lib("L")],
+            needed_by: None,
+            patron_ref: Uuid::nil(),
+            note_id: None,
+        });
+    }
     all
 }
 
@@ -302,17 +351,53 @@ fn the_examples_cover_every_variant_once_in_catalogue_order() {
     assert_eq!(names, LIBRARY_CATALOGUE);
 }
 
+/// "1.1" for the events of the next wave and a RequestPlaced whose item
+/// carries the COPY fields; "1.0" for the rest.
+fn version_of(name: &str, event: Option<&RequestEvent>) -> &'static str {
+    let copy_fields = matches!(
+        event,
+        Some(RequestEvent::RequestPlaced { item, .. })
+            if item.copyright_compliance.is_some() || item.publication_year.is_some()
+    );
+    if VERSION_1_1.contains(&name) || copy_fields {
+        "1.1"
+    } else {
+        "1.0"
+    }
+}
+
 #[test]
-fn every_event_type_is_its_variant_name_and_version_1_0() {
+fn every_event_type_is_its_variant_name_and_its_version() {
     for event in request_round_trip_cases() {
-        assert_eq!(event.event_type(), request_variant(&event));
-        assert_eq!(event.event_version(), "1.0");
+        let name = request_variant(&event);
+        assert_eq!(event.event_type(), name);
+        assert_eq!(event.event_version(), version_of(name, Some(&event)));
     }
     for event in library_examples() {
-        assert_eq!(event.event_type(), library_variant(&event));
-        assert_eq!(event.event_version(), "1.0");
+        let name = library_variant(&event);
+        assert_eq!(event.event_type(), name);
+        assert_eq!(event.event_version(), version_of(name, None));
     }
     assert_eq!(domain::EVENT_VERSION, "1.0");
+}
+
+/// A "1.1" RequestPlaced carries the COPY fields; a "1.0" one (the golden
+/// file, written before they existed) still decodes, without them.
+#[test]
+fn a_copy_placed_carries_compliance_and_a_1_0_placement_still_decodes() {
+    let copy = request_round_trip_cases().pop().unwrap();
+    let value = serde_json::to_value(&copy).unwrap();
+    assert_eq!(
+        value["RequestPlaced"]["item"]["copyright_compliance"],
+        "OTHER"
+    );
+    assert_eq!(value["RequestPlaced"]["item"]["publication_year"], 2021);
+    let stored = fs::read_to_string(golden_dir().join("RequestPlaced.json")).unwrap();
+    let RequestEvent::RequestPlaced { item, .. } = serde_json::from_str(&stored).unwrap() else {
+        panic!("RequestPlaced.json holds a RequestPlaced");
+    };
+    assert_eq!(item.copyright_compliance, None);
+    assert_eq!(item.publication_year, None);
 }
 
 fn round_trip<T>(event: &T)

@@ -295,6 +295,7 @@ fn the_fold_tracks_name_lending_and_suspension() {
             name: "Lender Uno".into(),
             lends: false,
             suspended: true,
+            closures: Vec::new(),
         })
     );
     library.apply(LibraryEvent::LendingResumed {});

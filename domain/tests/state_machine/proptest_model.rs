@@ -97,6 +97,8 @@ struct Req {
     /// `Some(until)` while a renewal is pending.
     renewal: Option<Option<NaiveDate>>,
     cancel_pending: bool,
+    /// A cancel was asked since the needed-by date was last set.
+    cancel_asked: bool,
     recalled: bool,
     asked: BTreeSet<String>,
     notes: BTreeSet<Uuid>,
@@ -182,6 +184,7 @@ fn malformed(actor: Option<&Actor>, action: &Action, env: &Env) -> bool {
         Action::RequestRenewal { until } => before_today(*until),
         Action::AnswerRenewal { new_due_date, .. } => before_today(*new_due_date),
         Action::Recall { due_date, .. } => before_today(*due_date),
+        Action::UpdateNeededBy { needed_by } => before_today(*needed_by),
         _ => false,
     }
 }
@@ -206,7 +209,8 @@ fn side_of(action: &Action) -> SideOf {
         | Action::ShipReturn
         | Action::RequestRenewal { .. }
         | Action::Cancel { .. }
-        | Action::Reroute { .. } => SideOf::Borrower,
+        | Action::Reroute { .. }
+        | Action::UpdateNeededBy { .. } => SideOf::Borrower,
         Action::WillSupply { .. }
         | Action::ProposeConditions { .. }
         | Action::Decline { .. }
@@ -218,7 +222,7 @@ fn side_of(action: &Action) -> SideOf {
         | Action::CheckIn => SideOf::Lender,
         Action::DeclareLost { .. } => SideOf::Either,
         Action::AddNote { .. } => SideOf::Note,
-        Action::TimeOut | Action::SkipSuspendedLender => SideOf::System,
+        Action::TimeOut | Action::SkipSuspendedLender | Action::Expire => SideOf::System,
     }
 }
 
@@ -263,7 +267,7 @@ impl Model {
             }
             None if matches!(
                 command.action,
-                Action::TimeOut | Action::SkipSuspendedLender
+                Action::TimeOut | Action::SkipSuspendedLender | Action::Expire
             ) =>
             {
                 None
@@ -305,6 +309,7 @@ impl Model {
             due: None,
             renewal: None,
             cancel_pending: false,
+            cancel_asked: false,
             recalled: false,
             asked: BTreeSet::new(),
             notes: p.note.iter().map(|n| n.id).collect(),
@@ -488,6 +493,7 @@ impl Req {
                     self.add_note(note, &mut names);
                 } else if st == S::WillSupply && !self.cancel_pending {
                     self.cancel_pending = true;
+                    self.cancel_asked = true;
                     self.keep_note_id(note);
                     names.push("CancelRequested");
                 } else {
@@ -655,6 +661,30 @@ impl Req {
                 names.push("LenderSkipped");
                 self.route(next, env, suspended, &mut names);
             }
+            Action::UpdateNeededBy { needed_by } => {
+                need(!st.is_ended())?;
+                if *needed_by != self.needed_by {
+                    self.needed_by = *needed_by;
+                    self.cancel_asked = false;
+                    names.push("NeededByChanged");
+                }
+            }
+            Action::Expire => {
+                let expired = self.needed_by.is_some_and(|d| env.today > d);
+                match st {
+                    S::Requested | S::Conditional if expired => {
+                        self.status = S::Cancelled;
+                        self.respond_by = None;
+                        names.push("RequestExpired");
+                    }
+                    S::WillSupply if expired && !self.cancel_pending && !self.cancel_asked => {
+                        self.cancel_pending = true;
+                        self.cancel_asked = true;
+                        names.push("CancelRequested");
+                    }
+                    _ => return Err(Kind::InvalidTransition),
+                }
+            }
         }
         Ok(names)
     }
@@ -760,6 +790,8 @@ enum Act {
     AddNote(NoteArg),
     TimeOut,
     SkipSuspendedLender,
+    UpdateNeededBy(Option<When>),
+    Expire,
     /// A command that moves the request on from where it stands, picked
     /// when the step runs (random commands alone seldom get deep into a
     /// loan).
@@ -852,6 +884,8 @@ fn act() -> impl Strategy<Value = Act> {
         2 => note_arg().prop_map(Act::AddNote),
         2 => Just(Act::TimeOut),
         1 => Just(Act::SkipSuspendedLender),
+        2 => prop::option::weighted(0.8, when()).prop_map(Act::UpdateNeededBy),
+        2 => Just(Act::Expire),
         24 => any::<u8>().prop_map(Act::Progress),
     ]
 }
@@ -1086,6 +1120,10 @@ fn build_action(act: &Act, env: &Env, model: &Model) -> Action {
         },
         Act::TimeOut => Action::TimeOut,
         Act::SkipSuspendedLender => Action::SkipSuspendedLender,
+        Act::UpdateNeededBy(w) => Action::UpdateNeededBy {
+            needed_by: w.map(date),
+        },
+        Act::Expire => Action::Expire,
         Act::Progress(pick) => build_action(&progress(*pick, model), env, model),
     }
 }
@@ -1334,7 +1372,7 @@ fn the_scenarios_reach_every_status_command_and_refusal() {
     }
     assert_eq!(
         coverage.events.len(),
-        27,
+        29,
         "event types seen: {:?}",
         coverage.events
     );

@@ -85,6 +85,10 @@ fn allowed(action: &Action, s: &Situation, acting: Acting) -> bool {
         Action::TimeOut => matches!(st, S::Requested | S::Conditional),
         // REQUESTED at a suspended library (L1 is suspended).
         Action::SkipSuspendedLender => st == S::Requested,
+        // "any not ended"
+        Action::UpdateNeededBy { .. } => !st.is_ended(),
+        // No situation has a needed-by date (needed_by.rs covers expiry).
+        Action::Expire => false,
     }
 }
 
@@ -107,7 +111,8 @@ fn side_of(action: &Action) -> Side {
         | Action::ShipReturn
         | Action::RequestRenewal { .. }
         | Action::Cancel { .. }
-        | Action::Reroute { .. } => Side::Borrower,
+        | Action::Reroute { .. }
+        | Action::UpdateNeededBy { .. } => Side::Borrower,
         Action::WillSupply { .. }
         | Action::ProposeConditions { .. }
         | Action::Decline { .. }
@@ -118,7 +123,7 @@ fn side_of(action: &Action) -> Side {
         | Action::AnswerCancel { .. }
         | Action::CheckIn => Side::Lender,
         Action::DeclareLost { .. } | Action::AddNote { .. } => Side::Either,
-        Action::TimeOut | Action::SkipSuspendedLender => Side::System,
+        Action::TimeOut | Action::SkipSuspendedLender | Action::Expire => Side::System,
     }
 }
 
@@ -170,6 +175,10 @@ fn every_command() -> Vec<Action> {
         Action::AddNote { note: note(99) },
         Action::TimeOut,
         Action::SkipSuspendedLender,
+        Action::UpdateNeededBy {
+            needed_by: Some(day(10)),
+        },
+        Action::Expire,
     ]
 }
 

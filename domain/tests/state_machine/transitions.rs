@@ -1268,7 +1268,7 @@ fn each_side_is_offered_only_its_own_commands() {
     );
     assert_eq!(
         permitted(&world, &requested, staff(BOR)),
-        ["cancel", "addNote"]
+        ["cancel", "updateNeededBy", "addNote"]
     );
     // L2 is in the rota but not asked yet: it may read, nothing more.
     assert!(permitted(&world, &requested, staff(L2)).is_empty());
@@ -1288,7 +1288,7 @@ fn a_shipped_loan_offers_receiving_and_a_coordinator_either_side() {
     ]);
     assert_eq!(
         permitted(&world, &shipped, staff(BOR)),
-        ["receive", "declareLost", "addNote"]
+        ["receive", "updateNeededBy", "declareLost", "addNote"]
     );
     assert_eq!(
         permitted(&world, &shipped, staff(L1)),
@@ -1296,7 +1296,14 @@ fn a_shipped_loan_offers_receiving_and_a_coordinator_either_side() {
     );
     assert_eq!(
         permitted(&world, &shipped, coordinator()),
-        ["receive", "recall", "checkIn", "declareLost", "addNote"]
+        [
+            "receive",
+            "updateNeededBy",
+            "recall",
+            "checkIn",
+            "declareLost",
+            "addNote"
+        ]
     );
     assert!(permitted(&world, &[], staff(BOR)).is_empty());
 }

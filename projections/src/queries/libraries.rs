@@ -28,6 +28,7 @@ pub async fn libraries(db: &Database) -> Result<Vec<LibraryRecord>, StoreError> 
             name: row.name,
             lends: row.lends,
             suspended: row.suspended,
+            closures: Vec::new(),
         })
         .collect();
     // In Rust: PostgreSQL's text order follows the database's collation.

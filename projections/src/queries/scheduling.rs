@@ -1,7 +1,7 @@
-//! What the scheduler acts on: requests whose answer is overdue, and
-//! requests waiting for one library's answer.
+//! What the scheduler acts on: requests whose answer is overdue, requests
+//! waiting for one library's answer, and requests past their needed-by date.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::LibraryId;
 use uuid::Uuid;
 
@@ -11,6 +11,8 @@ use store::StoreError;
 
 const UNANSWERED: &str = include_str!("sql/unanswered.sql");
 const WAITING_AT: &str = include_str!("sql/waiting_at.sql");
+const EXPIRING_POSTGRES: &str = include_str!("sql/expiring/postgres.sql");
+const EXPIRING_SQLITE: &str = include_str!("sql/expiring/sqlite.sql");
 
 /// Requests whose lender (or whose borrower, asked about conditions) has
 /// not answered by `now`: the scheduler times them out. As projected, so a
@@ -29,4 +31,25 @@ pub async fn waiting_at(db: &Database, library: &LibraryId) -> Result<Vec<Uuid>,
         .bind(library.as_str())
         .fetch_all(pool)
         .await)?)
+}
+
+/// Requests whose needed-by date is before `today` and that expiry still
+/// acts on (REQUESTED, CONDITIONAL; WILL_SUPPLY with no cancel asked for
+/// this date). As projected: the command decides again on the stream.
+pub async fn expiring(db: &Database, today: NaiveDate) -> Result<Vec<Uuid>, StoreError> {
+    let today = today.to_string();
+    Ok(match db {
+        Database::Postgres(pool) => {
+            sqlx::query_scalar(EXPIRING_POSTGRES)
+                .bind(today)
+                .fetch_all(pool)
+                .await
+        }
+        Database::Sqlite(pool) => {
+            sqlx::query_scalar(EXPIRING_SQLITE)
+                .bind(today)
+                .fetch_all(pool)
+                .await
+        }
+    }?)
 }

@@ -111,6 +111,7 @@ pub(super) async fn apply(
                             name: r.name,
                             lends: r.lends,
                             suspended: r.suspended,
+                            closures: Vec::new(),
                         }),
                     },
                     changed: false,

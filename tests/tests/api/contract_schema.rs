@@ -34,25 +34,6 @@ const PENDING: &[(&str, &str)] = &[
     ("Query.catalogSearch", "19"),
     ("Query.holdingsImports", "19"),
     ("Query.suggestRota", "19"),
-    // Issue 20: copyright counts, needed-by expiry, closures.
-    ("type CopyrightCompliance", "20"),
-    ("type CopyrightCount", "20"),
-    ("type Closure", "20"),
-    ("type ClosureInput", "20"),
-    ("Item.copyrightCompliance", "20"),
-    ("Item.publicationYear", "20"),
-    (
-        "input ItemInput.copyrightCompliance: (\"CopyrightCompliance\", None), served None",
-        "20",
-    ),
-    (
-        "input ItemInput.publicationYear: (\"Int\", None), served None",
-        "20",
-    ),
-    ("Library.closures", "20"),
-    ("Query.copyrightReport", "20"),
-    ("Mutation.setClosures", "20"),
-    ("Mutation.updateNeededBy", "20"),
     // Planned, not yet filed: ISO 18626.
     ("type PeerInput", "ISO 18626"),
     ("type PeerMessage", "ISO 18626"),

@@ -2,11 +2,14 @@
 //! backend, spoken to over HTTP and the GraphQL websocket.
 
 mod access_ends;
+mod closures;
 mod contract_schema;
+mod copyright;
 mod hostile_input;
 mod invalid_transitions;
 mod lifecycles;
 mod limits;
+mod needed_by;
 mod operations;
 mod place_idempotency;
 mod queue_order;

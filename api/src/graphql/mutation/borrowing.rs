@@ -1,6 +1,6 @@
 //! The borrower's mutations: placing a request, answering conditions,
-//! receiving, lending to the patron and returning, renewal, cancelling and
-//! rerouting.
+//! receiving, lending to the patron and returning, renewal, cancelling,
+//! rerouting and moving the needed-by date.
 
 use async_graphql::{Context, Object, ID};
 use domain::{Action, PatronInput, PlaceRequest};
@@ -44,6 +44,8 @@ impl BorrowingMutation {
                 article_title: text(item.article_title),
                 pages: text(item.pages),
                 catalog_record_id: text(item.catalog_record_id),
+                copyright_compliance: item.copyright_compliance.map(Into::into),
+                publication_year: item.publication_year,
             },
             service_type: input.service_type.unwrap_or(ServiceType::Loan).into(),
             lenders,
@@ -219,6 +221,27 @@ impl BorrowingMutation {
             expected_version,
             coordinator_reason,
             Action::Reroute { lenders },
+        )
+        .await
+    }
+
+    /// Moves the needed-by date, or with null clears it.
+    async fn update_needed_by(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        needed_by: Option<Date>,
+        expected_version: Option<i32>,
+        coordinator_reason: Option<String>,
+    ) -> async_graphql::Result<RequestObject> {
+        run(
+            ctx,
+            id,
+            expected_version,
+            coordinator_reason,
+            Action::UpdateNeededBy {
+                needed_by: needed_by.map(|d| d.0),
+            },
         )
         .await
     }

@@ -6,7 +6,7 @@ use domain::{LibraryId, Note};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::graphql::enums::ServiceType;
+use crate::graphql::enums::{CopyrightCompliance, ServiceType};
 use crate::graphql::library_id;
 use crate::graphql::scalars::Date;
 
@@ -23,6 +23,10 @@ pub struct ItemInput {
     pub article_title: Option<String>,
     pub pages: Option<String>,
     pub catalog_record_id: Option<String>,
+    /// COPY: absent = CCG (counted); ignored for LOAN.
+    pub copyright_compliance: Option<CopyrightCompliance>,
+    /// Of the article's issue, for COPY.
+    pub publication_year: Option<i32>,
 }
 
 #[derive(InputObject)]

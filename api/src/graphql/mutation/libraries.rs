@@ -1,12 +1,13 @@
-//! The directory's mutations: registering and updating a library, and
-//! suspending its lending.
+//! The directory's mutations: registering and updating a library,
+//! suspending its lending, and its dated closures.
 
 use async_graphql::{Context, InputObject, Object, ID};
-use domain::{LibraryChange, LibraryId};
+use domain::{Closure, LibraryChange, LibraryId};
 
 use super::run_library;
 use crate::error::ApiError;
 use crate::graphql::objects::LibraryObject;
+use crate::graphql::scalars::Date;
 use crate::graphql::{app, library_id};
 
 #[derive(InputObject)]
@@ -22,6 +23,13 @@ pub struct UpdateLibraryInput {
     pub id: ID,
     pub name: Option<String>,
     pub lends: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct ClosureInput {
+    pub from: Date,
+    pub to: Date,
+    pub reason: Option<String>,
 }
 
 #[derive(Default)]
@@ -79,5 +87,25 @@ impl LibraryMutation {
     ) -> async_graphql::Result<LibraryObject> {
         let id = library_id(ctx, "library", &library)?;
         run_library(ctx, &id, LibraryChange::SetLendingSuspended(suspended)).await
+    }
+
+    /// Replaces the library's closures (dates inclusive, network time zone).
+    async fn set_closures(
+        &self,
+        ctx: &Context<'_>,
+        library: ID,
+        closures: Vec<ClosureInput>,
+    ) -> async_graphql::Result<LibraryObject> {
+        let id = library_id("library", &library)?;
+        let closures = closures
+            .into_iter()
+            .map(|c| Closure {
+                from: c.from.0,
+                to: c.to.0,
+                reason: super::inputs::text(c.reason),
+            })
+            .collect();
+        let today = app(ctx).today();
+        run_library(ctx, &id, LibraryChange::SetClosures { closures, today }).await
     }
 }

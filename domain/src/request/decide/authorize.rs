@@ -38,7 +38,7 @@ pub(super) fn authorize(
     if capacity == Capacity::Network {
         actor.require_coordinator_reason()?;
         return match action {
-            Action::TimeOut | Action::SkipSuspendedLender => {
+            Action::TimeOut | Action::SkipSuspendedLender | Action::Expire => {
                 Err(DomainError::forbidden("only the system times requests out"))
             }
             _ => Ok(capacity),
@@ -53,7 +53,8 @@ pub(super) fn authorize(
         | Action::ShipReturn
         | Action::RequestRenewal { .. }
         | Action::Cancel { .. }
-        | Action::Reroute { .. } => capacity == Capacity::Borrower,
+        | Action::Reroute { .. }
+        | Action::UpdateNeededBy { .. } => capacity == Capacity::Borrower,
         Action::WillSupply { .. }
         | Action::ProposeConditions { .. }
         | Action::Decline { .. }
@@ -67,7 +68,7 @@ pub(super) fn authorize(
         Action::AddNote { .. } => {
             capacity != Capacity::Rota || state.asked.contains(&actor.library)
         }
-        Action::Place(_) | Action::TimeOut | Action::SkipSuspendedLender => false,
+        Action::Place(_) | Action::TimeOut | Action::SkipSuspendedLender | Action::Expire => false,
     };
     if allowed {
         Ok(capacity)

@@ -13,7 +13,7 @@ use super::events::RequestEvent;
 use super::routing::route;
 use super::state::RequestState;
 use super::status::RequestStatus;
-use super::types::{ServiceType, Side};
+use super::types::{CopyrightCompliance::Ccg, ServiceType, Side};
 use crate::actor::Origin;
 use crate::error::DomainError;
 use crate::library_id::LibraryId;
@@ -40,7 +40,12 @@ impl IllRequest {
         let state = self.state.as_ref().ok_or(DomainError::NotFound)?;
         let capacity = match &origin {
             Origin::Person(actor) => Some(authorize(actor, &action, state)?),
-            Origin::System if matches!(action, Action::TimeOut | Action::SkipSuspendedLender) => {
+            Origin::System
+                if matches!(
+                    action,
+                    Action::TimeOut | Action::SkipSuspendedLender | Action::Expire
+                ) =>
+            {
                 None
             }
             Origin::System => {
@@ -69,11 +74,16 @@ impl IllRequest {
     fn place(
         &self,
         origin: &Origin,
-        place: PlaceRequest,
+        mut place: PlaceRequest,
         services: &RequestServices,
     ) -> Result<Vec<RequestEvent>, DomainError> {
         let Origin::Person(actor) = origin else {
             return Err(DomainError::forbidden("requests are placed by people"));
+        };
+        place.item.copyright_compliance = match place.service_type {
+            // Absent: the cautious reading, counted towards the rule of five.
+            ServiceType::Copy => Some(place.item.copyright_compliance.unwrap_or(Ccg)),
+            ServiceType::Loan => None,
         };
         if let Some(existing) = &self.state {
             let same = existing.borrower == actor.library
@@ -164,6 +174,15 @@ impl Decision<'_> {
                 }];
                 events.extend(route(&lenders, 0, self.services));
                 Ok(events)
+            }
+            Action::UpdateNeededBy { needed_by } => {
+                if status.is_ended() {
+                    return Err(self.invalid());
+                }
+                if needed_by == state.needed_by {
+                    return Ok(vec![]);
+                }
+                Ok(vec![E::NeededByChanged { needed_by }])
             }
             Action::WillSupply { note } => {
                 self.expect(&[S::Requested])?;
@@ -275,7 +294,10 @@ impl Decision<'_> {
                 Ok(vec![E::NoteAdded { note_id: note.id }])
             }
             Action::TimeOut => {
-                let due = state.respond_by.is_some_and(|by| self.services.now() >= by);
+                let due = self
+                    .services
+                    .respond_by(state)
+                    .is_some_and(|by| self.services.now() >= by);
                 let lender = self.lender()?;
                 match status {
                     S::Requested if due => {
@@ -305,6 +327,18 @@ impl Decision<'_> {
                     why: super::types::SkipReason::Suspended,
                 };
                 Ok(self.then_route(vec![skipped], None))
+            }
+            Action::Expire => {
+                let expired = state
+                    .needed_by
+                    .is_some_and(|needed_by| self.services.today() > needed_by);
+                match status {
+                    S::Requested | S::Conditional if expired => Ok(vec![E::RequestExpired {}]),
+                    S::WillSupply if expired && !state.cancel_pending && !state.cancel_asked => {
+                        Ok(vec![E::CancelRequested { note_id: None }])
+                    }
+                    _ => Err(self.invalid()),
+                }
             }
         }
     }

@@ -58,6 +58,7 @@ pub(super) fn validate_arguments(
         Action::RequestRenewal { until } => not_before_today("until", *until),
         Action::AnswerRenewal { new_due_date, .. } => not_before_today("newDueDate", *new_due_date),
         Action::Recall { due_date, .. } => not_before_today("dueDate", *due_date),
+        Action::UpdateNeededBy { needed_by } => not_before_today("neededBy", *needed_by),
         _ => Ok(()),
     }
 }

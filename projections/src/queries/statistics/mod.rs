@@ -209,6 +209,7 @@ pub async fn statistics(
                 name: r.name,
                 lends: r.lends,
                 suspended: r.suspended,
+                closures: Vec::new(),
             };
             (id, record)
         })
@@ -283,6 +284,7 @@ pub async fn statistics(
                 id,
                 lends: true,
                 suspended: false,
+                closures: Vec::new(),
             }),
             lend_borrow_ratio: rate(lending.shipped, borrowing.filled),
             borrowing,

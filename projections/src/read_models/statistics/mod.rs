@@ -225,7 +225,8 @@ pub(crate) fn fold(
             batch.count(&request.borrower, day).filled += 1;
         }
         RequestEvent::RequestUnfilled {} => batch.count(&request.borrower, day).unfilled += 1,
-        RequestEvent::RequestCancelled {} => {
+        // Needed-by expiry is a cancellation by the system.
+        RequestEvent::RequestCancelled {} | RequestEvent::RequestExpired {} => {
             batch.count(&request.borrower, day).cancelled += 1;
         }
         RequestEvent::LenderDeclined { lender, reason, .. } => {

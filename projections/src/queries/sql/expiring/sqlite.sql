@@ -1,0 +1,10 @@
+-- Requests whose needed-by date ($1, 'YYYY-MM-DD') has passed and that
+-- needed-by expiry still acts on: cancelled while unanswered or
+-- conditional, a cancel asked once while the lender will supply.
+SELECT id FROM request_views
+ WHERE status IN ('REQUESTED', 'CONDITIONAL', 'WILL_SUPPLY')
+   AND json_extract(view, '$.state.needed_by') < $1
+   AND (status <> 'WILL_SUPPLY'
+        OR (json_extract(view, '$.state.cancel_pending') = 0
+            AND json_extract(view, '$.state.cancel_asked') IS NULL))
+ ORDER BY id
