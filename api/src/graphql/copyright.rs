@@ -15,7 +15,7 @@ pub(super) async fn report(
     year: i32,
 ) -> async_graphql::Result<Vec<CopyrightCountObject>> {
     let account = &viewer(ctx)?.account;
-    let library = library_id("library", library)?;
+    let library = library_id(ctx, "library", library)?;
     if !(1..=9999).contains(&year) {
         return Err(ApiError::bad_input(format!("year: {year} is not a year")).into());
     }

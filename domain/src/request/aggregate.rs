@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::commands::RequestCommand;
 use super::events::RequestEvent;
 use super::state::{fold, RequestState};
-use super::types::RequestStatus;
+use super::status::RequestStatus;
 use crate::clock::{Calendar, Clock};
 use crate::closure::extended_window;
 use crate::directory::LibraryDirectory;

@@ -96,7 +96,7 @@ impl LibraryMutation {
         library: ID,
         closures: Vec<ClosureInput>,
     ) -> async_graphql::Result<LibraryObject> {
-        let id = library_id("library", &library)?;
+        let id = library_id(ctx, "library", &library)?;
         let closures = closures
             .into_iter()
             .map(|c| Closure {
