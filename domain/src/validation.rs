@@ -28,6 +28,12 @@ pub fn note(field: &str, value: &str, max: usize) -> Result<(), DomainError> {
     if value.trim().is_empty() {
         return Err(DomainError::bad_input(field, "must not be blank"));
     }
+    prose(field, value, max)
+}
+
+/// Free text that may be blank (its absence is judged elsewhere) and may hold
+/// tabs and line breaks, such as a coordinator's reason.
+pub fn prose(field: &str, value: &str, max: usize) -> Result<(), DomainError> {
     length(field, value, max)?;
     no_control_characters(field, value, Lines::Allowed)
 }

@@ -18,7 +18,10 @@ pub(super) fn validate_arguments(
     services: &RequestServices,
 ) -> Result<(), DomainError> {
     if let Origin::Person(actor) = origin {
-        validation::optional("coordinatorReason", actor.reason.as_deref(), MAX_REASON)?;
+        // A blank reason is the authorization's refusal (Forbidden).
+        if let Some(reason) = actor.reason.as_deref() {
+            validation::prose("coordinatorReason", reason, MAX_REASON)?;
+        }
     }
     if let Some(note) = action.note() {
         let field = if matches!(action, Action::AddNote { .. }) {
