@@ -109,11 +109,11 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
         tabs.contains("Requested 1") && tabs.contains("Will supply 51"),
         "{tabs}"
     );
-    // Placed 15:00 UTC on 2 March; five days to answer: 10:00 in New York.
+    // Placed 10:00 UTC on 2 March; five days to answer: 05:00 in New York.
     let row = page
         .text(&format!("#queue-table tr[data-id=\"{new}\"]"))
         .await;
-    assert!(row.contains("Mar 7, 2026, 10:00 EST"), "{row}");
+    assert!(row.contains("Mar 7, 2026, 05:00 EST"), "{row}");
     assert!(!row.contains("Overdue for an answer"), "{row}");
     page.screenshot_window("queue-answer-first.png").await;
 
@@ -136,15 +136,15 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
     open_request(&page, &app, &new).await;
     let answer_by = page.text("#answer-by").await;
     assert!(
-        answer_by.contains("Mar 7, 2026, 10:00 EST") && answer_by.contains("lender"),
+        answer_by.contains("Mar 7, 2026, 05:00 EST") && answer_by.contains("lender"),
         "{answer_by}"
     );
-    assert_eq!(fact(&page, "Placed").await, json!("Mar 2, 2026, 10:00 EST"));
+    assert_eq!(fact(&page, "Placed").await, json!("Mar 2, 2026, 05:00 EST"));
     let summary = page.eval("document.body.innerText").await;
     let summary = summary.as_str().unwrap();
     let routed = page.text("#history li[data-type=RequestRouted]").await;
     assert!(
-        routed.contains("Answer by: Mar 7, 2026, 10:00 EST"),
+        routed.contains("Answer by: Mar 7, 2026, 05:00 EST"),
         "{routed}"
     );
     assert!(!summary.contains(".000000"), "a raw timestamp: {summary}");
