@@ -11,7 +11,8 @@ mod statistics;
 
 use thiserror::Error;
 
-use store::StoreError;
+use store::backend::Tx;
+use store::{Database, StoreError};
 
 pub use crate::changes::QueueSide;
 pub use copyright::{copyright_report, CopyrightCount};
@@ -29,4 +30,20 @@ pub enum QueryError {
     BadCursor,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A read-only transaction in which several statements see one state of the
+/// read models (PostgreSQL's REPEATABLE READ; a SQLite read transaction
+/// already reads one snapshot), so that, say, a page and its counts agree.
+pub(crate) async fn snapshot(db: &Database) -> Result<Tx<'static>, StoreError> {
+    Ok(match db {
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+            Tx::Postgres(tx)
+        }
+        Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+    })
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::QueryError;
 use crate::changes::QueueSide;
 use domain::RequestView;
-use store::backend::on_db;
+use store::backend::{on_tx, Tx};
 use store::Database;
 use store::StoreError;
 
@@ -117,7 +117,9 @@ pub async fn queue(db: &Database, q: &QueueQuery) -> Result<QueuePage, QueryErro
         QueueOrder::RespondBy => &statements.page_by_respond_by,
     };
     let first = q.first as usize;
-    let rows: Vec<PageRow> = on_db!(db, pool => {
+    // The page and its counts from one snapshot, so that they agree.
+    let mut tx = super::snapshot(db).await?;
+    let rows: Vec<PageRow> = on_tx!(&mut tx, c => {
         let mut query = sqlx::query_as(sql).bind(q.library.as_str());
         for slot in slots {
             query = query.bind(slot);
@@ -129,11 +131,11 @@ pub async fn queue(db: &Database, q: &QueueQuery) -> Result<QueuePage, QueryErro
             .bind(after.updated_at_us)
             .bind(after.id)
             .bind(i64::from(q.first) + 1)
-            .fetch_all(pool)
+            .fetch_all(&mut **c)
             .await
     })
     .map_err(StoreError::from)?;
-    let counts = count(db, &statements.count, &q.library, slots).await?;
+    let counts = count(&mut tx, &statements.count, &q.library, slots).await?;
     Ok(QueuePage {
         has_next_page: rows.len() > first,
         edges: rows
@@ -159,21 +161,28 @@ pub async fn queue_counts(
     library: &LibraryId,
     side: QueueSide,
 ) -> Result<Vec<(RequestStatus, i64)>, StoreError> {
-    count(db, &Statements::of(side).count, library, status_slots(None)).await
+    let mut tx = super::snapshot(db).await?;
+    count(
+        &mut tx,
+        &Statements::of(side).count,
+        library,
+        status_slots(None),
+    )
+    .await
 }
 
 async fn count(
-    db: &Database,
+    tx: &mut Tx<'_>,
     sql: &'static str,
     library: &LibraryId,
     slots: StatusSlots,
 ) -> Result<Vec<(RequestStatus, i64)>, StoreError> {
-    let rows: Vec<CountRow> = on_db!(db, pool => {
+    let rows: Vec<CountRow> = on_tx!(tx, c => {
         let mut query = sqlx::query_as(sql).bind(library.as_str());
         for slot in slots {
             query = query.bind(slot);
         }
-        query.fetch_all(pool).await
+        query.fetch_all(&mut **c).await
     })?;
     let mut counts = rows
         .into_iter()

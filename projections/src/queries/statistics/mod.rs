@@ -13,7 +13,7 @@ use domain::{LibraryId, UnfilledReason};
 
 use crate::read_models::statistics::{RECEIVE, SHIP};
 use medians::{network_receive_median, series_median};
-use store::backend::{on_tx, Tx};
+use store::backend::on_tx;
 use store::Database;
 use store::StoreError;
 
@@ -46,7 +46,6 @@ const DIRECTORY: &str =
     "SELECT id, name, lends, suspended FROM library_directory WHERE $1 = '' OR id = $1";
 /// One snapshot for all the statistics' reads (PostgreSQL; SQLite's read
 /// transaction is one already).
-const SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statistics {
@@ -158,14 +157,7 @@ pub async fn statistics(
     to: NaiveDate,
     library: Option<&LibraryId>,
 ) -> Result<Statistics, StoreError> {
-    let mut tx = match db {
-        Database::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(SNAPSHOT).execute(&mut *tx).await?;
-            Tx::Postgres(tx)
-        }
-        Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-    };
+    let mut tx = super::snapshot(db).await?;
     let tx = &mut tx;
     let wanted = library.map(LibraryId::as_str).unwrap_or_default();
     let statements: &Statements = if library.is_some() {
