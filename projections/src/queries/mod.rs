@@ -37,13 +37,10 @@ pub enum QueryError {
 /// already reads one snapshot), so that, say, a page and its counts agree.
 pub(crate) async fn snapshot(db: &Database) -> Result<Tx<'static>, StoreError> {
     Ok(match db {
-        Database::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-            Tx::Postgres(tx)
-        }
+        Database::Postgres(pool) => Tx::Postgres(
+            pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?,
+        ),
         Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
     })
 }
