@@ -11,6 +11,7 @@ pub mod error;
 pub mod library;
 pub mod library_id;
 pub mod metadata;
+pub mod normalize;
 pub mod request;
 #[cfg(feature = "testing")]
 pub mod testing;

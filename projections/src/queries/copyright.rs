@@ -5,10 +5,8 @@
 use std::collections::HashMap;
 
 use chrono::Datelike;
-use domain::{Calendar, CopyrightCompliance, LibraryId, RequestView, ServiceType};
+use domain::{normalize, Calendar, CopyrightCompliance, LibraryId, RequestView, ServiceType};
 use sqlx::types::Json;
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 
 use store::backend::on_db;
 use store::Database;
@@ -58,10 +56,10 @@ fn count(mut views: Vec<RequestView>, year: i32, calendar: Calendar) -> Vec<Copy
     let mut titles: HashMap<String, CopyrightCount> = HashMap::new();
     for view in views {
         let item = &view.state.item;
-        let issn = item.issn.as_deref().and_then(normalize_issn);
+        let issn = item.issn.as_deref().and_then(normalize::issn);
         let key = match &issn {
             Some(issn) => format!("issn {issn}"),
-            None => format!("title {}", fold(&item.title)),
+            None => format!("title {}", normalize::fold(&item.title)),
         };
         titles
             .entry(key)
@@ -103,42 +101,4 @@ fn counts(view: &RequestView, year: i32, calendar: Calendar) -> bool {
         && item
             .publication_year
             .is_none_or(|published| published >= placed - RECENT_YEARS)
-}
-
-/// An ISSN as `NNNN-NNNX`, or `None` when the text is not one.
-fn normalize_issn(text: &str) -> Option<String> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    let well_formed = compact.len() == 8
-        && compact[..7].bytes().all(|b| b.is_ascii_digit())
-        && matches!(compact.as_bytes()[7], b'0'..=b'9' | b'X');
-    well_formed.then(|| format!("{}-{}", &compact[..4], &compact[4..]))
-}
-
-/// Text folded as DESIGN.md folds it: NFKD, diacritics removed, lower-cased,
-/// punctuation to spaces (and runs of spaces to one).
-fn fold(text: &str) -> String {
-    let folded: String = text
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_fold_and_issns_normalize() {
-        assert_eq!(fold("  Café-Society: Revue!"), "cafe society revue");
-        assert_eq!(normalize_issn("0028 792x"), Some("0028-792X".into()));
-        assert_eq!(normalize_issn("0028-7921"), Some("0028-7921".into()));
-        assert_eq!(normalize_issn("not an issn"), None);
-    }
 }

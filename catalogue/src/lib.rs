@@ -1,0 +1,8 @@
+//! The union catalogue: every member's holdings, imported from the files
+//! their systems export (MARC 21, MARCXML, CSV), clustered into records;
+//! search over them on either backend; and the automatic load-balanced rota
+//! built from who holds a record (DESIGN.md, "The union catalogue and the
+//! automatic rota").
+
+pub mod formats;
+pub mod record;
