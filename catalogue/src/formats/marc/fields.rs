@@ -54,7 +54,11 @@ impl<'r> Found<'r> {
             b"022" => add_all(&mut self.record.issns, data, normalize::issn),
             b"035" => add_all(&mut self.record.oclc_numbers, data, normalize::oclc_in_035),
             b"100" | b"110" | b"111" => {
-                let slot = &mut self.authors[usize::from(tag[1] - b'0')];
+                let slot = &mut self.authors[match tag {
+                    b"100" => 0,
+                    b"110" => 1,
+                    _ => 2,
+                }];
                 if slot.is_none() {
                     *slot = first(data, b'a');
                 }

@@ -1,10 +1,15 @@
 //! Reading holdings files: each format from real files and hand-made ones.
 
+mod breaker;
+mod copies;
 mod csv;
 mod items;
+mod marc;
+mod marcxml;
 
 use std::io::BufReader;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use catalogue::formats::{self, BrokenFile, Entry, Format, ItemMapping};
 use catalogue::record::SourceRecord;
@@ -51,4 +56,25 @@ pub fn rejections(entries: &[Entry]) -> Vec<&str> {
             Entry::Record(_) => None,
         })
         .collect()
+}
+
+/// The examples of Debian's idzebra-2.0-examples package, which
+/// scripts/test.sh installs.
+const ZEBRA_EXAMPLES: &str = "/usr/share/doc/idzebra-2.0/examples";
+
+/// A gzipped Zebra example, unzipped by the system's gzip.
+pub fn gunzip(example: &str) -> Vec<u8> {
+    let path = Path::new(ZEBRA_EXAMPLES).join(example);
+    let output = Command::new("gzip")
+        .arg("-dc")
+        .arg(&path)
+        .output()
+        .expect("gzip runs");
+    assert!(
+        output.status.success(),
+        "{} cannot be unzipped (is idzebra-2.0-examples installed?): {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
 }
