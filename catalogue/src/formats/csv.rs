@@ -39,6 +39,10 @@ impl Header {
             let name = std::str::from_utf8(name)
                 .map_err(|_| BrokenFile::new("the CSV header is not UTF-8"))?;
             let name = name.trim_start_matches('\u{feff}').trim();
+            // Spreadsheets leave blank header cells after the last column.
+            if name.is_empty() {
+                continue;
+            }
             let known = name.to_ascii_lowercase();
             let column = COLUMNS.iter().position(|c| *c == known).ok_or_else(|| {
                 BrokenFile::new(format!(
@@ -107,23 +111,27 @@ impl<R: BufRead> Iterator for Rows<R> {
     type Item = Result<Entry, BrokenFile>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.reader.read_byte_record(&mut self.row) {
-            Ok(true) => Some(Ok(entry(&self.header, &self.row))),
-            Ok(false) => {
-                self.done = true;
-                None
-            }
-            Err(error) => {
-                self.done = true;
-                Some(Err(BrokenFile::new(format!(
-                    "the CSV file cannot be read: {error}"
-                ))))
+        while !self.done {
+            match self.reader.read_byte_record(&mut self.row) {
+                Ok(true) if blank(&self.row) => {}
+                Ok(true) => return Some(Ok(entry(&self.header, &self.row))),
+                Ok(false) => self.done = true,
+                Err(error) => {
+                    self.done = true;
+                    return Some(Err(BrokenFile::new(format!(
+                        "the CSV file cannot be read: {error}"
+                    ))));
+                }
             }
         }
+        None
     }
+}
+
+/// A row of blank cells (`,,,`, as spreadsheets export) is no record.
+fn blank(row: &ByteRecord) -> bool {
+    row.iter()
+        .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
 }
 
 fn entry(header: &Header, row: &ByteRecord) -> Entry {

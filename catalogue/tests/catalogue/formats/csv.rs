@@ -133,3 +133,19 @@ fn a_row_that_is_not_utf8_is_rejected() {
     assert_eq!(rejections(&entries), vec!["the row is not UTF-8"]);
     assert_eq!(records(&entries).len(), 1);
 }
+
+#[test]
+fn blank_header_cells_and_blank_rows_are_skipped() {
+    let entries = read_bytes(
+        Format::Csv,
+        b"title,author,,\nEmma,Austen,,\n,,,\n  , ,,\nPersuasion,,,\n".to_vec(),
+        &Default::default(),
+    )
+    .unwrap();
+    let titles: Vec<&str> = records(&entries)
+        .iter()
+        .map(|record| record.title.as_str())
+        .collect();
+    assert_eq!(titles, vec!["Emma", "Persuasion"]);
+    assert_eq!(entries.len(), 2);
+}
