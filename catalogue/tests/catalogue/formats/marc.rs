@@ -181,3 +181,34 @@ fn zebra_s_sample_is_read() {
         .count();
     assert_eq!(with_isbn, 5);
 }
+
+/// Every byte of a record with multi-byte characters, changed to each of
+/// the bytes that matter to the reader, gives entries or a broken file,
+/// never a panic; the good record after it is still read unless the damage
+/// took the record terminator between them.
+#[test]
+fn any_damaged_byte_is_survived() {
+    let damaged = iso2709(
+        "=LDR  00000cam a2200000 i 4500\n=001  é1\n=020  \\\\$a0306406152\n\
+         =245  10$aCafé :$bsociété /\n=952  \\\\$aMAIN$7é",
+    );
+    let good = iso2709("=LDR  00000cam a2200000 i 4500\n=245  10$aLast");
+    for at in 0..damaged.len() {
+        for byte in [0x00, 0x1D, 0x1E, 0x1F, b'0', b'9', b' ', 0xA9, 0xC3, 0xFF] {
+            let mut file = damaged.clone();
+            file[at] = byte;
+            file.extend_from_slice(&good);
+            let terminator = at == damaged.len() - 1;
+            if let Ok(entries) = read_bytes(Format::Marc, file, &ItemMapping::default()) {
+                if terminator {
+                    continue;
+                }
+                let last = entries.last().expect("at least one entry");
+                assert!(
+                    matches!(last, Entry::Record(record) if record.title == "Last"),
+                    "byte {at} set to {byte:#04x}: {last:?}"
+                );
+            }
+        }
+    }
+}
