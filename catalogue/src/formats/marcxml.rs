@@ -136,37 +136,30 @@ impl<R: BufRead> XmlRecords<'_, R> {
                         record.start_element(&element);
                     }
                 }
-                Event::Empty(element) => {
-                    if in_slim {
-                        record.start_element(&element);
-                        if let Some(entry) =
-                            record.end_element(element.local_name().as_ref(), self.items)
-                        {
-                            return Ok(Some(entry));
-                        }
+                Event::Empty(element) if in_slim => {
+                    record.start_element(&element);
+                    let name = element.local_name();
+                    if let Some(entry) = record.end_element(name.as_ref(), self.items) {
+                        return Ok(Some(entry));
                     }
                 }
                 Event::End(element) => {
                     record.depth -= 1;
-                    if in_slim {
-                        if let Some(entry) =
-                            record.end_element(element.local_name().as_ref(), self.items)
-                        {
-                            return Ok(Some(entry));
-                        }
+                    let name = element.local_name();
+                    let entry = in_slim
+                        .then(|| record.end_element(name.as_ref(), self.items))
+                        .flatten();
+                    if entry.is_some() {
+                        return Ok(entry);
                     }
                 }
-                Event::Text(text) => {
-                    if record.takes_text() {
-                        let text = text.decode().map_err(|error| not_well_formed(&error))?;
-                        record.push_text(&text);
-                    }
+                Event::Text(text) if record.takes_text() => {
+                    let text = text.decode().map_err(|error| not_well_formed(&error))?;
+                    record.push_text(&text);
                 }
-                Event::CData(data) => {
-                    if record.takes_text() {
-                        let text = data.decode().map_err(|error| not_well_formed(&error))?;
-                        record.push_text(&text);
-                    }
+                Event::CData(data) if record.takes_text() => {
+                    let text = data.decode().map_err(|error| not_well_formed(&error))?;
+                    record.push_text(&text);
                 }
                 Event::GeneralRef(reference) => {
                     let resolved = match reference

@@ -46,9 +46,8 @@ impl<'r> Found<'r> {
                     .filter(|year| year.bytes().all(|b| b.is_ascii_digit()));
             }
             b"010" => {
-                if self.record.lccn.is_none() {
-                    self.record.lccn = first(data, b'a').and_then(normalize::lccn);
-                }
+                let lccn = self.record.lccn.take();
+                self.record.lccn = lccn.or_else(|| first(data, b'a').and_then(normalize::lccn));
             }
             b"020" => add_all(&mut self.record.isbns, data, normalize::isbn13),
             b"022" => add_all(&mut self.record.issns, data, normalize::issn),
@@ -64,17 +63,11 @@ impl<'r> Found<'r> {
                 }
             }
             b"245" => {
-                if self.title.is_none() {
-                    if let Some(main) = first(data, b'a') {
-                        self.title = Some((main, first(data, b'b')));
-                    }
-                }
+                self.title = self
+                    .title
+                    .or_else(|| first(data, b'a').map(|main| (main, first(data, b'b'))));
             }
-            b"250" => {
-                if self.edition.is_none() {
-                    self.edition = first(data, b'a');
-                }
-            }
+            b"250" => self.edition = self.edition.or_else(|| first(data, b'a')),
             b"260" => self.imprint(2, data),
             b"264" => {
                 if indicators(data)[1] == b'1' {
