@@ -15,6 +15,8 @@ const RECORD_END: u8 = 0x1D;
 const FIELD_END: u8 = 0x1E;
 const LEADER: usize = 24;
 const ESCAPE: u8 = 0x1B;
+/// The longest record ISO 2709's five-digit length allows.
+const LONGEST: usize = 99_999;
 const DIRECTORY_ENTRY: usize = 12;
 
 /// Why a MARC-8 record (leader/09 blank) with characters outside ASCII is
@@ -117,9 +119,17 @@ impl<R: BufRead> Iterator for MarcRecords<'_, R> {
                 return Some(Err(unreadable(error)));
             }
         }
-        if let Err(error) = self.input.read_until(RECORD_END, &mut self.buffer) {
-            self.done = true;
-            return Some(Err(unreadable(error)));
+        match read_record(&mut self.input, &mut self.buffer) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Some(Ok(Entry::Rejected(format!(
+                    "the record is longer than {LONGEST} bytes, the most ISO 2709 allows"
+                ))))
+            }
+            Err(error) => {
+                self.done = true;
+                return Some(Err(unreadable(error)));
+            }
         }
         let record = match self.buffer.split_last() {
             None => {
@@ -144,6 +154,54 @@ impl<R: BufRead> Iterator for MarcRecords<'_, R> {
             ),
             Err(reason) => Entry::Rejected(reason),
         }))
+    }
+}
+
+/// Appends the input up to and with the next record terminator (or the
+/// end) to `buffer`; `false`, with the rest of the record skipped, when the
+/// record is longer than ISO 2709 allows, so that a file without
+/// terminators is never held in memory.
+fn read_record(input: &mut impl BufRead, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(true);
+        }
+        let (taken, complete) = match memchr::memchr(RECORD_END, available) {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        let too_long = buffer.len() + taken > LONGEST;
+        if !too_long {
+            buffer.extend_from_slice(&available[..taken]);
+        }
+        input.consume(taken);
+        if too_long {
+            buffer.clear();
+            if !complete {
+                skip_record(input)?;
+            }
+            return Ok(false);
+        }
+        if complete {
+            return Ok(true);
+        }
+    }
+}
+
+/// Skips the input up to and with the next record terminator.
+fn skip_record(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        if let Some(at) = memchr::memchr(RECORD_END, available) {
+            input.consume(at + 1);
+            return Ok(());
+        }
+        let all = available.len();
+        input.consume(all);
     }
 }
 

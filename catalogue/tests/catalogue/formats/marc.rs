@@ -212,3 +212,20 @@ fn any_damaged_byte_is_survived() {
         }
     }
 }
+
+#[test]
+fn a_record_longer_than_iso2709_allows_is_rejected_without_holding_it() {
+    let good = iso2709("=LDR  00000cam a2200000 i 4500\n=245  10$aAfter");
+    let mut long = b"00000cam a2200000 i 4500".to_vec();
+    long.extend(std::iter::repeat_n(b'x', 150_000));
+    let entries = read_bytes(
+        Format::Marc,
+        [long.clone(), vec![0x1D], good.clone(), long].concat(),
+        &ItemMapping::default(),
+    )
+    .unwrap();
+    let longer = "the record is longer than 99999 bytes, the most ISO 2709 allows";
+    assert_eq!(rejections(&entries), vec![longer, longer]);
+    assert_eq!(records(&entries)[0].title, "After");
+    assert_eq!(entries.len(), 3);
+}
