@@ -255,10 +255,14 @@ fn parse<'r>(record: &'r [u8], spans: &mut Vec<FieldSpan>) -> Result<&'r str, St
     })?;
     for entry in directory.chunks_exact(DIRECTORY_ENTRY) {
         let tag: [u8; 3] = [entry[0], entry[1], entry[2]];
-        let name = String::from_utf8_lossy(&tag);
         if !tag.iter().all(u8::is_ascii_alphanumeric) {
-            return Err(format!("the directory has a bad tag {name:?}"));
+            return Err(format!(
+                "the directory has a bad tag {:?}",
+                String::from_utf8_lossy(&tag)
+            ));
         }
+        // ASCII letters and digits, checked just above.
+        let name = std::str::from_utf8(&tag).unwrap_or_default();
         let (Some(size), Some(offset)) = (number(&entry[3..7]), number(&entry[7..12])) else {
             return Err(format!("field {name}'s directory entry is not numeric"));
         };
