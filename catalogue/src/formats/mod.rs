@@ -12,7 +12,7 @@ mod marcxml;
 
 use std::io::BufRead;
 
-pub use items::{ItemMapping, MalformedMapping};
+pub use items::{ItemField, ItemMapping, MalformedMapping};
 
 use crate::record::SourceRecord;
 
@@ -56,6 +56,8 @@ impl Format {
 }
 
 /// What one record of a file gives.
+// Entries pass one at a time: boxing the record would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     Record(SourceRecord),
