@@ -23,7 +23,7 @@ async fn records_join_on_oclc_numbers_and_isbns(backend: Backend) {
     // L1's record has an OCLC number and an ISBN; L2's only the ISBN.
     app.import_csv(&net.l1, "L1", "title,author,oclc,isbn\nMoby Dick,Melville,(OCoLC)ocm00000123,9780000000019\n")
         .await;
-    app.import_csv(&net.l2, "L2", "title,isbn\nMoby-Dick; or The Whale,0-00-000001-X\n")
+    app.import_csv(&net.l2, "L2", "title,isbn\nMoby-Dick; or The Whale,0-00-000001-9\n")
         .await;
     let record = app.catalog_record(&net.l2, "isbn:9780000000019").await;
     assert_eq!(record["id"], "ocolc:123");

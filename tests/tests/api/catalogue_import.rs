@@ -154,3 +154,47 @@ async fn who_may_import_and_what(backend: Backend) {
     }
 }
 on_both_backends!(who_may_import_and_what);
+
+/// `ill-server holdings import` on the server's store: the summary on
+/// stdout and exit 0; a broken file or bad usage exit 2; no store exit 3.
+async fn the_command_line_imports_a_file(backend: Backend) {
+    let net = Network::new(backend).await;
+    let dir = std::env::temp_dir().join(format!("ill-holdings-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("holdings.csv");
+    std::fs::write(&good, "title,isbn\nEmma,9780000000033\nPersuasion,978-bad\n").unwrap();
+    let broken = dir.join("broken.csv");
+    std::fs::write(&broken, "colour\nred\n").unwrap();
+    let run = |url: &str, args: &[&str]| {
+        let mut command = std::process::Command::new(ill_tests::nodes::server_binary());
+        command
+            .args(["--database-url", url, "holdings", "import"])
+            .args(args);
+        command.output().expect("run ill-server")
+    };
+    let url = net.app.database_url.clone();
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let done = run(&url, &["--library", "l3", &path(&good)]);
+    assert_eq!(done.status.code(), Some(0), "{}", String::from_utf8_lossy(&done.stderr));
+    let summary: Value = serde_json::from_slice(&done.stdout).unwrap();
+    assert_eq!(
+        (&summary["library"], &summary["records"], &summary["rejected"]),
+        (&json!("L3"), &json!(2), &json!(1))
+    );
+    assert_eq!(net.app.catalog_record(&net.l1, "isbn:9780000000033").await["holdings"][0]["library"]["id"], "L3");
+    let bad_usage = [
+        ["--library", "L3", &path(&broken)].map(str::to_owned).to_vec(),
+        ["--library", "NOPE", &path(&good)].map(str::to_owned).to_vec(),
+        ["--library", "L3", "--format", "xml", &path(&good)].map(str::to_owned).to_vec(),
+        ["--library", "L3", &path(&dir.join("absent.csv"))].map(str::to_owned).to_vec(),
+        ["--library", "L3", &path(&dir)].map(str::to_owned).to_vec(),
+    ];
+    for args in bad_usage {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(run(&url, &args).status.code(), Some(2), "{args:?}");
+    }
+    let unreachable = run("postgres://postgres@127.0.0.1:1/none", &["--library", "L3", &path(&good)]);
+    assert_eq!(unreachable.status.code(), Some(3));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+on_both_backends!(the_command_line_imports_a_file);
