@@ -79,15 +79,20 @@ pub async fn run(
     items: Option<&str>,
     file: &Path,
 ) -> Result<Summary, Failure> {
-    let library = LibraryId::parse("--library", library).map_err(|e| Failure::Input(e.to_string()))?;
+    let library =
+        LibraryId::parse("--library", library).map_err(|e| Failure::Input(e.to_string()))?;
     let format = format_of(format, file)?;
     let items = match items {
-        Some(text) => ItemMapping::parse(text).map_err(|e| Failure::Input(format!("--items: {e}")))?,
+        Some(text) => {
+            ItemMapping::parse(text).map_err(|e| Failure::Input(format!("--items: {e}")))?
+        }
         None => ItemMapping::default(),
     };
     let input = File::open(file)
         .map_err(|e| Failure::Input(format!("cannot read {}: {e}", file.display())))?;
-    let database = Database::connect(database_url).await.map_err(store_failure)?;
+    let database = Database::connect(database_url)
+        .await
+        .map_err(store_failure)?;
     let registered = EventStore::new(database.clone())
         .all::<Library>()
         .await
@@ -104,7 +109,12 @@ pub async fn run(
         at: chrono::Utc::now(),
         lending: registered.lends && !registered.suspended,
     };
-    let outcome = import::import(&database, request, BufReader::with_capacity(64 * 1024, input)).await;
+    let outcome = import::import(
+        &database,
+        request,
+        BufReader::with_capacity(64 * 1024, input),
+    )
+    .await;
     database.close().await;
     outcome.map_err(|error| match error {
         CatalogueError::BrokenFile(broken) => Failure::Input(broken.reason),

@@ -117,7 +117,10 @@ async fn holdings_import(
 ) -> ExitCode {
     match api::holdings_command::run(database_url, library, format, items, file).await {
         Ok(summary) => {
-            println!("{}", serde_json::to_string(&summary).expect("a summary serialises"));
+            println!(
+                "{}",
+                serde_json::to_string(&summary).expect("a summary serialises")
+            );
             ExitCode::SUCCESS
         }
         Err(failure) => {

@@ -59,7 +59,10 @@ impl TestApp {
             "POST /holdings/{library} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
         );
-        stream.write_all(head.as_bytes()).await.expect("send the head");
+        stream
+            .write_all(head.as_bytes())
+            .await
+            .expect("send the head");
         Upload { stream }
     }
 }
@@ -80,14 +83,20 @@ impl Upload {
 
     /// Ends the body; the status and the JSON body of the answer.
     pub async fn finish(mut self) -> (u16, Value) {
-        self.stream.write_all(b"0\r\n\r\n").await.expect("end the body");
+        self.stream
+            .write_all(b"0\r\n\r\n")
+            .await
+            .expect("end the body");
         self.answer().await
     }
 
     /// The answer, without ending the body (a refusal comes first).
     pub async fn answer(mut self) -> (u16, Value) {
         let mut raw = Vec::new();
-        self.stream.read_to_end(&mut raw).await.expect("read the answer");
+        self.stream
+            .read_to_end(&mut raw)
+            .await
+            .expect("read the answer");
         let text = String::from_utf8_lossy(&raw);
         let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
         let status = head
@@ -103,14 +112,18 @@ impl Upload {
 pub fn generated_csv(rows: usize, prefix: &str) -> String {
     let mut csv = String::from("title,author,local_id,call_number\n");
     for i in 0..rows {
-        csv.push_str(&format!("{prefix} volume {i},Author {i},{prefix}-{i},QA {i}\n"));
+        csv.push_str(&format!(
+            "{prefix} volume {i},Author {i},{prefix}-{i},QA {i}\n"
+        ));
     }
     csv
 }
 
 /// The one integer a query of the test's store answers.
 pub async fn count(database_url: &str, sql: &str) -> i64 {
-    let database = store::Database::connect(database_url).await.expect("the store");
+    let database = store::Database::connect(database_url)
+        .await
+        .expect("the store");
     let value: i64 = store::on_db!(&database, pool => {
         sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
     });
@@ -120,7 +133,9 @@ pub async fn count(database_url: &str, sql: &str) -> i64 {
 
 /// Runs statements on the test's store (what a crashed process left).
 pub async fn execute(database_url: &str, sql: &str) {
-    let database = store::Database::connect(database_url).await.expect("the store");
+    let database = store::Database::connect(database_url)
+        .await
+        .expect("the store");
     store::on_db!(&database, pool => {
         sqlx::raw_sql(sql).execute(pool).await.expect(sql);
     });

@@ -131,9 +131,7 @@ impl CatalogueQuery {
             .map(|id| library_id(ctx, "library", &id))
             .transpose()?;
         if !account.role.is_network_wide() && library.as_ref() != Some(&account.library) {
-            return Err(
-                ApiError::forbidden("staff see only their own library's imports").into(),
-            );
+            return Err(ApiError::forbidden("staff see only their own library's imports").into());
         }
         let app = app(ctx);
         let imports = catalogue::import::history::imports(

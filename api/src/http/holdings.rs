@@ -61,7 +61,10 @@ pub async fn import_holdings(
     if account.role == Role::Staff && account.library != registered.id {
         return refuse(
             StatusCode::FORBIDDEN,
-            format!("staff of {} may import only its own holdings", account.library),
+            format!(
+                "staff of {} may import only its own holdings",
+                account.library
+            ),
         );
     }
     let content_type = headers
@@ -159,32 +162,29 @@ fn guarded(
     cut: Arc<Mutex<Option<Cut>>>,
 ) -> impl Stream<Item = io::Result<axum::body::Bytes>> + Send {
     let chunks = body.into_data_stream();
-    futures::stream::unfold(
-        (chunks, 0u64, false),
-        move |(mut chunks, read, ended)| {
-            let cut = cut.clone();
-            async move {
-                if ended {
-                    return None;
-                }
-                let stop = |why: Cut, message: &str| {
-                    *cut.lock().expect("the cut flag") = Some(why);
-                    Err(io::Error::other(message.to_owned()))
-                };
-                match tokio::time::timeout(idle, chunks.next()).await {
-                    Err(_) => Some((stop(Cut::Stalled, "no byte in time"), (chunks, read, true))),
-                    Ok(None) => None,
-                    Ok(Some(Err(error))) => Some((Err(io::Error::other(error)), (chunks, read, true))),
-                    Ok(Some(Ok(bytes))) => {
-                        let read = read + bytes.len() as u64;
-                        if read > limit {
-                            Some((stop(Cut::TooLarge, "over the limit"), (chunks, read, true)))
-                        } else {
-                            Some((Ok(bytes), (chunks, read, false)))
-                        }
+    futures::stream::unfold((chunks, 0u64, false), move |(mut chunks, read, ended)| {
+        let cut = cut.clone();
+        async move {
+            if ended {
+                return None;
+            }
+            let stop = |why: Cut, message: &str| {
+                *cut.lock().expect("the cut flag") = Some(why);
+                Err(io::Error::other(message.to_owned()))
+            };
+            match tokio::time::timeout(idle, chunks.next()).await {
+                Err(_) => Some((stop(Cut::Stalled, "no byte in time"), (chunks, read, true))),
+                Ok(None) => None,
+                Ok(Some(Err(error))) => Some((Err(io::Error::other(error)), (chunks, read, true))),
+                Ok(Some(Ok(bytes))) => {
+                    let read = read + bytes.len() as u64;
+                    if read > limit {
+                        Some((stop(Cut::TooLarge, "over the limit"), (chunks, read, true)))
+                    } else {
+                        Some((Ok(bytes), (chunks, read, false)))
                     }
                 }
             }
-        },
-    )
+        }
+    })
 }

@@ -25,13 +25,17 @@ pub struct ImportRecord {
 
 const IMPORTS: &str = include_str!("sql/imports.sql");
 
+/// A row of `holdings_imports` as stored: id, library, by, format, at,
+/// records, holdings, rejected, errors.
+type Stored = (String, String, String, String, i64, i64, i64, i64, String);
+
 /// The finished imports of `library` (every library's without one), the
 /// latest first.
 pub async fn imports(
     db: &Database,
     library: Option<&str>,
 ) -> Result<Vec<ImportRecord>, CatalogueError> {
-    let rows: Vec<(String, String, String, String, i64, i64, i64, i64, String)> = on_db!(db, pool => {
+    let rows: Vec<Stored> = on_db!(db, pool => {
         sqlx::query(IMPORTS)
             .bind(library.unwrap_or_default())
             .fetch_all(pool)
@@ -53,24 +57,26 @@ pub async fn imports(
             .collect::<Result<_, sqlx::Error>>()?
     });
     rows.into_iter()
-        .map(|(id, library, by, format, at, records, holdings, rejected, errors)| {
-            let malformed = |what: String| {
-                CatalogueError::Store(store::StoreError::Malformed(format!(
-                    "holdings import {id}: {what}"
-                )))
-            };
-            Ok(ImportRecord {
-                id: Uuid::parse_str(&id).map_err(|e| malformed(e.to_string()))?,
-                library,
-                by,
-                format,
-                at: DateTime::from_timestamp_micros(at)
-                    .ok_or_else(|| malformed("time out of range".into()))?,
-                records,
-                holdings,
-                rejected,
-                errors: serde_json::from_str(&errors).map_err(|e| malformed(e.to_string()))?,
-            })
-        })
+        .map(
+            |(id, library, by, format, at, records, holdings, rejected, errors)| {
+                let malformed = |what: String| {
+                    CatalogueError::Store(store::StoreError::Malformed(format!(
+                        "holdings import {id}: {what}"
+                    )))
+                };
+                Ok(ImportRecord {
+                    id: Uuid::parse_str(&id).map_err(|e| malformed(e.to_string()))?,
+                    library,
+                    by,
+                    format,
+                    at: DateTime::from_timestamp_micros(at)
+                        .ok_or_else(|| malformed("time out of range".into()))?,
+                    records,
+                    holdings,
+                    rejected,
+                    errors: serde_json::from_str(&errors).map_err(|e| malformed(e.to_string()))?,
+                })
+            },
+        )
         .collect()
 }

@@ -51,9 +51,16 @@ async fn an_abandoned_import_is_taken_over(backend: Backend) {
     )
     .await;
     app.import_csv(&net.l1, "L1", "title\nEmma\n").await;
-    assert_eq!(count(url, "SELECT count(*) FROM holdings WHERE batch = 'dead'").await, 0);
     assert_eq!(
-        count(url, "SELECT count(*) FROM holdings_imports WHERE id = 'dead' AND state = 'abandoned'").await,
+        count(url, "SELECT count(*) FROM holdings WHERE batch = 'dead'").await,
+        0
+    );
+    assert_eq!(
+        count(
+            url,
+            "SELECT count(*) FROM holdings_imports WHERE id = 'dead' AND state = 'abandoned'"
+        )
+        .await,
         1
     );
     // One that beat a minute ago is alive: 409.
@@ -79,14 +86,26 @@ async fn a_stalled_file_is_cut_and_changes_nothing(backend: Backend) {
     })
     .await;
     let app = &net.app;
-    app.import_csv(&net.l1, "L1", "title,isbn\nEmma,9780000000033\n").await;
+    app.import_csv(&net.l1, "L1", "title,isbn\nEmma,9780000000033\n")
+        .await;
     let mut upload = app.open_import(&net.l1, "L1", "text/csv").await;
     upload.send(b"title\nWalden\n").await;
     let (status, _) = upload.answer().await;
     assert_eq!(status, 408);
-    assert_eq!(app.catalog_record(&net.l1, "isbn:9780000000033").await["title"], "Emma");
-    assert_eq!(count(&app.database_url, RUNNING).await, 0, "the lock is released");
-    assert_eq!(count(&app.database_url, STAGED).await, 0, "nothing staged is left");
+    assert_eq!(
+        app.catalog_record(&net.l1, "isbn:9780000000033").await["title"],
+        "Emma"
+    );
+    assert_eq!(
+        count(&app.database_url, RUNNING).await,
+        0,
+        "the lock is released"
+    );
+    assert_eq!(
+        count(&app.database_url, STAGED).await,
+        0,
+        "nothing staged is left"
+    );
 }
 on_both_backends!(a_stalled_file_is_cut_and_changes_nothing);
 
@@ -104,8 +123,12 @@ async fn commands_complete_while_a_large_file_is_staged(backend: Backend) {
     let request = net.place(&["L1", "L2"]).await;
     let placed = net.version(&request["id"]).await;
     for n in 0..5 {
-        net.act(&net.bor, &request["id"], &format!("addNote(id: $id, text: \"note {n}\")"))
-            .await;
+        net.act(
+            &net.bor,
+            &request["id"],
+            &format!("addNote(id: $id, text: \"note {n}\")"),
+        )
+        .await;
     }
     // ... when the commands have completed: it has not finished.
     assert_eq!(net.version(&request["id"]).await, placed + 5);
