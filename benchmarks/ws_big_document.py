@@ -14,7 +14,7 @@ and frames are written by hand), so it runs against any build:
     python3 benchmarks/ws_big_document.py --shape fields --size 10000000 BIN
 
 Shapes: `padding` is `{ __typename }` followed by spaces (what a parser
-skips), `fields` is `{ __typename __typename … }` (a field every 12 bytes).
+skips), `fields` is `{ __typename __typename … }` (a field every 11 bytes).
 """
 
 import argparse
