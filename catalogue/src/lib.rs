@@ -6,3 +6,4 @@
 
 pub mod formats;
 pub mod record;
+pub mod search;

@@ -1,0 +1,24 @@
+-- One page of a catalogue search and the number of all its matches: records
+-- whose words hold every query word ($1, a tsquery), and records holding one
+-- of the identifiers the query reads as ($2 ISBN, $3 ISSN, $4 OCLC, $5 LCCN;
+-- NULL when it is none). Rows after the cursor ($6 lendable_by, $7 id), at
+-- most $8; the count is the one row when the page is empty.
+WITH matches AS MATERIALIZED (
+    SELECT id, lendable_by FROM catalog_records WHERE catalog_words(words) @@ $1::tsquery
+    UNION
+    SELECT r.id, r.lendable_by
+    FROM catalog_identifiers AS i JOIN catalog_records AS r ON r.id = i.record_id
+    WHERE (i.kind = 'isbn' AND i.value = $2)
+       OR (i.kind = 'issn' AND i.value = $3)
+       OR (i.kind = 'oclc' AND i.value = $4)
+       OR (i.kind = 'lccn' AND i.value = $5)
+),
+page AS (
+    SELECT id, lendable_by FROM matches
+    WHERE lendable_by < $6 OR (lendable_by = $6 AND id COLLATE "C" > $7)
+    ORDER BY lendable_by DESC, id COLLATE "C"
+    LIMIT $8
+)
+SELECT (SELECT count(*) FROM matches) AS total, page.id, page.lendable_by::bigint AS lendable_by
+FROM (SELECT 1) AS one LEFT JOIN page ON true
+ORDER BY page.lendable_by DESC, page.id COLLATE "C"
