@@ -8,6 +8,8 @@ mod cursor;
 mod terms;
 
 use store::backend::on_db;
+
+use crate::records::CatalogRecord;
 use store::{Database, StoreError};
 use thiserror::Error;
 
@@ -32,17 +34,52 @@ pub enum SearchError {
 /// One page of a search, in the contract's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPage {
-    /// Each record's cursor and id.
-    pub edges: Vec<(String, String)>,
+    /// Each record with its cursor.
+    pub edges: Vec<(String, CatalogRecord)>,
     pub has_next_page: bool,
     pub total_count: i64,
 }
 
+/// The page's one row when it is empty, else one row per record; each
+/// with the number of all matches.
 #[derive(sqlx::FromRow)]
 struct PageRow {
     total: i64,
     id: Option<String>,
+    title: Option<String>,
+    author: Option<String>,
+    publisher: Option<String>,
+    year: Option<String>,
+    edition: Option<String>,
+    isbns: Option<String>,
+    issns: Option<String>,
+    oclc_numbers: Option<String>,
+    lccn: Option<String>,
     lendable_by: Option<i64>,
+}
+
+impl PageRow {
+    fn record(self) -> Option<CatalogRecord> {
+        let list = |text: Option<String>| {
+            text.unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect()
+        };
+        Some(CatalogRecord {
+            id: self.id?,
+            title: self.title?,
+            author: self.author,
+            publisher: self.publisher,
+            year: self.year,
+            edition: self.edition,
+            isbns: list(self.isbns),
+            issns: list(self.issns),
+            oclc_numbers: list(self.oclc_numbers),
+            lccn: self.lccn,
+            lendable_by: self.lendable_by?,
+        })
+    }
 }
 
 /// The page of `first` records after the cursor `after` (from the start
@@ -81,21 +118,19 @@ pub async fn search(
     })
     .map_err(StoreError::from)?;
     let total_count = rows.first().map_or(0, |row| row.total);
-    let places: Vec<Place> = rows
-        .into_iter()
-        .filter_map(|row| {
-            Some(Place {
-                id: row.id?,
-                lendable_by: row.lendable_by?,
-            })
-        })
-        .collect();
+    let records: Vec<CatalogRecord> = rows.into_iter().filter_map(PageRow::record).collect();
     Ok(SearchPage {
-        has_next_page: places.len() > first as usize,
-        edges: places
+        has_next_page: records.len() > first as usize,
+        edges: records
             .into_iter()
             .take(first as usize)
-            .map(|place| (place.encode(), place.id))
+            .map(|record| {
+                let place = Place {
+                    lendable_by: record.lendable_by,
+                    id: record.id.clone(),
+                };
+                (place.encode(), record)
+            })
             .collect(),
         total_count,
     })

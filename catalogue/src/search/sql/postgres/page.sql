@@ -3,6 +3,7 @@
 -- of the identifiers the query reads as ($2 ISBN, $3 ISSN, $4 OCLC, $5 LCCN;
 -- NULL when it is none). Rows after the cursor ($6 lendable_by, $7 id), at
 -- most $8; the count is the one row when the page is empty.
+-- The page's records are read in the same statement as their matches.
 WITH matches AS MATERIALIZED (
     SELECT id, lendable_by FROM catalog_records WHERE catalog_words(words) @@ $1::tsquery
     UNION
@@ -19,6 +20,9 @@ page AS (
     ORDER BY lendable_by DESC, id COLLATE "C"
     LIMIT $8
 )
-SELECT (SELECT count(*) FROM matches) AS total, page.id, page.lendable_by::bigint AS lendable_by
-FROM (SELECT 1) AS one LEFT JOIN page ON true
+SELECT (SELECT count(*) FROM matches) AS total, r.id, r.title, r.author, r.publisher,
+    r.year, r.edition, r.isbns, r.issns, r.oclc_numbers, r.lccn, page.lendable_by::bigint AS lendable_by
+FROM (SELECT 1) AS one
+LEFT JOIN page ON true
+LEFT JOIN catalog_records AS r ON r.id = page.id
 ORDER BY page.lendable_by DESC, page.id COLLATE "C"
