@@ -4,6 +4,13 @@
 //! built from who holds a record (DESIGN.md, "The union catalogue and the
 //! automatic rota").
 
+mod db;
+pub mod error;
 pub mod formats;
+pub mod holdings;
+pub mod import;
 pub mod record;
+pub mod records;
 pub mod search;
+
+pub use error::CatalogueError;
