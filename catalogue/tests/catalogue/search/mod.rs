@@ -1,7 +1,9 @@
 //! Catalogue search on both backends, over rows written straight into the
 //! catalogue's tables: the word index follows every insert, update and
 //! delete of a record (the triggers and the expression index of migration
-//! 0013), whoever writes them.
+//! 0013), whoever writes them; and the benchmark over the LC records.
+
+mod benchmark;
 
 use catalogue::search::{search, SearchError};
 use store::backend::on_db;
