@@ -2,18 +2,22 @@
 //! be a word of a record's title or author, the last one also as a prefix;
 //! records holding an identifier the query reads as are found too; ordered
 //! by `lendable_by` descending, then id by bytes, the same on both backends
-//! (PostgreSQL: GIN over exact lexemes; SQLite: FTS5; migration 0013).
+//! (PostgreSQL: GIN over exact lexemes; SQLite: FTS5; migration 0013). A
+//! query's matches are counted first; the count chooses how the page is read
+//! ([`Plan`]).
 
 mod cursor;
+mod plan;
 mod terms;
 
-use store::backend::on_db;
-
-use crate::records::CatalogRecord;
+use store::backend::Tx;
 use store::{Database, StoreError};
 use thiserror::Error;
 
+use crate::records::CatalogRecord;
+
 pub use cursor::Place;
+pub use plan::Plan;
 pub use terms::{Identifiers, Terms, MAX_QUERY_CHARS, MIN_PREFIX_CHARS};
 
 /// The most records a page holds.
@@ -40,13 +44,11 @@ pub struct SearchPage {
     pub total_count: i64,
 }
 
-/// The page's one row when it is empty, else one row per record; each
-/// with the number of all matches.
+/// One record of a page.
 #[derive(sqlx::FromRow)]
 struct PageRow {
-    total: i64,
-    id: Option<String>,
-    title: Option<String>,
+    id: String,
+    title: String,
     author: Option<String>,
     publisher: Option<String>,
     year: Option<String>,
@@ -55,20 +57,20 @@ struct PageRow {
     issns: Option<String>,
     oclc_numbers: Option<String>,
     lccn: Option<String>,
-    lendable_by: Option<i64>,
+    lendable_by: i64,
 }
 
 impl PageRow {
-    fn record(self) -> Option<CatalogRecord> {
+    fn record(self) -> CatalogRecord {
         let list = |text: Option<String>| {
             text.unwrap_or_default()
                 .split_whitespace()
                 .map(str::to_owned)
                 .collect()
         };
-        Some(CatalogRecord {
-            id: self.id?,
-            title: self.title?,
+        CatalogRecord {
+            id: self.id,
+            title: self.title,
             author: self.author,
             publisher: self.publisher,
             year: self.year,
@@ -77,13 +79,14 @@ impl PageRow {
             issns: list(self.issns),
             oclc_numbers: list(self.oclc_numbers),
             lccn: self.lccn,
-            lendable_by: self.lendable_by?,
-        })
+            lendable_by: self.lendable_by,
+        }
     }
 }
 
 /// The page of `first` records after the cursor `after` (from the start
-/// without one) that `query` finds.
+/// without one) that `query` finds. The count and the page are read from one
+/// snapshot, so that they agree.
 pub async fn search(
     db: &Database,
     query: &str,
@@ -98,27 +101,18 @@ pub async fn search(
         Some(cursor) => Place::decode(cursor).ok_or(SearchError::BadCursor)?,
         None => Place::start(),
     };
-    let (sql, words) = match db {
-        Database::Postgres(_) => (include_str!("sql/postgres/page.sql"), terms.tsquery()),
-        Database::Sqlite(_) => (include_str!("sql/sqlite/page.sql"), terms.fts5()),
-    };
-    let ids = &terms.identifiers;
-    let rows: Vec<PageRow> = on_db!(db, pool => {
-        sqlx::query_as(sql)
-            .bind(words)
-            .bind(ids.isbn.as_deref())
-            .bind(ids.issn.as_deref())
-            .bind(ids.oclc.as_deref())
-            .bind(ids.lccn.as_deref())
-            .bind(after.lendable_by)
-            .bind(&after.id)
-            .bind(i64::from(first) + 1)
-            .fetch_all(pool)
-            .await
-    })
-    .map_err(StoreError::from)?;
-    let total_count = rows.first().map_or(0, |row| row.total);
-    let records: Vec<CatalogRecord> = rows.into_iter().filter_map(PageRow::record).collect();
+    let mut tx = snapshot(db).await?;
+    let (total, records) = count(&mut tx, &terms).await?;
+    if total == 0 {
+        return Ok(SearchPage {
+            edges: Vec::new(),
+            has_next_page: false,
+            total_count: 0,
+        });
+    }
+    let plan = Plan::choose(db, &terms, first, total as u64, records as u64);
+    let rows = page(&mut tx, plan, &terms, &after, first).await?;
+    let records: Vec<CatalogRecord> = rows.into_iter().map(PageRow::record).collect();
     Ok(SearchPage {
         has_next_page: records.len() > first as usize,
         edges: records
@@ -132,6 +126,98 @@ pub async fn search(
                 (place.encode(), record)
             })
             .collect(),
-        total_count,
+        total_count: total,
     })
+}
+
+/// A read-only snapshot: PostgreSQL's REPEATABLE READ; a SQLite read
+/// transaction reads one state already.
+async fn snapshot(db: &Database) -> Result<Tx<'static>, StoreError> {
+    Ok(match db {
+        Database::Postgres(pool) => Tx::Postgres(
+            pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?,
+        ),
+        Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+    })
+}
+
+/// How many records the query finds, and about how many records there are
+/// (SQLite only, for the plan; PostgreSQL's planner knows).
+async fn count(tx: &mut Tx<'_>, terms: &Terms) -> Result<(i64, i64), StoreError> {
+    let ids = &terms.identifiers;
+    let counted = match tx {
+        Tx::Postgres(c) => {
+            let total: i64 = sqlx::query_scalar(include_str!("sql/postgres/count.sql"))
+                .bind(terms.tsquery())
+                .bind(ids.isbn.as_deref())
+                .bind(ids.issn.as_deref())
+                .bind(ids.oclc.as_deref())
+                .bind(ids.lccn.as_deref())
+                .fetch_one(&mut **c)
+                .await?;
+            (total, 0)
+        }
+        Tx::Sqlite(c) => {
+            sqlx::query_as(include_str!("sql/sqlite/count.sql"))
+                .bind(terms.fts5())
+                .bind(ids.isbn.as_deref())
+                .bind(ids.issn.as_deref())
+                .bind(ids.oclc.as_deref())
+                .bind(ids.lccn.as_deref())
+                .fetch_one(&mut **c)
+                .await?
+        }
+    };
+    Ok(counted)
+}
+
+/// Up to `first + 1` records after `after`, by `plan`.
+async fn page(
+    tx: &mut Tx<'_>,
+    plan: Plan,
+    terms: &Terms,
+    after: &Place,
+    first: u32,
+) -> Result<Vec<PageRow>, StoreError> {
+    let ids = &terms.identifiers;
+    let limit = i64::from(first) + 1;
+    let rows = match tx {
+        Tx::Postgres(c) if plan == Plan::PostgresWords => {
+            sqlx::query_as(plan.sql())
+                .bind(terms.tsquery())
+                .bind(after.lendable_by)
+                .bind(&after.id)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await?
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_as(plan.sql())
+                .bind(terms.tsquery())
+                .bind(ids.isbn.as_deref())
+                .bind(ids.issn.as_deref())
+                .bind(ids.oclc.as_deref())
+                .bind(ids.lccn.as_deref())
+                .bind(after.lendable_by)
+                .bind(&after.id)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await?
+        }
+        Tx::Sqlite(c) => {
+            sqlx::query_as(plan.sql())
+                .bind(terms.fts5())
+                .bind(ids.isbn.as_deref())
+                .bind(ids.issn.as_deref())
+                .bind(ids.oclc.as_deref())
+                .bind(ids.lccn.as_deref())
+                .bind(after.lendable_by)
+                .bind(&after.id)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await?
+        }
+    };
+    Ok(rows)
 }

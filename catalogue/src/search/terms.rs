@@ -32,6 +32,13 @@ pub struct Identifiers {
     pub lccn: Option<String>,
 }
 
+impl Identifiers {
+    /// The query reads as no identifier at all.
+    pub fn is_none(&self) -> bool {
+        *self == Identifiers::default()
+    }
+}
+
 impl Terms {
     /// Reads a query; an empty or over-long one, or one that folds to no
     /// word, is refused. Every identifier holds a digit, so a query that
