@@ -8,6 +8,8 @@
 
 mod cursor;
 mod plan;
+#[cfg(test)]
+mod plans_agree;
 mod terms;
 
 use store::backend::Tx;
