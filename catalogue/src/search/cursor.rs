@@ -48,14 +48,26 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        for (lendable_by, id) in [(0, "ocolc:1"), (7, "key:ab"), (-1, ""), (i64::MAX, "isbn:9")] {
+        for (lendable_by, id) in [
+            (0, "ocolc:1"),
+            (7, "key:ab"),
+            (-1, ""),
+            (i64::MAX, "isbn:9"),
+        ] {
             let place = Place {
                 lendable_by,
                 id: id.to_owned(),
             };
             assert_eq!(Place::decode(&place.encode()), Some(place));
         }
-        for bad in ["", "zz", &"0".repeat(15), &"g".repeat(16), &"é".repeat(8), "8000000000000000ff"] {
+        for bad in [
+            "",
+            "zz",
+            &"0".repeat(15),
+            &"g".repeat(16),
+            &"é".repeat(8),
+            "8000000000000000ff",
+        ] {
             assert_eq!(Place::decode(bad), None, "{bad:?}");
         }
     }

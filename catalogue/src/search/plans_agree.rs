@@ -8,7 +8,9 @@ use store::Database;
 use super::plan::Plan;
 use super::{page, snapshot, Place, Terms};
 
-const WORDS: [&str; 8] = ["the", "of", "history", "histoire", "rome", "ox", "war", "peace"];
+const WORDS: [&str; 8] = [
+    "the", "of", "history", "histoire", "rome", "ox", "war", "peace",
+];
 
 async fn insert(db: &Database, n: usize) {
     let words = (0..=n % 4)
@@ -65,10 +67,16 @@ async fn plans_agree(backend: Backend, plans: &[Plan]) {
     for n in 0..1500 {
         insert(&db, n).await;
     }
-    for query in ["the", "a", "hist", "histoire", "of rome", "ox", "war the", "1234", "123", "12", "zebra"] {
+    for query in [
+        "the", "a", "hist", "histoire", "of rome", "ox", "war the", "1234", "123", "12", "zebra",
+    ] {
         let first = pages(&db, plans[0], query).await;
         for plan in &plans[1..] {
-            assert_eq!(pages(&db, *plan, query).await, first, "{query:?} by {plan:?}");
+            assert_eq!(
+                pages(&db, *plan, query).await,
+                first,
+                "{query:?} by {plan:?}"
+            );
         }
         assert!(query == "zebra" || !first.is_empty(), "{query:?}");
     }
@@ -82,6 +90,10 @@ async fn postgres_plans_agree() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_plans_agree() {
-    let plans = [Plan::SqliteByMatches, Plan::SqliteWalkListed, Plan::SqliteWalkTesting];
+    let plans = [
+        Plan::SqliteByMatches,
+        Plan::SqliteWalkListed,
+        Plan::SqliteWalkTesting,
+    ];
     plans_agree(Backend::Sqlite, &plans).await;
 }

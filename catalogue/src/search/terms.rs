@@ -123,10 +123,17 @@ mod tests {
         assert_eq!(digits.oclc.as_deref(), Some("12345678"));
         assert_eq!(digits.lccn.as_deref(), Some("12345678"));
         assert_eq!(
-            Terms::read("0028-0836").unwrap().identifiers.issn.as_deref(),
+            Terms::read("0028-0836")
+                .unwrap()
+                .identifiers
+                .issn
+                .as_deref(),
             Some("0028-0836")
         );
-        assert_eq!(Terms::read("history").unwrap().identifiers, Identifiers::default());
+        assert_eq!(
+            Terms::read("history").unwrap().identifiers,
+            Identifiers::default()
+        );
     }
 
     #[test]

@@ -88,12 +88,27 @@ async fn small_catalogue(net: &Network) {
         )
     };
     let l1 = [
-        row("Élève complète", "Molière", ["0-306-40615-2", "", "(OCoLC)ocm00012345", ""], true),
+        row(
+            "Élève complète",
+            "Molière",
+            ["0-306-40615-2", "", "(OCoLC)ocm00012345", ""],
+            true,
+        ),
         rome.clone(),
         histoire(true),
-        row("Historic houses", "Hale, Ann", ["", "", "", "n 78-890351"], true),
+        row(
+            "Historic houses",
+            "Hale, Ann",
+            ["", "", "", "n 78-890351"],
+            true,
+        ),
         row("Nature", "", ["", "0028-0836", "", ""], true),
-        row("The ox and the oxford hi fi", "Ox, Al", ["", "", "4242", ""], true),
+        row(
+            "The ox and the oxford hi fi",
+            "Ox, Al",
+            ["", "", "4242", ""],
+            true,
+        ),
         row("12345 reasons to read", "", ["", "", "99", ""], true),
     ];
     import(net, "L1", &l1).await;
@@ -104,7 +119,13 @@ async fn small_catalogue(net: &Network) {
 async fn words_are_folded_and_matched_whole(backend: Backend) {
     let net = Network::new(backend).await;
     small_catalogue(&net).await;
-    for query in ["eleve", "ÉLÈVE moliere", "Molière", "complete, eleve", "élève-complète"] {
+    for query in [
+        "eleve",
+        "ÉLÈVE moliere",
+        "Molière",
+        "complete, eleve",
+        "élève-complète",
+    ] {
         assert_eq!(titles(&net, query).await, ["Élève complète"], "{query}");
     }
     // Every word must be a word of the title or the author, in any order.
@@ -225,7 +246,11 @@ async fn bad_queries_are_refused(backend: Backend) {
         }
     };
     for query in ["", "   ", "--- / ---", &"a".repeat(201)] {
-        assert_eq!(refused(query.to_owned(), 20, None).await, "BAD_INPUT", "{query:?}");
+        assert_eq!(
+            refused(query.to_owned(), 20, None).await,
+            "BAD_INPUT",
+            "{query:?}"
+        );
     }
     assert_eq!(refused("hist".into(), 101, None).await, "BAD_INPUT");
     assert_eq!(refused("hist".into(), -1, None).await, "BAD_INPUT");
@@ -236,7 +261,10 @@ async fn bad_queries_are_refused(backend: Backend) {
         .app
         .post(None, SEARCH, json!({ "query": "hist", "first": 20 }))
         .await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
 }
 
 on_both_backends!(words_are_folded_and_matched_whole);

@@ -20,11 +20,34 @@ const PAGE: i64 = 40;
 
 /// Words with accents, shared prefixes and short ones, then made-up ones.
 const WORDS: [&str; 24] = [
-    "history", "historic", "histoire", "histology", "élan", "café", "naïve", "über", "façade",
-    "señor", "œuvre", "of", "to", "an", "hi", "ox", "oxford", "rome", "roman", "romance", "war",
-    "peace", "Straße", "l'été",
+    "history",
+    "historic",
+    "histoire",
+    "histology",
+    "élan",
+    "café",
+    "naïve",
+    "über",
+    "façade",
+    "señor",
+    "œuvre",
+    "of",
+    "to",
+    "an",
+    "hi",
+    "ox",
+    "oxford",
+    "rome",
+    "roman",
+    "romance",
+    "war",
+    "peace",
+    "Straße",
+    "l'été",
 ];
-const SYLLABLES: [&str; 12] = ["ka", "lo", "mi", "ra", "tu", "ven", "sol", "dor", "an", "é", "qu", "is"];
+const SYLLABLES: [&str; 12] = [
+    "ka", "lo", "mi", "ra", "tu", "ven", "sol", "dor", "an", "é", "qu", "is",
+];
 
 struct Record {
     title: String,
@@ -83,11 +106,7 @@ fn generate() -> Vec<Record> {
                 .map(|_| word(&mut random))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let held = [(); 4].map(|_| {
-                random
-                    .random_bool(0.45)
-                    .then(|| random.random_bool(0.7))
-            });
+            let held = [(); 4].map(|_| random.random_bool(0.45).then(|| random.random_bool(0.7)));
             Record {
                 title: format!("{title} {i}"),
                 author,
@@ -149,9 +168,36 @@ fn expected(records: &[Record], query: &str) -> Vec<String> {
 
 fn queries(records: &[Record]) -> Vec<String> {
     let mut queries: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
-    queries.extend(["hi", "his", "hist", "histo", "rom", "ro", "ox", "oxf", "ete", "l ete"].map(String::from));
-    queries.extend(["été", "Œuvre", "STRASSE", "strasse", "naive über", "ka", "kalo", "sol", "ven dor"].map(String::from));
-    queries.extend(["war peace", "peace war", "history rome", "rome hist", "an of to"].map(String::from));
+    queries.extend(
+        [
+            "hi", "his", "hist", "histo", "rom", "ro", "ox", "oxf", "ete", "l ete",
+        ]
+        .map(String::from),
+    );
+    queries.extend(
+        [
+            "été",
+            "Œuvre",
+            "STRASSE",
+            "strasse",
+            "naive über",
+            "ka",
+            "kalo",
+            "sol",
+            "ven dor",
+        ]
+        .map(String::from),
+    );
+    queries.extend(
+        [
+            "war peace",
+            "peace war",
+            "history rome",
+            "rome hist",
+            "an of to",
+        ]
+        .map(String::from),
+    );
     for r in records.iter().step_by(397) {
         queries.push(r.oclc.to_string());
         queries.push(format!("(OCoLC)ocm{:08}", r.oclc));

@@ -2,6 +2,8 @@
 //! backend, spoken to over HTTP and the GraphQL websocket.
 
 mod access_ends;
+mod catalogue_search;
+mod catalogue_search_backends;
 mod closures;
 mod contract_schema;
 mod copyright;

@@ -24,7 +24,8 @@ async fn import(app: &TestApp, library: &str, csv: &str) {
 async fn a_record_found_in_the_catalogue_fills_the_request(backend: Backend) {
     let app = network(backend).await;
     let header = "title,author,isbn,oclc,publisher,year,edition,lendable";
-    let rose = "Il nome della rosa,\"Eco, Umberto\",0-15-144647-4,7281234,Bompiani,1980,1st ed.,true";
+    let rose =
+        "Il nome della rosa,\"Eco, Umberto\",0-15-144647-4,7281234,Bompiani,1980,1st ed.,true";
     import(
         &app,
         LENDER,
@@ -53,10 +54,14 @@ async fn a_record_found_in_the_catalogue_fills_the_request(backend: Backend) {
     assert!(first.contains("ISBN 9780151446476"), "{first}");
     assert!(first.contains("OCLC 7281234"), "{first}");
     assert!(first.contains("2 libraries lend it"), "{first}");
-    assert!(page.text("#catalog-status").await.contains("2 records found"));
+    assert!(page
+        .text("#catalog-status")
+        .await
+        .contains("2 records found"));
     page.screenshot("catalogue-search.png").await;
 
-    page.click("#catalog-results li:first-child .catalog-choose").await;
+    page.click("#catalog-results li:first-child .catalog-choose")
+        .await;
     let field = |name: &str| format!("document.querySelector('#place-{name}').value");
     for (name, value) in [
         ("title", "Il nome della rosa"),
@@ -68,7 +73,11 @@ async fn a_record_found_in_the_catalogue_fills_the_request(backend: Backend) {
         ("edition", "1st ed."),
         ("catalogRecordId", "ocolc:7281234"),
     ] {
-        assert_eq!(page.eval(&field(name)).await, serde_json::json!(value), "{name}");
+        assert_eq!(
+            page.eval(&field(name)).await,
+            serde_json::json!(value),
+            "{name}"
+        );
     }
 
     // The request placed from it carries the record's id.

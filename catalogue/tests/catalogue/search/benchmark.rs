@@ -118,7 +118,10 @@ async fn measure(backend: Backend, file: &[u8]) {
         times.push(started.elapsed());
         found.push(page.total_count);
     }
-    println!("\n{} (release), 1,000 queries, first page of 20:\n", db.backend_name());
+    println!(
+        "\n{} (release), 1,000 queries, first page of 20:\n",
+        db.backend_name()
+    );
     println!("| queries | n | p50 | p99 | max |\n|---|---:|---:|---:|---:|");
     println!("{}", row("`SELECT 1` (baseline)", &mut baseline.clone()));
     println!("{}", row("all", &mut times.clone()));
@@ -131,14 +134,20 @@ async fn measure(backend: Backend, file: &[u8]) {
     slowest.sort_by_key(|&i| std::cmp::Reverse(times[i]));
     println!("\nslowest:");
     for &i in &slowest[..10] {
-        println!("  {:>10}  {:?} ({} found)", ms(times[i]), queries[i], found[i]);
+        println!(
+            "  {:>10}  {:?} ({} found)",
+            ms(times[i]),
+            queries[i],
+            found[i]
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs ILL_BENCH_LC and a release build"]
 async fn search_latency_over_the_lc_records() {
-    let path = std::env::var("ILL_BENCH_LC").expect("ILL_BENCH_LC: the path of BooksAll.2016.part01.utf8");
+    let path =
+        std::env::var("ILL_BENCH_LC").expect("ILL_BENCH_LC: the path of BooksAll.2016.part01.utf8");
     let file = std::fs::read(path).expect("read the LC records");
     for backend in [Backend::Postgres, Backend::Sqlite] {
         measure(backend, &file).await;

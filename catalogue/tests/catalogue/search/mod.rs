@@ -44,7 +44,10 @@ async fn run(db: &Database, sql: &str, a: &str, b: &str) {
 async fn found(db: &Database, query: &str) -> Vec<String> {
     let page = search(db, query, 100, None).await.unwrap();
     assert_eq!(page.total_count as usize, page.edges.len());
-    page.edges.into_iter().map(|(_, record)| record.id).collect()
+    page.edges
+        .into_iter()
+        .map(|(_, record)| record.id)
+        .collect()
 }
 
 async fn the_index_follows_every_write(backend: Backend) {
@@ -55,18 +58,42 @@ async fn the_index_follows_every_write(backend: Backend) {
     assert_eq!(found(&db, "hist").await, ["ocolc:1", "ocolc:2"]);
     assert_eq!(found(&db, "war").await, ["ocolc:3"]);
 
-    run(&db, "UPDATE catalog_records SET words = $1 WHERE id = $2", "war of rome", "ocolc:1").await;
+    run(
+        &db,
+        "UPDATE catalog_records SET words = $1 WHERE id = $2",
+        "war of rome",
+        "ocolc:1",
+    )
+    .await;
     assert_eq!(found(&db, "hist").await, ["ocolc:2"]);
     assert_eq!(found(&db, "war").await, ["ocolc:3", "ocolc:1"]);
 
     // A merge renames a cluster: its words go with it.
-    run(&db, "UPDATE catalog_records SET id = $1 WHERE id = $2", "ocolc:0", "ocolc:2").await;
+    run(
+        &db,
+        "UPDATE catalog_records SET id = $1 WHERE id = $2",
+        "ocolc:0",
+        "ocolc:2",
+    )
+    .await;
     assert_eq!(found(&db, "houses").await, ["ocolc:0"]);
     // Only lendable_by changed: the order follows.
-    run(&db, "UPDATE catalog_records SET lendable_by = 9 WHERE id = $1 OR id = $2", "ocolc:1", "").await;
+    run(
+        &db,
+        "UPDATE catalog_records SET lendable_by = 9 WHERE id = $1 OR id = $2",
+        "ocolc:1",
+        "",
+    )
+    .await;
     assert_eq!(found(&db, "war").await, ["ocolc:1", "ocolc:3"]);
 
-    run(&db, "DELETE FROM catalog_records WHERE id = $1 OR id = $2", "ocolc:1", "ocolc:3").await;
+    run(
+        &db,
+        "DELETE FROM catalog_records WHERE id = $1 OR id = $2",
+        "ocolc:1",
+        "ocolc:3",
+    )
+    .await;
     assert!(found(&db, "war").await.is_empty());
     assert_eq!(found(&db, "hale").await, ["ocolc:0"]);
     // A record inserted again after its delete is found once.
@@ -76,7 +103,14 @@ async fn the_index_follows_every_write(backend: Backend) {
 
 async fn identifiers_and_words_make_one_union(backend: Backend) {
     let db = fresh_database(backend).await;
-    insert(&db, "ocolc:12345", "eleve complete moliere", 1, Some("12345")).await;
+    insert(
+        &db,
+        "ocolc:12345",
+        "eleve complete moliere",
+        1,
+        Some("12345"),
+    )
+    .await;
     insert(&db, "ocolc:7", "12345 reasons", 1, Some("7")).await;
     insert(&db, "ocolc:8", "12345 more reasons", 3, Some("12345")).await;
     assert_eq!(
@@ -99,7 +133,9 @@ async fn pages_and_refusals(backend: Backend) {
     let mut paged = Vec::new();
     let mut after = None;
     loop {
-        let page = search(&db, "words same", 4, after.as_deref()).await.unwrap();
+        let page = search(&db, "words same", 4, after.as_deref())
+            .await
+            .unwrap();
         assert_eq!(page.total_count, 25);
         paged.extend(page.edges.iter().map(|(_, r)| r.id.clone()));
         after = page.edges.last().map(|(cursor, _)| cursor.clone());
@@ -110,9 +146,18 @@ async fn pages_and_refusals(backend: Backend) {
     assert_eq!(paged, all);
     // lendable_by descending, then id.
     assert_eq!(&all[..3], ["key:02", "key:05", "key:08"]);
-    assert!(matches!(search(&db, "same", 101, None).await, Err(SearchError::BadFirst)));
-    assert!(matches!(search(&db, "", 1, None).await, Err(SearchError::BadQuery(_))));
-    assert!(matches!(search(&db, "same", 1, Some("xyz")).await, Err(SearchError::BadCursor)));
+    assert!(matches!(
+        search(&db, "same", 101, None).await,
+        Err(SearchError::BadFirst)
+    ));
+    assert!(matches!(
+        search(&db, "", 1, None).await,
+        Err(SearchError::BadQuery(_))
+    ));
+    assert!(matches!(
+        search(&db, "same", 1, Some("xyz")).await,
+        Err(SearchError::BadCursor)
+    ));
 }
 
 on_both_backends!(the_index_follows_every_write);
