@@ -78,6 +78,32 @@ pub struct Config {
     /// Serve /metrics on this address only (not on --listen).
     #[arg(long, env = "ILL_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// The largest holdings file `POST /holdings` accepts (413 above), in
+    /// bytes or with a unit: `2GiB`, `500MiB`, `64KiB`.
+    #[arg(long, env = "ILL_MAX_IMPORT_BYTES", default_value = "2GiB", value_parser = parse_bytes)]
+    pub max_import_bytes: u64,
+}
+
+/// A size: digits, optionally followed by `KiB`, `MiB` or `GiB`.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        other => return Err(format!("unknown unit {other:?}: use B, KiB, MiB or GiB")),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{text:?} is not a size in bytes"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +122,25 @@ pub enum Command {
     Account(AccountCommand),
     /// Print the served GraphQL schema (SDL).
     PrintSchema,
+    /// The union catalogue's holdings.
+    #[command(subcommand)]
+    Holdings(HoldingsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoldingsCommand {
+    /// Replace a library's holdings with FILE; prints the summary as JSON.
+    Import {
+        #[arg(long)]
+        library: String,
+        /// Guessed from FILE's extension when absent (.mrc/.marc, .xml, .csv).
+        #[arg(long, value_parser = ["marc", "marcxml", "csv"])]
+        format: Option<String>,
+        /// Other item tags' subfields: `TAG:SUBFIELD=FIELD,...`.
+        #[arg(long)]
+        items: Option<String>,
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,8 +201,11 @@ pub struct Security {
     pub trusted_proxies: Vec<Cidr>,
     /// `/metrics` on its own address instead of the main one.
     pub metrics_listen: Option<SocketAddr>,
-    /// An HTTP request body must arrive within this.
+    /// An HTTP request body must arrive within this; a holdings file may
+    /// take as long as it needs, but not this long without a byte.
     pub body_timeout: Duration,
+    /// The largest holdings file accepted.
+    pub max_import_bytes: u64,
     pub socket: SocketLimits,
 }
 
@@ -169,6 +217,7 @@ impl Default for Security {
             trusted_proxies: Vec::new(),
             metrics_listen: None,
             body_timeout: Duration::from_secs(30),
+            max_import_bytes: 2 << 30,
             socket: SocketLimits::default(),
         }
     }
@@ -219,6 +268,7 @@ impl Config {
                 session_max_age: chrono::Duration::days(i64::from(self.session_max_age_days)),
                 trusted_proxies: self.trusted_proxies.clone(),
                 metrics_listen: self.metrics_listen,
+                max_import_bytes: self.max_import_bytes,
                 ..Security::default()
             },
         }

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod holdings_command;
 pub mod http;
 pub mod library_cache;
 pub mod metrics;

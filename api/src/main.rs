@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use api::clock::SystemClock;
-use api::config::{AccountCommand, Cli, Command, LogFormat, TokenCommand};
+use api::config::{AccountCommand, Cli, Command, HoldingsCommand, LogFormat, TokenCommand};
 use clap::Parser;
 use domain::{LibraryId, Role};
 use store::accounts::Account;
@@ -17,7 +17,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.config.log_format);
     match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("ill-server: {error:#}");
             ExitCode::FAILURE
@@ -25,11 +25,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::PrintSchema) => {
             print!("{}", api::graphql::sdl());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Token(TokenCommand::Create {
             library,
@@ -51,7 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             store::accounts::add_token(&database, &account, &hash).await?;
             println!("{token}");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Account(AccountCommand::SetPassword {
             library,
@@ -88,13 +88,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 account.name,
                 account.role.as_str()
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Holdings(HoldingsCommand::Import {
+            library,
+            format,
+            items,
+            file,
+        })) => Ok(holdings_import(
+            &cli.config.database_url,
+            &library,
+            format.as_deref(),
+            items.as_deref(),
+            &file,
+        )
+        .await),
         None => serve(cli).await,
     }
 }
 
-async fn serve(cli: Cli) -> anyhow::Result<()> {
+/// Prints the summary (exit 0), or the failure with its exit code.
+async fn holdings_import(
+    database_url: &str,
+    library: &str,
+    format: Option<&str>,
+    items: Option<&str>,
+    file: &std::path::Path,
+) -> ExitCode {
+    match api::holdings_command::run(database_url, library, format, items, file).await {
+        Ok(summary) => {
+            println!("{}", serde_json::to_string(&summary).expect("a summary serialises"));
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("ill-server: {failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+async fn serve(cli: Cli) -> anyhow::Result<ExitCode> {
     let server = api::start(cli.config.settings(), Arc::new(SystemClock))
         .await
         .context("starting the server")?;
@@ -106,7 +139,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         let _ = shutdown.send(true);
     });
     server.stop_when_told().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn wait_for_signal() {

@@ -55,6 +55,16 @@ pub enum Refusal {
     SocketSubscriptions,
     /// The socket's credential ended (4403).
     SocketCredentialEnded,
+    /// A holdings file over `--max-import-bytes` (413).
+    ImportTooLarge,
+    /// A holdings file of another content type (415).
+    ImportContentType,
+    /// A holdings file while its library's import runs (409).
+    ImportRunning,
+    /// A holdings file whose structure is broken (400).
+    ImportBrokenFile,
+    /// A holdings file without a byte for the body timeout (408).
+    ImportBodyTimeout,
 }
 
 impl Refusal {
@@ -66,6 +76,11 @@ impl Refusal {
             Refusal::SocketUnansweredPings => "socket_unanswered_pings",
             Refusal::SocketSubscriptions => "socket_subscriptions",
             Refusal::SocketCredentialEnded => "socket_credential_ended",
+            Refusal::ImportTooLarge => "import_too_large",
+            Refusal::ImportContentType => "import_content_type",
+            Refusal::ImportRunning => "import_running",
+            Refusal::ImportBrokenFile => "import_broken_file",
+            Refusal::ImportBodyTimeout => "import_body_timeout",
         }
     }
 }

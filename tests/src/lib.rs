@@ -2,6 +2,7 @@
 //! fresh store of either backend, a controllable clock, and a GraphQL client.
 
 pub mod browser;
+pub mod catalogue;
 pub mod nodes;
 pub mod workload;
 

@@ -5,6 +5,7 @@
 
 mod body;
 pub mod client_address;
+mod holdings;
 pub mod sign_in;
 mod socket;
 mod trace;
@@ -81,6 +82,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             body::arrives_in_time,
         ))
+        // A holdings file streams, with its own limits (http/holdings.rs).
+        .route("/holdings/{library}", post(holdings::import_holdings))
         .layer(middleware::from_fn_with_state(state, record_metrics));
     trace::with_request_ids(app).with_state(routes)
 }

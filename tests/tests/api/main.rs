@@ -2,8 +2,11 @@
 //! backend, spoken to over HTTP and the GraphQL websocket.
 
 mod access_ends;
+mod catalogue_clusters;
+mod catalogue_import;
 mod catalogue_search;
 mod catalogue_search_backends;
+mod catalogue_streaming;
 mod closures;
 mod contract_schema;
 mod copyright;

@@ -101,9 +101,22 @@ async fn run_library(
     let request = request_context(ctx)?;
     let account = &request.viewer.account;
     let actor = Actor::new(account.name.clone(), account.library.clone(), account.role);
-    let record = app(ctx)
+    let lending_may_change = !matches!(change, LibraryChange::SetClosures { .. });
+    let app = app(ctx);
+    let record = app
         .commands
         .library(actor, id, change, request.correlation_id)
         .await?;
+    if lending_may_change {
+        // The catalogue counts lending holders per record: from this
+        // library's own stream, as the directory projection may lag.
+        catalogue::holdings::refresh_lendable_by(
+            app.database(),
+            record.id.as_str(),
+            record.lends && !record.suspended,
+        )
+        .await
+        .map_err(ApiError::from)?;
+    }
     Ok(record.into())
 }
