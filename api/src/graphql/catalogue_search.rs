@@ -34,7 +34,9 @@ impl CatalogSearchQuery {
     /// Any signed-in account. Refused (BAD_INPUT): a query of 0 or over 200
     /// characters, one that folds to no word, `first` over 100, a cursor
     /// of something else.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE as i32) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE as i32) as usize * child_complexity"
+    )]
     async fn catalog_search(
         &self,
         ctx: &Context<'_>,
