@@ -249,5 +249,6 @@ async fn both_backends_give_the_same_pages() {
     // The list is no empty comparison: common words span many pages.
     assert!(sizes["history"] > 3 * PAGE as usize, "{sizes:?}");
     assert!(sizes["hist"] > sizes["history"], "{sizes:?}");
-    assert!(sizes.values().filter(|n| **n == 0).count() < 5, "{sizes:?}");
+    let empty = sizes.values().filter(|n| **n == 0).count();
+    assert!(4 * empty < sizes.len(), "{sizes:?}");
 }
