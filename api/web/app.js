@@ -884,6 +884,84 @@ function actionForm(request, action, shared) {
 }
 
 // ---------------------------------------------------------------------------
+// The union catalogue's search box (on the place-request page)
+// ---------------------------------------------------------------------------
+
+const CATALOG_SEARCH = `query($query: String!, $after: String) {
+  catalogSearch(query: $query, first: 10, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id title author publisher year edition isbns issns oclcNumbers lccn lendableBy } } } }`;
+
+/** A record's identifiers, one line. */
+const catalogIdentifiers = (record) => [
+  ...record.isbns.map((isbn) => `ISBN ${isbn}`), ...record.issns.map((issn) => `ISSN ${issn}`),
+  ...record.oclcNumbers.map((number) => `OCLC ${number}`), record.lccn ? `LCCN ${record.lccn}` : null,
+].filter(Boolean).join(' · ');
+
+/**
+ * Searches the union catalogue (title and author words, or an ISBN, ISSN,
+ * OCLC number or LCCN); the record staff choose is given to `choose`.
+ */
+function catalogSearchBox(choose) {
+  const query = h('input', {
+    type: 'search', id: 'catalog-query', autocomplete: 'off',
+    placeholder: 'Title and author words, ISBN, ISSN, OCLC number or LCCN',
+  });
+  const status = h('p', { id: 'catalog-status', class: 'muted', role: 'status' });
+  const results = h('ol', { id: 'catalog-results', class: 'catalog-results' });
+  const more = h('p', {});
+  const result = (record) => h('li', { 'data-record': record.id },
+    h('button', { type: 'button', class: 'secondary catalog-choose', 'aria-label': `Request ${record.title}`,
+      onclick: () => choose(record) }, 'Choose'),
+    h('span', { class: 'catalog-title' }, ` ${record.title}`),
+    [record.author, record.year].some(Boolean) ? h('span', {}, ` — ${[record.author, record.year].filter(Boolean).join(', ')}`) : null,
+    h('span', { class: 'muted catalog-ids' }, ` ${catalogIdentifiers(record)}`),
+    h('span', { class: 'lendable-by' },
+      ` ${record.lendableBy} ${record.lendableBy === 1 ? 'library lends it' : 'libraries lend it'}`));
+  // Answers may come back out of order: only the latest search is shown.
+  let latest = 0;
+  const run = async (after) => {
+    const text = query.value.trim();
+    if (!text) return;
+    const mine = ++latest;
+    try {
+      const page = (await gql(CATALOG_SEARCH, { query: text, after })).catalogSearch;
+      if (mine !== latest) return;
+      if (!after) results.replaceChildren();
+      results.append(...page.edges.map((edge) => result(edge.node)));
+      status.textContent = page.totalCount === 1 ? '1 record found.' : `${page.totalCount} records found.`;
+      more.replaceChildren(page.pageInfo.hasNextPage
+        ? h('button', { type: 'button', class: 'secondary', id: 'catalog-more', onclick: () => run(page.pageInfo.endCursor) }, 'More records')
+        : '');
+    } catch (error) {
+      if (error.code === 'UNAUTHENTICATED' || mine !== latest) return;
+      results.replaceChildren();
+      more.replaceChildren();
+      status.textContent = error.message;
+    }
+  };
+  // Enter searches: inside the place form it would otherwise place the request.
+  query.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    run(null);
+  });
+  const search = h('button', { type: 'button', id: 'catalog-search', class: 'secondary', onclick: () => run(null) }, 'Search');
+  return h('fieldset', { class: 'catalog-search' }, h('legend', {}, 'Find the item in the union catalogue'),
+    h('div', { class: 'row' }, field('Search the catalogue', query), search), status, results, more);
+}
+
+/** Fills the place form's item fields from a chosen catalogue record. */
+function fillFromRecord(controls, record) {
+  const values = {
+    title: record.title, author: record.author, isbn: record.isbns[0], issn: record.issns[0],
+    oclcNumber: record.oclcNumbers[0], publisher: record.publisher, year: record.year, edition: record.edition,
+  };
+  for (const [name, value] of Object.entries(values)) controls[name].value = value || '';
+  controls.catalogRecordId.value = record.id;
+}
+
+// ---------------------------------------------------------------------------
 // Placing a request
 // ---------------------------------------------------------------------------
 
@@ -904,7 +982,12 @@ async function placePage() {
     barcode: input('barcode', { required: true, autocomplete: 'off' }), patronName: input('patronName', { autocomplete: 'off' }),
     email: input('email', { type: 'email', autocomplete: 'off' }),
     neededBy: input('neededBy', { type: 'date', min: isoDate(0) }), note: h('textarea', { name: 'note', id: 'place-note' }),
+    catalogRecordId: input('catalogRecordId', { type: 'hidden' }),
   };
+  const catalogSearch = catalogSearchBox((record) => {
+    fillFromRecord(c, record);
+    c.title.focus();
+  });
   const service = h('select', { name: 'serviceType', id: 'place-serviceType' },
     h('option', { value: 'LOAN' }, 'Loan (return the item)'), h('option', { value: 'COPY' }, 'Copy (article or chapter)'));
   const copyFields = h('div', { class: 'grid', hidden: true },
@@ -1002,7 +1085,7 @@ async function placePage() {
       item: {
         title: c.title.value.trim(), author: optional(c.author), isbn: optional(c.isbn), issn: optional(c.issn),
         oclcNumber: optional(c.oclcNumber), publisher: optional(c.publisher), year: optional(c.year),
-        edition: optional(c.edition), articleTitle: copy ? optional(c.articleTitle) : null, pages: copy ? optional(c.pages) : null,
+        edition: optional(c.edition), catalogRecordId: optional(c.catalogRecordId), articleTitle: copy ? optional(c.articleTitle) : null, pages: copy ? optional(c.pages) : null,
         copyrightCompliance: copy ? c.compliance.value : null,
         publicationYear: copy && optional(c.publicationYear) ? Number(c.publicationYear.value) : null,
       },
@@ -1023,7 +1106,9 @@ async function placePage() {
     }
   } },
   h('h1', {}, 'Place a request'),
+  catalogSearch,
   h('fieldset', {}, h('legend', {}, 'Item'),
+    c.catalogRecordId,
     field('Service', service),
     h('div', { class: 'grid' },
       field('Title', c.title), field('Author', c.author), field('ISBN', c.isbn), field('ISSN', c.issn),

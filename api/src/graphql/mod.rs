@@ -1,6 +1,7 @@
 //! The GraphQL API of the contract (`../shared/contract/schema.graphql`).
 
 mod catalogue;
+mod catalogue_search;
 mod copyright;
 mod enums;
 pub mod limits;
@@ -32,7 +33,11 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 // The parts in the order of the contract's fields (a doc comment here
 // would become the type's description in the schema).
 #[derive(MergedObject, Default)]
-pub struct Query(query::RequestQuery, catalogue::CatalogueQuery);
+pub struct Query(
+    query::RequestQuery,
+    catalogue_search::CatalogSearchQuery,
+    catalogue::CatalogueQuery,
+);
 
 /// Per GraphQL request: who calls, and the id its events and logs carry.
 #[derive(Clone)]

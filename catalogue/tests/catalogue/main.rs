@@ -1,3 +1,4 @@
 //! The catalogue crate's tests: one binary, a module per part.
 
 mod formats;
+mod search;

@@ -4,6 +4,8 @@
 mod access_ends;
 mod catalogue_clusters;
 mod catalogue_import;
+mod catalogue_search;
+mod catalogue_search_backends;
 mod catalogue_streaming;
 mod closures;
 mod contract_schema;
