@@ -141,9 +141,7 @@ pub fn lccn(text: &str) -> Option<String> {
     let compact = compact.split('/').next().unwrap_or_default();
     let normal = match compact.split_once('-') {
         Some((head, serial)) => {
-            if serial.is_empty()
-                || serial.len() > 6
-                || !serial.bytes().all(|b| b.is_ascii_digit())
+            if serial.is_empty() || serial.len() > 6 || !serial.bytes().all(|b| b.is_ascii_digit())
             {
                 return None;
             }
