@@ -4,5 +4,12 @@
 //! built from who holds a record (DESIGN.md, "The union catalogue and the
 //! automatic rota").
 
+mod db;
+pub mod error;
 pub mod formats;
+pub mod holdings;
+pub mod import;
 pub mod record;
+pub mod records;
+
+pub use error::CatalogueError;

@@ -1,0 +1,123 @@
+//! Statements built at run time (multi-row inserts, value lists) on either
+//! backend's transaction, with their parameters as values.
+
+use sqlx::Row;
+use store::backend::{on_tx, Tx};
+use store::Database;
+
+use crate::error::CatalogueError;
+
+/// One bound parameter.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Text(Option<String>),
+    Int(i64),
+    Bool(bool),
+}
+
+impl From<&str> for Param {
+    fn from(text: &str) -> Param {
+        Param::Text(Some(text.to_owned()))
+    }
+}
+
+impl From<String> for Param {
+    fn from(text: String) -> Param {
+        Param::Text(Some(text))
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(text: Option<String>) -> Param {
+        Param::Text(text)
+    }
+}
+
+impl From<i64> for Param {
+    fn from(value: i64) -> Param {
+        Param::Int(value)
+    }
+}
+
+impl From<bool> for Param {
+    fn from(value: bool) -> Param {
+        Param::Bool(value)
+    }
+}
+
+/// Binds `params`, in order, to a query of whichever backend.
+macro_rules! bound {
+    ($sql:expr, $params:expr) => {{
+        let mut query = sqlx::query($sql);
+        for param in $params {
+            query = match param {
+                Param::Text(text) => query.bind(text.clone()),
+                Param::Int(value) => query.bind(*value),
+                Param::Bool(value) => query.bind(*value),
+            };
+        }
+        query
+    }};
+}
+
+/// A transaction on `db`.
+pub async fn begin(db: &Database) -> Result<Tx<'static>, CatalogueError> {
+    Ok(match db {
+        Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+    })
+}
+
+/// Runs one statement; the rows it changed.
+pub async fn execute(tx: &mut Tx<'_>, sql: &str, params: &[Param]) -> Result<u64, CatalogueError> {
+    Ok(on_tx!(tx, c => bound!(sql, params).execute(&mut **c).await?.rows_affected()))
+}
+
+/// Runs one query whose rows are one text column.
+pub async fn strings(
+    tx: &mut Tx<'_>,
+    sql: &str,
+    params: &[Param],
+) -> Result<Vec<String>, CatalogueError> {
+    Ok(on_tx!(tx, c => {
+        bound!(sql, params)
+            .fetch_all(&mut **c)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>()?
+    }))
+}
+
+/// `($1, $2, …), (…)`: `rows` groups of `columns` placeholders, numbered
+/// from `first`.
+pub fn placeholders(rows: usize, columns: usize, first: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let numbers: Vec<String> = (0..columns)
+                .map(|column| format!("${}", first + row * columns + column))
+                .collect();
+            format!("({})", numbers.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `$first, …`: a list of `count` placeholders for `IN (…)`.
+pub fn list(count: usize, first: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(placeholders(2, 2, 1), "($1, $2), ($3, $4)");
+        assert_eq!(list(3, 2), "$2, $3, $4");
+    }
+}

@@ -1,0 +1,4 @@
+SELECT id, title, author, publisher, year, edition, lccn, isbns, issns, oclc_numbers,
+       CAST(lendable_by AS BIGINT) AS lendable_by
+  FROM catalog_records
+ WHERE id = $1
