@@ -11,5 +11,6 @@ pub mod holdings;
 pub mod import;
 pub mod record;
 pub mod records;
+pub mod rota;
 
 pub use error::CatalogueError;

@@ -53,24 +53,26 @@ pub async fn imports(
             .collect::<Result<_, sqlx::Error>>()?
     });
     rows.into_iter()
-        .map(|(id, library, by, format, at, records, holdings, rejected, errors)| {
-            let malformed = |what: String| {
-                CatalogueError::Store(store::StoreError::Malformed(format!(
-                    "holdings import {id}: {what}"
-                )))
-            };
-            Ok(ImportRecord {
-                id: Uuid::parse_str(&id).map_err(|e| malformed(e.to_string()))?,
-                library,
-                by,
-                format,
-                at: DateTime::from_timestamp_micros(at)
-                    .ok_or_else(|| malformed("time out of range".into()))?,
-                records,
-                holdings,
-                rejected,
-                errors: serde_json::from_str(&errors).map_err(|e| malformed(e.to_string()))?,
-            })
-        })
+        .map(
+            |(id, library, by, format, at, records, holdings, rejected, errors)| {
+                let malformed = |what: String| {
+                    CatalogueError::Store(store::StoreError::Malformed(format!(
+                        "holdings import {id}: {what}"
+                    )))
+                };
+                Ok(ImportRecord {
+                    id: Uuid::parse_str(&id).map_err(|e| malformed(e.to_string()))?,
+                    library,
+                    by,
+                    format,
+                    at: DateTime::from_timestamp_micros(at)
+                        .ok_or_else(|| malformed("time out of range".into()))?,
+                    records,
+                    holdings,
+                    rejected,
+                    errors: serde_json::from_str(&errors).map_err(|e| malformed(e.to_string()))?,
+                })
+            },
+        )
         .collect()
 }

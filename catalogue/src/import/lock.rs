@@ -102,7 +102,10 @@ pub async fn discard(db: &Database, id: &str) -> Result<(), CatalogueError> {
 }
 
 /// Deletes a batch's rows.
-pub async fn drop_batch(tx: &mut store::backend::Tx<'_>, batch: &str) -> Result<(), CatalogueError> {
+pub async fn drop_batch(
+    tx: &mut store::backend::Tx<'_>,
+    batch: &str,
+) -> Result<(), CatalogueError> {
     db::execute(tx, "DELETE FROM holdings WHERE batch = $1", &[batch.into()]).await?;
     db::execute(
         tx,

@@ -141,7 +141,10 @@ pub async fn switch(
         let condition = format!("record_id IN ({})", db::list(ids.len(), 1));
         let params: Vec<Param> = ids.iter().map(|id| Param::from(id.as_str())).collect();
         members.extend(load(&mut tx, &condition, &params).await?);
-        let records = format!("DELETE FROM catalog_records WHERE id IN ({})", db::list(ids.len(), 1));
+        let records = format!(
+            "DELETE FROM catalog_records WHERE id IN ({})",
+            db::list(ids.len(), 1)
+        );
         db::execute(&mut tx, &records, &params).await?;
         let identifiers = format!(
             "DELETE FROM catalog_identifiers WHERE record_id IN ({})",
@@ -214,7 +217,11 @@ async fn write_clusters(tx: &mut Tx<'_>, stored: &[Stored]) -> Result<(), Catalo
                 identifiers.insert(("key", key.clone(), cluster.id.clone()));
             }
             if s.record_id.as_deref() != Some(cluster.id.as_str()) {
-                moved.push((s.member.batch.clone(), s.member.position, cluster.id.clone()));
+                moved.push((
+                    s.member.batch.clone(),
+                    s.member.position,
+                    cluster.id.clone(),
+                ));
             }
         }
         for (kind, values) in [("isbn", &isbns), ("issn", &issns), ("lccn", &lccns)] {
@@ -264,7 +271,9 @@ async fn write_clusters(tx: &mut Tx<'_>, stored: &[Stored]) -> Result<(), Catalo
         );
         let params: Vec<Param> = rows
             .iter()
-            .flat_map(|(kind, value, id)| [Param::from(*kind), value.clone().into(), id.clone().into()])
+            .flat_map(|(kind, value, id)| {
+                [Param::from(*kind), value.clone().into(), id.clone().into()]
+            })
             .collect();
         db::execute(tx, &sql, &params).await?;
     }
@@ -273,7 +282,11 @@ async fn write_clusters(tx: &mut Tx<'_>, stored: &[Stored]) -> Result<(), Catalo
         let params: Vec<Param> = rows
             .iter()
             .flat_map(|(batch, position, id)| {
-                [Param::from(batch.as_str()), Param::from(*position), id.clone().into()]
+                [
+                    Param::from(batch.as_str()),
+                    Param::from(*position),
+                    id.clone().into(),
+                ]
             })
             .collect();
         for table in ["catalog_members", "holdings"] {
