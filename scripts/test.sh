@@ -43,6 +43,14 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
         echo "could not install chromium and chromium-driver: the browser tests cannot run" >&2
 fi
 
+# The catalogue's format tests read Debian's MARC 21 and MARCXML samples
+# (idzebra-2.0-examples); without them those tests fail.
+if [ ! -d /usr/share/doc/idzebra-2.0/examples ]; then
+    echo "installing idzebra-2.0-examples from Debian's packages" >&2
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q idzebra-2.0-examples; } ||
+        echo "could not install idzebra-2.0-examples: the catalogue's format tests cannot run" >&2
+fi
+
 # Test databases of earlier runs (each test makes its own).
 if command -v psql >/dev/null 2>&1; then
     psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'ill\_test\_%'" |

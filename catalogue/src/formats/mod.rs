@@ -12,7 +12,7 @@ mod marcxml;
 
 use std::io::BufRead;
 
-pub use items::{ItemMapping, MalformedMapping};
+pub use items::{ItemField, ItemMapping, MalformedMapping};
 
 use crate::record::SourceRecord;
 

@@ -1,0 +1,3 @@
+//! The catalogue crate's tests: one binary, a module per part.
+
+mod formats;
