@@ -78,6 +78,19 @@ pub struct Config {
     /// Serve /metrics on this address only (not on --listen).
     #[arg(long, env = "ILL_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// The most lenders an automatic rota holds.
+    #[arg(long, env = "ILL_MAX_ROTA", default_value_t = catalogue::rota::DEFAULT_MAX_ROTA, value_parser = parse_max_rota)]
+    pub max_rota: usize,
+}
+
+/// `--max-rota`: 1 to the most lenders a rota may hold.
+fn parse_max_rota(text: &str) -> Result<usize, String> {
+    let max = domain::validation::MAX_ROTA;
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("{text:?} is not a number from 1 to {max}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -143,6 +156,8 @@ pub struct Settings {
     pub scheduler_interval: Duration,
     /// `/stats` only for signed-in staff.
     pub private_stats: bool,
+    /// The most lenders an automatic rota holds (`--max-rota`).
+    pub max_rota: usize,
     pub security: Security,
 }
 
@@ -211,6 +226,7 @@ impl Config {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             scheduler_interval: Duration::from_secs(60),
             private_stats: self.private_stats,
+            max_rota: self.max_rota,
             security: Security {
                 secure_cookie: self
                     .public_url

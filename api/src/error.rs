@@ -127,3 +127,12 @@ impl From<MalformedMetadata> for ApiError {
         StoreError::from(error).into()
     }
 }
+
+impl From<catalogue::CatalogueError> for ApiError {
+    fn from(error: catalogue::CatalogueError) -> Self {
+        match error {
+            catalogue::CatalogueError::Store(error) => error.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}

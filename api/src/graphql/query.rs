@@ -20,7 +20,8 @@ use crate::error::ApiError;
 /// The most a queue page holds.
 pub const MAX_PAGE: i32 = 200;
 
-pub struct Query;
+#[derive(Default)]
+pub struct RequestQuery;
 
 #[derive(SimpleObject)]
 pub struct RequestEdge {
@@ -36,7 +37,7 @@ pub struct RequestConnection {
 }
 
 #[Object]
-impl Query {
+impl RequestQuery {
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
         let account = &viewer(ctx)?.account;
         Ok(Viewer {

@@ -28,12 +28,9 @@ const PENDING: &[(&str, &str)] = &[
     ("type CatalogEdge", "19"),
     ("type HoldingsImport", "19"),
     ("type ImportError", "19"),
-    ("type RotaCandidate", "19"),
-    ("RotaEntry.selection", "19"),
     ("Query.catalogRecord", "19"),
     ("Query.catalogSearch", "19"),
     ("Query.holdingsImports", "19"),
-    ("Query.suggestRota", "19"),
     // Planned, not yet filed: ISO 18626.
     ("type PeerInput", "ISO 18626"),
     ("type PeerMessage", "ISO 18626"),

@@ -2,6 +2,7 @@
 //! backend, spoken to over HTTP and the GraphQL websocket.
 
 mod access_ends;
+mod automatic_rota;
 mod closures;
 mod contract_schema;
 mod copyright;
