@@ -397,10 +397,9 @@ async fn reroute_with_no_lenders_builds_a_fresh_rota(backend: Backend) {
         .await;
     assert_eq!(unfilled["status"], "UNFILLED");
 
-    let reroute = format!(
-        "mutation($id: UUID!) {{ reroute(id: $id, lenders: []) {{ status lender {{ id }} rota {{ library {{ id }} selection }} }} }}"
-    );
-    let rerouted = net.app.ok(&net.bor, &reroute, json!({ "id": id })).await["reroute"].clone();
+    let reroute = "mutation($id: UUID!) { reroute(id: $id, lenders: []) {
+        status lender { id } rota { library { id } selection } } }";
+    let rerouted = net.app.ok(&net.bor, reroute, json!({ "id": id })).await["reroute"].clone();
     assert_eq!(
         rerouted["rota"],
         json!([{ "library": { "id": L1 }, "selection": quiet(0, 0, 0) }])

@@ -20,6 +20,10 @@ pub struct LenderLoad {
     pub waiting: i64,
 }
 
+/// A library's lent and borrowed; a library's waiting.
+type SumRow = (String, i64, i64);
+type WaitingRow = (String, i64);
+
 /// Each statement for one backend: the candidates are one parameter, an
 /// array on PostgreSQL and a JSON list on SQLite.
 struct Statements {
@@ -59,37 +63,37 @@ pub async fn lender_load(
         return Ok(loads);
     }
     let ids: Vec<String> = libraries.iter().map(|l| l.as_str().to_owned()).collect();
-    let (sums, waiting): (Vec<(String, i64, i64)>, Vec<(String, i64)>) =
-        match crate::queries::snapshot(db).await? {
-            Tx::Postgres(mut tx) => {
-                let sums = sqlx::query_as(&POSTGRES.lent_borrowed)
-                    .bind(from)
-                    .bind(to)
-                    .bind(&ids)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let waiting = sqlx::query_as(&POSTGRES.waiting)
-                    .bind(&ids)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                (sums, waiting)
-            }
-            Tx::Sqlite(mut tx) => {
-                let list = serde_json::to_string(&ids)
-                    .map_err(|e| StoreError::Malformed(e.to_string()))?;
-                let sums = sqlx::query_as(&SQLITE.lent_borrowed)
-                    .bind(from)
-                    .bind(to)
-                    .bind(&list)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let waiting = sqlx::query_as(&SQLITE.waiting)
-                    .bind(&list)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                (sums, waiting)
-            }
-        };
+    let (sums, waiting): (Vec<SumRow>, Vec<WaitingRow>) = match crate::queries::snapshot(db).await?
+    {
+        Tx::Postgres(mut tx) => {
+            let sums = sqlx::query_as(&POSTGRES.lent_borrowed)
+                .bind(from)
+                .bind(to)
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await?;
+            let waiting = sqlx::query_as(&POSTGRES.waiting)
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await?;
+            (sums, waiting)
+        }
+        Tx::Sqlite(mut tx) => {
+            let list =
+                serde_json::to_string(&ids).map_err(|e| StoreError::Malformed(e.to_string()))?;
+            let sums = sqlx::query_as(&SQLITE.lent_borrowed)
+                .bind(from)
+                .bind(to)
+                .bind(&list)
+                .fetch_all(&mut *tx)
+                .await?;
+            let waiting = sqlx::query_as(&SQLITE.waiting)
+                .bind(&list)
+                .fetch_all(&mut *tx)
+                .await?;
+            (sums, waiting)
+        }
+    };
     for (library, lent, borrowed) in sums {
         let load = loads.entry(LibraryId::from(library)).or_default();
         load.lent = lent;
