@@ -82,6 +82,10 @@ pub struct Config {
     /// bytes or with a unit: `2GiB`, `500MiB`, `64KiB`.
     #[arg(long, env = "ILL_MAX_IMPORT_BYTES", default_value = "2GiB", value_parser = parse_bytes)]
     pub max_import_bytes: u64,
+
+    /// The most lenders an automatic rota holds.
+    #[arg(long, env = "ILL_MAX_ROTA", default_value_t = catalogue::rota::DEFAULT_MAX_ROTA, value_parser = parse_max_rota)]
+    pub max_rota: usize,
 }
 
 /// A size: digits, optionally followed by `KiB`, `MiB` or `GiB`.
@@ -104,6 +108,16 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
         .and_then(|n| n.checked_mul(scale))
         .filter(|n| *n > 0)
         .ok_or_else(|| format!("{text:?} is not a size in bytes"))
+}
+
+/// `--max-rota`: 1 to the most lenders a rota may hold.
+fn parse_max_rota(text: &str) -> Result<usize, String> {
+    let max = domain::validation::MAX_ROTA;
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("{text:?} is not a number from 1 to {max}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -188,6 +202,8 @@ pub struct Settings {
     pub scheduler_interval: Duration,
     /// `/stats` only for signed-in staff.
     pub private_stats: bool,
+    /// The most lenders an automatic rota holds (`--max-rota`).
+    pub max_rota: usize,
     pub security: Security,
 }
 
@@ -260,6 +276,7 @@ impl Config {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             scheduler_interval: Duration::from_secs(60),
             private_stats: self.private_stats,
+            max_rota: self.max_rota,
             security: Security {
                 secure_cookie: self
                     .public_url

@@ -96,6 +96,7 @@ pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<RunningS
         request_timeout: settings.request_timeout,
         throttle: Throttle::default(),
         private_stats: settings.private_stats,
+        max_rota: settings.max_rota,
         credentials,
         security: settings.security.clone(),
     });

@@ -32,6 +32,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     pub throttle: Throttle,
     pub private_stats: bool,
+    /// The most lenders an automatic rota holds.
+    pub max_rota: usize,
     pub credentials: Arc<CredentialCache>,
     pub security: Security,
 }

@@ -11,6 +11,7 @@ pub mod holdings;
 pub mod import;
 pub mod record;
 pub mod records;
+pub mod rota;
 pub mod search;
 
 pub use error::CatalogueError;

@@ -28,11 +28,12 @@ pub use metadata::{EventMetadata, StoredMetadata, SYSTEM_ACTOR};
 pub use request::view::{HistoryEntry, MalformedMetadata, RequestView};
 pub use request::{
     Action, CopyrightCompliance, IllRequest, Item, LoanCondition, Note, PatronInput, PlaceRequest,
-    RequestCommand, RequestEvent, RequestServices, RequestState, RequestStatus, RotaOutcome,
-    RotaSlot, ServiceType, Side, SkipReason, UnfilledReason,
+    RequestCommand, RequestEvent, RequestServices, RequestState, RequestStatus, RotaEntry,
+    RotaOutcome, RotaSlot, ServiceType, Side, SkipReason, UnfilledReason,
 };
 
 /// The `event_version` of every event this crate writes, except those below.
 pub const EVENT_VERSION: &str = "1.0";
-/// The `event_version` of the events added in the next wave (DESIGN.md).
+/// The `event_version` of the events added in the next wave (DESIGN.md),
+/// and of a placement or reroute whose rota carries a selection.
 pub const EVENT_VERSION_1_1: &str = "1.1";

@@ -14,7 +14,7 @@ use crate::{
     Action, Actor, Calendar, Closure, CopyrightCompliance, DomainError, IllRequest,
     InMemoryDirectory, Item, LibraryId, LibraryStatus, LoanCondition, ManualClock, Note, Origin,
     PatronInput, PlaceRequest, RequestCommand, RequestEvent, RequestServices, RequestStatus, Role,
-    ServiceType, Side, SkipReason, UnfilledReason,
+    RotaEntry, ServiceType, Side, SkipReason, UnfilledReason,
 };
 
 // ---------------------------------------------------------------------------
@@ -79,6 +79,11 @@ pub fn id(library: &str) -> LibraryId {
 
 pub fn ids(libraries: &[&str]) -> Vec<LibraryId> {
     libraries.iter().map(|l| id(l)).collect()
+}
+
+/// A rota as a person names it: the lenders, no selection.
+pub fn entries(libraries: &[&str]) -> Vec<RotaEntry> {
+    libraries.iter().map(|l| id(l).into()).collect()
 }
 
 /// The network's directory: BOR, L1–L3, OTHER and NET lend, SUSP lends but
@@ -306,7 +311,7 @@ pub fn place_request(service_type: ServiceType, lenders: &[&str]) -> PlaceReques
         },
         item: item(),
         service_type,
-        lenders: ids(lenders),
+        lenders: entries(lenders),
         needed_by: None,
         note: None,
     }
@@ -335,7 +340,7 @@ pub fn placed(service_type: ServiceType, rota: &[&str]) -> RequestEvent {
             copyright_compliance,
             ..item()
         },
-        rota: ids(rota),
+        rota: entries(rota),
         needed_by: None,
         patron_ref: patron_ref(),
         note_id: None,

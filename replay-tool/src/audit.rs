@@ -1,6 +1,8 @@
 //! Printing a request's history and its state at an instant, as a table or
 //! as one JSON object per line. Events carry no patron data, and note text
-//! is not shown (it may name a patron): only note ids.
+//! is not shown (it may name a patron): only note ids. An automatic rota's
+//! entries show their `selection` (why each lender was chosen) as the
+//! events recorded it.
 
 use std::io::Write;
 
@@ -25,6 +27,7 @@ fn state_json(view: &RequestView) -> Value {
             "library": slot.library.to_string(),
             "outcome": slot.outcome,
             "reason": slot.reason,
+            "selection": slot.selection,
         })).collect::<Vec<_>>(),
     })
 }

@@ -60,6 +60,7 @@ async fn start_node(
         request_timeout: Duration::from_secs(30),
         scheduler_interval: Duration::from_millis(100),
         private_stats: false,
+        max_rota: 5,
         security: Default::default(),
     };
     configure(&mut settings);

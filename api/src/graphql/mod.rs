@@ -9,6 +9,7 @@ mod mutation;
 mod objects;
 mod query;
 mod request;
+mod rota;
 mod scalars;
 mod stats;
 mod subscription;
@@ -37,6 +38,7 @@ pub struct Query(
     query::RequestQuery,
     catalogue_search::CatalogSearchQuery,
     catalogue::CatalogueQuery,
+    rota::RotaQuery,
 );
 
 /// Per GraphQL request: who calls, and the id its events and logs carry.

@@ -38,6 +38,8 @@ pub struct RotaEntry {
     pub library_id: domain::LibraryId,
     pub outcome: RotaOutcome,
     pub reason: Option<UnfilledReason>,
+    /// For an automatic rota: the candidate's reason when the rota was built.
+    pub selection: Option<String>,
 }
 
 #[ComplexObject]
@@ -102,6 +104,7 @@ impl RequestObject {
                 library_id: slot.library.clone(),
                 outcome: slot.outcome.into(),
                 reason: slot.reason.map(Into::into),
+                selection: slot.selection.clone(),
             })
             .collect()
     }

@@ -3,9 +3,9 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use super::rota::RotaEntry;
 use super::types::{Item, LoanCondition, ServiceType, UnfilledReason};
 use crate::actor::Origin;
-use crate::library_id::LibraryId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestCommand {
@@ -37,7 +37,9 @@ pub struct PlaceRequest {
     pub patron: PatronInput,
     pub item: Item,
     pub service_type: ServiceType,
-    pub lenders: Vec<LibraryId>,
+    /// The rota, each lender with its selection when it was chosen
+    /// automatically.
+    pub lenders: Vec<RotaEntry>,
     pub needed_by: Option<NaiveDate>,
     pub note: Option<Note>,
 }
@@ -64,7 +66,7 @@ pub enum Action {
         note: Option<Note>,
     },
     Reroute {
-        lenders: Vec<LibraryId>,
+        lenders: Vec<RotaEntry>,
     },
     UpdateNeededBy {
         needed_by: Option<NaiveDate>,

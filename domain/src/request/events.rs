@@ -1,11 +1,12 @@
 //! The request's events: the catalogue of DESIGN.md, `event_version` "1.0"
-//! and, for the events added since, "1.1".
+//! and, for the events and fields added since, "1.1".
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::rota::{self, RotaEntry};
 use super::types::{Item, LoanCondition, ServiceType, Side, SkipReason, UnfilledReason};
 use crate::library_id::LibraryId;
 
@@ -18,7 +19,8 @@ pub enum RequestEvent {
         borrower: LibraryId,
         service_type: ServiceType,
         item: Item,
-        rota: Vec<LibraryId>,
+        #[serde(with = "rota::stored")]
+        rota: Vec<RotaEntry>,
         needed_by: Option<NaiveDate>,
         patron_ref: Uuid,
         note_id: Option<Uuid>,
@@ -90,7 +92,8 @@ pub enum RequestEvent {
         by: Side,
     },
     Rerouted {
-        rota: Vec<LibraryId>,
+        #[serde(with = "rota::stored")]
+        rota: Vec<RotaEntry>,
     },
     NoteAdded {
         note_id: Uuid,
@@ -160,9 +163,12 @@ impl DomainEvent for RequestEvent {
     fn event_version(&self) -> String {
         let next_wave = match self {
             RequestEvent::RequestExpired {} | RequestEvent::NeededByChanged { .. } => true,
-            RequestEvent::RequestPlaced { item, .. } => {
-                item.copyright_compliance.is_some() || item.publication_year.is_some()
+            RequestEvent::RequestPlaced { item, rota, .. } => {
+                item.copyright_compliance.is_some()
+                    || item.publication_year.is_some()
+                    || rota::has_selection(rota)
             }
+            RequestEvent::Rerouted { rota } => rota::has_selection(rota),
             _ => false,
         };
         if next_wave {

@@ -6,6 +6,7 @@ mod commands;
 mod decide;
 mod events;
 mod permitted;
+pub mod rota;
 mod routing;
 mod state;
 pub(crate) mod status;
@@ -15,6 +16,7 @@ pub mod view;
 pub use aggregate::{IllRequest, RequestServices};
 pub use commands::{Action, Note, PatronInput, PlaceRequest, RequestCommand};
 pub use events::RequestEvent;
+pub use rota::RotaEntry;
 pub use state::{RequestState, RotaSlot};
 pub use status::RequestStatus;
 pub use types::{

@@ -29,7 +29,7 @@ impl IllRequest {
         let other_lenders = state
             .placed_rota
             .iter()
-            .filter(|l| **l != state.borrower)
+            .filter(|e| e.lender != state.borrower)
             .cloned()
             .collect();
         let samples = [

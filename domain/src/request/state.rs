@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::events::RequestEvent;
+use super::rota::{self, RotaEntry};
 use super::status::RequestStatus;
 use super::types::{Item, LoanCondition, RotaOutcome, ServiceType, UnfilledReason};
 use crate::library_id::LibraryId;
@@ -17,6 +18,9 @@ pub struct RotaSlot {
     pub library: LibraryId,
     pub outcome: RotaOutcome,
     pub reason: Option<UnfilledReason>,
+    /// Why an automatic rota chose this lender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +32,8 @@ pub struct RequestState {
     pub needed_by: Option<NaiveDate>,
     pub patron_ref: Uuid,
     /// The rota as placed, to recognise a repeated placeRequest.
-    pub placed_rota: Vec<LibraryId>,
+    #[serde(with = "rota::stored")]
+    pub placed_rota: Vec<RotaEntry>,
     pub rota: Vec<RotaSlot>,
     /// Index into `rota` of the current lender.
     pub current: Option<usize>,
@@ -237,13 +242,14 @@ impl RequestState {
     }
 }
 
-fn pending_rota(lenders: &[LibraryId]) -> Vec<RotaSlot> {
-    lenders
+fn pending_rota(entries: &[RotaEntry]) -> Vec<RotaSlot> {
+    entries
         .iter()
-        .map(|library| RotaSlot {
-            library: library.clone(),
+        .map(|entry| RotaSlot {
+            library: entry.lender.clone(),
             outcome: RotaOutcome::Pending,
             reason: None,
+            selection: entry.selection.clone(),
         })
         .collect()
 }

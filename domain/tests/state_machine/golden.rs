@@ -2,7 +2,8 @@
 //!
 //! Each event type has a fixed example whose serialization is kept in
 //! `tests/state_machine/golden/<EventType>.json` (pretty JSON and a trailing
-//! newline). The test fails on any difference, on a missing file and on a
+//! newline); an event type whose shape grew in "1.1" keeps its "1.0" file
+//! and adds `<EventType>.1.1.json`. The test fails on any difference, on a missing file and on a
 //! file no event type claims, so a stored event's shape cannot change by
 //! accident. After a deliberate change (which needs a new `event_version`
 //! and an upcaster), regenerate the files with
@@ -18,8 +19,8 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::DomainEvent;
 use domain::{
-    Closure, CopyrightCompliance, Item, LibraryEvent, LibraryId, LoanCondition, RequestEvent,
-    ServiceType, Side, SkipReason, UnfilledReason,
+    Closure, CopyrightCompliance, IllRequest, Item, LibraryEvent, LibraryId, LoanCondition,
+    RequestEvent, RotaEntry, ServiceType, Side, SkipReason, UnfilledReason,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -167,7 +168,7 @@ fn request_examples() -> Vec<RequestEvent> {
                 copyright_compliance: None,
                 publication_year: None,
             },
-            rota: vec![lib("CT-NHV"), lib("CT-BPT")],
+            rota: vec![lib("CT-NHV").into(), lib("CT-BPT").into()],
             needed_by: Some(date(2024, 4, 1)),
             patron_ref: Uuid::parse_str("6f1e2d3c-4b5a-4000-8000-00000000beef").unwrap(),
             note_id: Some(note_id()),
@@ -235,13 +236,55 @@ fn request_examples() -> Vec<RequestEvent> {
         E::RequestCancelled {},
         E::ItemDeclaredLost { by: Side::Lender },
         E::Rerouted {
-            rota: vec![lib("CT-WTBY"), lib("CT-NLDN")],
+            rota: vec![lib("CT-WTBY").into(), lib("CT-NLDN").into()],
         },
         E::NoteAdded { note_id: note_id() },
         E::RequestExpired {},
         E::NeededByChanged {
             needed_by: Some(date(2024, 4, 20)),
         },
+    ]
+}
+
+/// The events whose "1.1" shape differs from their "1.0" one, each with the
+/// name of its own golden file: an automatic rota, every entry with the
+/// reason it was chosen.
+fn request_examples_1_1() -> Vec<(&'static str, RequestEvent)> {
+    let automatic = || {
+        vec![
+            RotaEntry::selected(lib("CT-NHV"), "lent 3, borrowed 7 in 90 days; 0 waiting"),
+            RotaEntry::selected(lib("CT-BPT"), "lent 12, borrowed 9 in 90 days; 2 waiting"),
+        ]
+    };
+    let RequestEvent::RequestPlaced {
+        borrower,
+        service_type,
+        item,
+        needed_by,
+        patron_ref,
+        note_id,
+        ..
+    } = request_examples().remove(0)
+    else {
+        unreachable!("the first example is RequestPlaced")
+    };
+    vec![
+        (
+            "RequestPlaced.1.1",
+            RequestEvent::RequestPlaced {
+                borrower,
+                service_type,
+                item: Item {
+                    catalog_record_id: Some("ocolc:8345123".into()),
+                    ..item
+                },
+                rota: automatic(),
+                needed_by,
+                patron_ref,
+                note_id,
+            },
+        ),
+        ("Rerouted.1.1", RequestEvent::Rerouted { rota: automatic() }),
     ]
 }
 
@@ -272,6 +315,13 @@ fn library_examples() -> Vec<LibraryEvent> {
 fn request_round_trip_cases() -> Vec<RequestEvent> {
     use RequestEvent as E;
     let mut all = request_examples();
+    all.extend(request_examples_1_1().into_iter().map(|(_, e)| e));
+    all.push(E::Rerouted {
+        rota: vec![
+            RotaEntry::selected(lib("A"), "lent 0, borrowed 0 in 90 days; 0 waiting"),
+            lib("B").into(),
+        ],
+    });
     all.push(E::LenderSkipped {
         lender: lib("CT-NHV"),
         position: 3,
@@ -312,7 +362,7 @@ fn request_round_trip_cases() -> Vec<RequestEvent> {
         borrower: lib("B"),
         service_type: ServiceType::Copy,
         item: Item::titled("Only a title"),
-        rota: vec![lib("L")],
+        rota: vec![lib("L").into()],
         needed_by: None,
         patron_ref: Uuid::nil(),
         note_id: None,
@@ -330,7 +380,7 @@ fn request_round_trip_cases() -> Vec<RequestEvent> {
                 publication_year: Some(2021),
                 ..Item::titled("An article's journal")
             },
-            rota: vec![lib("L")],
+            rota: vec![lib("L").into()],
             needed_by: None,
             patron_ref: Uuid::nil(),
             note_id: None,
@@ -351,15 +401,23 @@ fn the_examples_cover_every_variant_once_in_catalogue_order() {
     assert_eq!(names, LIBRARY_CATALOGUE);
 }
 
-/// "1.1" for the events of the next wave and a RequestPlaced whose item
-/// carries the COPY fields; "1.0" for the rest.
+/// "1.1" for the events of the next wave, a RequestPlaced whose item
+/// carries the COPY fields, and a RequestPlaced or Rerouted whose rota
+/// carries a selection; "1.0" for the rest.
 fn version_of(name: &str, event: Option<&RequestEvent>) -> &'static str {
     let copy_fields = matches!(
         event,
         Some(RequestEvent::RequestPlaced { item, .. })
             if item.copyright_compliance.is_some() || item.publication_year.is_some()
     );
-    if VERSION_1_1.contains(&name) || copy_fields {
+    let selection = |rota: &[RotaEntry]| rota.iter().any(|e| e.selection.is_some());
+    let automatic = match event {
+        Some(RequestEvent::RequestPlaced { rota, .. } | RequestEvent::Rerouted { rota }) => {
+            selection(rota)
+        }
+        _ => false,
+    };
+    if VERSION_1_1.contains(&name) || copy_fields || automatic {
         "1.1"
     } else {
         "1.0"
@@ -398,6 +456,67 @@ fn a_copy_placed_carries_compliance_and_a_1_0_placement_still_decodes() {
     };
     assert_eq!(item.copyright_compliance, None);
     assert_eq!(item.publication_year, None);
+}
+
+/// The rota's two stored shapes fold to the same lenders: the "1.0" files
+/// (lists of ids) without selections, the "1.1" files with each entry's.
+#[test]
+fn a_1_0_rota_and_a_1_1_rota_decode_to_the_same_lenders() {
+    let read = |name: &str| -> RequestEvent {
+        let text = fs::read_to_string(golden_dir().join(format!("{name}.json"))).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let slots = |events: Vec<RequestEvent>| {
+        let mut request = IllRequest::default();
+        for event in events {
+            cqrs_es::Aggregate::apply(&mut request, event);
+        }
+        let state = request.state.expect("placed");
+        state
+            .rota
+            .into_iter()
+            .map(|slot| (slot.library.to_string(), slot.selection))
+            .collect::<Vec<_>>()
+    };
+    let stored = |name: &str| -> Value {
+        let text = fs::read_to_string(golden_dir().join(format!("{name}.json"))).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    assert_eq!(
+        stored("RequestPlaced")["RequestPlaced"]["rota"],
+        serde_json::json!(["CT-NHV", "CT-BPT"])
+    );
+    assert_eq!(
+        slots(vec![read("RequestPlaced")]),
+        [("CT-NHV".to_owned(), None), ("CT-BPT".to_owned(), None)]
+    );
+    let placed_1_1 = stored("RequestPlaced.1.1");
+    assert_eq!(
+        placed_1_1["RequestPlaced"]["rota"][1],
+        serde_json::json!({"lender": "CT-BPT", "selection": "lent 12, borrowed 9 in 90 days; 2 waiting"})
+    );
+    assert_eq!(
+        slots(vec![read("RequestPlaced.1.1")]),
+        [
+            (
+                "CT-NHV".to_owned(),
+                Some("lent 3, borrowed 7 in 90 days; 0 waiting".to_owned())
+            ),
+            (
+                "CT-BPT".to_owned(),
+                Some("lent 12, borrowed 9 in 90 days; 2 waiting".to_owned())
+            ),
+        ]
+    );
+    // A "1.0" reroute after a "1.1" placement: the new rota has no selection.
+    assert_eq!(
+        slots(vec![read("RequestPlaced.1.1"), read("Rerouted")]),
+        [("CT-WTBY".to_owned(), None), ("CT-NLDN".to_owned(), None)]
+    );
+    assert_eq!(
+        slots(vec![read("RequestPlaced"), read("Rerouted.1.1")]),
+        slots(vec![read("RequestPlaced.1.1")])
+    );
 }
 
 fn round_trip<T>(event: &T)
@@ -561,6 +680,11 @@ fn every_event_matches_its_golden_file() {
     let mut expected_files = BTreeSet::new();
     for event in request_examples() {
         let name = request_variant(&event);
+        expected_files.insert(format!("{name}.json"));
+        problems.extend(check_golden(name, &event));
+    }
+    for (name, event) in request_examples_1_1() {
+        assert_eq!(event.event_version(), "1.1", "{name}");
         expected_files.insert(format!("{name}.json"));
         problems.extend(check_golden(name, &event));
     }

@@ -24,8 +24,8 @@ use domain::testing::{
 };
 use domain::{
     Action, Actor, DomainError, IllRequest, Item, LibraryId, LoanCondition, Note, Origin,
-    PatronInput, PlaceRequest, RequestCommand, RequestStatus, Role, RotaOutcome, ServiceType,
-    UnfilledReason,
+    PatronInput, PlaceRequest, RequestCommand, RequestStatus, Role, RotaEntry, RotaOutcome,
+    ServiceType, UnfilledReason,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -118,8 +118,11 @@ struct Env {
 
 type Names = Vec<&'static str>;
 
-fn strings(ids: &[LibraryId]) -> Vec<String> {
-    ids.iter().map(|l| l.as_str().to_owned()).collect()
+fn strings(entries: &[RotaEntry]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| e.lender.as_str().to_owned())
+        .collect()
 }
 
 fn pending(rota: &[String]) -> Vec<Slot> {
@@ -162,8 +165,9 @@ fn malformed(actor: Option<&Actor>, action: &Action, env: &Env) -> bool {
             return true;
         }
     }
-    let bad_rota = |lenders: &[LibraryId]| {
-        let distinct: BTreeSet<&LibraryId> = lenders.iter().collect();
+    let bad_rota = |entries: &[RotaEntry]| {
+        let lenders: Vec<&LibraryId> = entries.iter().map(|e| &e.lender).collect();
+        let distinct: BTreeSet<&LibraryId> = lenders.iter().copied().collect();
         lenders.is_empty()
             || lenders.len() > 30
             || distinct.len() != lenders.len()
@@ -176,7 +180,7 @@ fn malformed(actor: Option<&Actor>, action: &Action, env: &Env) -> bool {
                 || p.item.title.chars().count() > 500
                 || blank(&p.patron.barcode)
                 || bad_rota(&p.lenders)
-                || actor.is_some_and(|a| p.lenders.contains(&a.library))
+                || actor.is_some_and(|a| p.lenders.iter().any(|e| e.lender == a.library))
                 || before_today(p.needed_by)
         }
         Action::Reroute { lenders } => bad_rota(lenders),
@@ -1072,7 +1076,7 @@ fn build_action(act: &Act, env: &Env, model: &Model) -> Action {
             } else {
                 ServiceType::Loan
             },
-            lenders: domain::testing::ids(ROTAS[*rota]),
+            lenders: domain::testing::entries(ROTAS[*rota]),
             needed_by: needed_by.map(|d| env.today + Duration::days(d)),
             note: note(n),
         }),
@@ -1085,7 +1089,7 @@ fn build_action(act: &Act, env: &Env, model: &Model) -> Action {
         Act::RequestRenewal(w) => Action::RequestRenewal { until: w.map(date) },
         Act::Cancel(n) => Action::Cancel { note: note(n) },
         Act::Reroute(r) => Action::Reroute {
-            lenders: domain::testing::ids(ROTAS[*r]),
+            lenders: domain::testing::entries(ROTAS[*r]),
         },
         Act::WillSupply(n) => Action::WillSupply { note: note(n) },
         Act::ProposeConditions(n) => Action::ProposeConditions {

@@ -142,7 +142,7 @@ fn every_command() -> Vec<Action> {
         },
         Action::Cancel { note: None },
         Action::Reroute {
-            lenders: ids(&[L2, L3]),
+            lenders: entries(&[L2, L3]),
         },
         Action::WillSupply { note: None },
         Action::ProposeConditions {
@@ -571,7 +571,9 @@ fn a_library_dropped_from_the_rota_by_a_reroute_before_it_was_asked_gets_not_fou
         declined(L1),
         skipped(L2, 2, SkipReason::Suspended),
         E::RequestUnfilled {},
-        E::Rerouted { rota: ids(&[L3]) },
+        E::Rerouted {
+            rota: entries(&[L3]),
+        },
         routed(L3, 1),
     ];
     assert_eq!(
@@ -984,9 +986,9 @@ fn reroute_with_a_bad_rota() {
     let unfilled = history(S::Unfilled);
     for (lenders, why) in [
         (vec![], "empty"),
-        (ids(&[L3, L3]), "twice"),
-        (ids(&[L3, UNKNOWN]), "unknown"),
-        (ids(&[L3, BOR]), "borrower"),
+        (entries(&[L3, L3]), "twice"),
+        (entries(&[L3, UNKNOWN]), "unknown"),
+        (entries(&[L3, BOR]), "borrower"),
     ] {
         let result = world.decide(&unfilled, by(staff(BOR), Action::Reroute { lenders }));
         assert!(
@@ -1172,7 +1174,7 @@ fn the_wrong_status_with_a_bad_state_dependent_value_is_an_invalid_transition() 
             by(
                 staff(BOR),
                 Action::Reroute {
-                    lenders: ids(&[L3, BOR])
+                    lenders: entries(&[L3, BOR])
                 }
             )
         ),

@@ -52,7 +52,7 @@ fn place_request_carries_the_note_id_and_needed_by_but_no_patron_data() {
                 borrower: id(BOR),
                 service_type: ServiceType::Loan,
                 item: item(),
-                rota: ids(&[L1]),
+                rota: entries(&[L1]),
                 needed_by: Some(day(30)),
                 patron_ref: patron_ref(),
                 note_id: Some(note_id(1)),
@@ -154,7 +154,7 @@ fn repeated_place_request_with_different_input_is_a_conflict() {
     let mut other_title = base();
     other_title.item.title = "Foucault's Pendulum".into();
     let mut other_rota = base();
-    other_rota.lenders = ids(&[L2, L1]);
+    other_rota.lenders = entries(&[L2, L1]);
     let mut other_service = base();
     other_service.service_type = ServiceType::Copy;
     let mut other_needed_by = base();
@@ -1052,12 +1052,12 @@ fn reroute_from_unfilled_routes_the_new_rota() {
         .when(by(
             staff(BOR),
             Action::Reroute {
-                lenders: ids(&[NOLEND, L3]),
+                lenders: entries(&[NOLEND, L3]),
             },
         ))
         .then_expect_events(vec![
             E::Rerouted {
-                rota: ids(&[NOLEND, L3]),
+                rota: entries(&[NOLEND, L3]),
             },
             skipped(NOLEND, 1, SkipReason::NotLending),
             routed(L3, 2),
@@ -1066,7 +1066,7 @@ fn reroute_from_unfilled_routes_the_new_rota() {
         history(S::Unfilled),
         [
             E::Rerouted {
-                rota: ids(&[NOLEND, L3]),
+                rota: entries(&[NOLEND, L3]),
             },
             skipped(NOLEND, 1, SkipReason::NotLending),
             routed(L3, 2),
@@ -1089,11 +1089,13 @@ fn reroute_to_no_eligible_lender_is_unfilled_again() {
         .when(by(
             staff(BOR),
             Action::Reroute {
-                lenders: ids(&[SUSP]),
+                lenders: entries(&[SUSP]),
             },
         ))
         .then_expect_events(vec![
-            E::Rerouted { rota: ids(&[SUSP]) },
+            E::Rerouted {
+                rota: entries(&[SUSP]),
+            },
             skipped(SUSP, 1, SkipReason::Suspended),
             E::RequestUnfilled {},
         ]);
@@ -1106,12 +1108,12 @@ fn reroute_may_ask_earlier_lenders_again() {
         .when(by(
             staff(BOR),
             Action::Reroute {
-                lenders: ids(&[L2, L1]),
+                lenders: entries(&[L2, L1]),
             },
         ))
         .then_expect_events(vec![
             E::Rerouted {
-                rota: ids(&[L2, L1]),
+                rota: entries(&[L2, L1]),
             },
             routed(L2, 1),
         ]);

@@ -21,7 +21,8 @@ pub use queue::{queue, queue_counts, QueueOrder, QueuePage, QueueQuery};
 pub use request::{history, request};
 pub use scheduling::{expiring, unanswered, waiting_at};
 pub use statistics::{
-    statistics, BorrowingStats, LendingStats, LibraryStats, MonthStats, Statistics,
+    lender_load, statistics, BorrowingStats, LenderLoad, LendingStats, LibraryStats, MonthStats,
+    Statistics,
 };
 
 #[derive(Debug, Error)]

@@ -573,7 +573,7 @@ fn loan(
         },
         item: Item::titled("The Long Winter"),
         service_type: ServiceType::Loan,
-        lenders: vec![lender.clone()],
+        lenders: vec![lender.clone().into()],
         needed_by: None,
         note: None,
     });

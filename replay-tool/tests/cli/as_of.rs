@@ -63,7 +63,7 @@ async fn moving_requests(url: &str) -> (Uuid, Uuid) {
             r1,
             BOR,
             Action::Reroute {
-                lenders: vec!["L2".into()],
+                lenders: vec![domain::LibraryId::from("L2").into()],
             },
         )],
         vec![(

@@ -13,7 +13,7 @@ use cqrs_es::Aggregate;
 use domain::{
     Action, Actor, Calendar, Clock, EventMetadata, IllRequest, Item, Library, LibraryChange,
     LibraryCommand, LibraryId, ManualClock, Origin, PatronInput, PlaceRequest, RequestCommand,
-    RequestServices, Role, ServiceType,
+    RequestServices, Role, RotaEntry, ServiceType,
 };
 use uuid::Uuid;
 
@@ -391,7 +391,7 @@ impl<'a> Simulation<'a> {
         shelf: Shelf,
         borrower: &LibraryId,
         asked: &BTreeSet<LibraryId>,
-    ) -> Vec<LibraryId> {
+    ) -> Vec<RotaEntry> {
         let wanted = [2, 3, 3, 3, 4, 4, 4, 5][random.below(8) as usize];
         let holders = self.shelves.of(shelf);
         let mut rota: Vec<LibraryId> = Vec::new();
@@ -408,7 +408,7 @@ impl<'a> Simulation<'a> {
                 rota.push(lender.id.clone());
             }
         }
-        rota
+        rota.into_iter().map(RotaEntry::from).collect()
     }
 }
 

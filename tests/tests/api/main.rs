@@ -2,6 +2,7 @@
 //! backend, spoken to over HTTP and the GraphQL websocket.
 
 mod access_ends;
+mod automatic_rota;
 mod catalogue_clusters;
 mod catalogue_import;
 mod catalogue_search;

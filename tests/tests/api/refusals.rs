@@ -607,8 +607,15 @@ async fn the_first_failure_wins(backend: Backend) {
         ),
         (
             Some(&stranger),
-            r#"reroute(id: $id, lenders: [])"#,
+            r#"reroute(id: $id, lenders: ["not a symbol"])"#,
             "BAD_INPUT",
+        ),
+        // An empty list is well formed (an automatic rota): the stranger
+        // cannot see the request.
+        (
+            Some(&stranger),
+            r#"reroute(id: $id, lenders: [])"#,
+            "NOT_FOUND",
         ),
         (
             Some(&stranger),

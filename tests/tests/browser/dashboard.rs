@@ -56,6 +56,7 @@ async fn spawn_demo(backend: Backend) -> Demo {
         request_timeout: Duration::from_secs(30),
         scheduler_interval: Duration::from_millis(100),
         private_stats: false,
+        max_rota: 5,
         security: Default::default(),
     };
     let clock = Arc::new(ManualClock::new(test_epoch()));

@@ -3,18 +3,24 @@
 //! rerouting and moving the needed-by date.
 
 use async_graphql::{Context, Object, ID};
-use domain::{Action, PatronInput, PlaceRequest};
+use domain::{Action, LibraryId, PatronInput, PlaceRequest, RotaEntry};
 use uuid::Uuid;
 
 use super::inputs::{self, text, PlaceRequestInput};
-use super::run;
+use super::{actor, expected, run};
 use crate::error::ApiError;
 use crate::graphql::enums::ServiceType;
 use crate::graphql::request::RequestObject;
 use crate::graphql::scalars::Date;
+use crate::graphql::{app, request_context, rota};
 
 #[derive(Default)]
 pub struct BorrowingMutation;
+
+/// A rota as a person names it: no selections.
+fn manual(lenders: Vec<LibraryId>) -> Vec<RotaEntry> {
+    lenders.into_iter().map(RotaEntry::from).collect()
+}
 
 #[Object]
 impl BorrowingMutation {
@@ -23,8 +29,29 @@ impl BorrowingMutation {
         ctx: &Context<'_>,
         input: PlaceRequestInput,
     ) -> async_graphql::Result<RequestObject> {
-        let lenders = inputs::lenders(ctx, &input.lenders)?;
-        let item = input.item;
+        // The all-zero id is what a client's unset field turns into: two
+        // such clients would take one another's request for a retry.
+        if input.id.is_some_and(|id| id.is_nil()) {
+            return Err(ApiError::bad_input("id: the all-zero UUID is not a request id").into());
+        }
+        let service_type = input.service_type.unwrap_or(ServiceType::Loan).into();
+        let mut item = input.item;
+        let mut catalog_record_id = text(item.catalog_record_id.take());
+        let lenders = if input.lenders.is_empty() {
+            let borrower = &request_context(ctx)?.viewer.account.library;
+            let (current, entries) = rota::for_placement(
+                app(ctx),
+                input.id,
+                catalog_record_id.as_deref(),
+                borrower,
+                service_type,
+            )
+            .await?;
+            catalog_record_id = Some(current);
+            entries
+        } else {
+            manual(inputs::lenders(ctx, &input.lenders)?)
+        };
         let place = PlaceRequest {
             patron_ref: Uuid::new_v4(),
             patron: PatronInput {
@@ -43,20 +70,15 @@ impl BorrowingMutation {
                 edition: text(item.edition),
                 article_title: text(item.article_title),
                 pages: text(item.pages),
-                catalog_record_id: text(item.catalog_record_id),
+                catalog_record_id,
                 copyright_compliance: item.copyright_compliance.map(Into::into),
                 publication_year: item.publication_year,
             },
-            service_type: input.service_type.unwrap_or(ServiceType::Loan).into(),
+            service_type,
             lenders,
             needed_by: input.needed_by.map(|d| d.0),
             note: inputs::note(input.note),
         };
-        // The all-zero id is what a client's unset field turns into: two
-        // such clients would take one another's request for a retry.
-        if input.id.is_some_and(|id| id.is_nil()) {
-            return Err(ApiError::bad_input("id: the all-zero UUID is not a request id").into());
-        }
         let id = input.id.unwrap_or_else(Uuid::new_v4);
         run(ctx, id, None, None, Action::Place(place)).await
     }
@@ -214,7 +236,14 @@ impl BorrowingMutation {
         expected_version: Option<i32>,
         coordinator_reason: Option<String>,
     ) -> async_graphql::Result<RequestObject> {
-        let lenders = inputs::lenders(ctx, &lenders)?;
+        // Empty: a fresh automatic rota.
+        let lenders = if lenders.is_empty() {
+            let actor = actor(ctx, coordinator_reason.clone())?;
+            let expected = expected(expected_version)?;
+            rota::for_reroute(app(ctx), id, &actor, expected).await?
+        } else {
+            manual(inputs::lenders(ctx, &lenders)?)
+        };
         run(
             ctx,
             id,

@@ -56,6 +56,27 @@ impl NoteMutation {
     }
 }
 
+/// `expectedVersion` as the domain takes it.
+fn expected(version: Option<i32>) -> Result<Option<u64>, ApiError> {
+    version
+        .map(|v| {
+            u64::try_from(v)
+                .map_err(|_| ApiError::bad_input("expectedVersion must not be negative"))
+        })
+        .transpose()
+}
+
+/// The calling account as the acting person.
+fn actor(ctx: &Context<'_>, coordinator_reason: Option<String>) -> Result<Actor, ApiError> {
+    let account = &request_context(ctx)?.viewer.account;
+    Ok(Actor {
+        name: account.name.clone(),
+        library: account.library.clone(),
+        role: account.role,
+        reason: coordinator_reason,
+    })
+}
+
 async fn run(
     ctx: &Context<'_>,
     id: Uuid,
@@ -64,19 +85,8 @@ async fn run(
     action: Action,
 ) -> async_graphql::Result<RequestObject> {
     let request = request_context(ctx)?;
-    let expected_version = expected_version
-        .map(|v| {
-            u64::try_from(v)
-                .map_err(|_| ApiError::bad_input("expectedVersion must not be negative"))
-        })
-        .transpose()?;
-    let account = &request.viewer.account;
-    let actor = Actor {
-        name: account.name.clone(),
-        library: account.library.clone(),
-        role: account.role,
-        reason: coordinator_reason,
-    };
+    let expected_version = expected(expected_version)?;
+    let actor = actor(ctx, coordinator_reason)?;
     let outcome = app(ctx)
         .commands
         .request(

@@ -10,6 +10,7 @@ mod validate;
 use super::aggregate::{IllRequest, RequestServices};
 use super::commands::{Action, Note, PlaceRequest, RequestCommand};
 use super::events::RequestEvent;
+use super::rota::{self, lenders};
 use super::routing::route;
 use super::state::RequestState;
 use super::status::RequestStatus;
@@ -108,7 +109,7 @@ impl IllRequest {
             patron_ref: place.patron_ref,
             note_id: place.note.map(|n| n.id),
         }];
-        events.extend(route(&place.lenders, 0, services));
+        events.extend(route(&lenders(&place.lenders), 0, services));
         Ok(events)
     }
 }
@@ -163,16 +164,15 @@ impl Decision<'_> {
             },
             Action::Reroute { lenders } => {
                 self.expect(&[S::Unfilled])?;
-                if lenders.contains(&state.borrower) {
+                if lenders.iter().any(|e| e.lender == state.borrower) {
                     return Err(DomainError::bad_input(
                         "lenders",
                         "the borrowing library cannot be in its own rota",
                     ));
                 }
-                let mut events = vec![E::Rerouted {
-                    rota: lenders.clone(),
-                }];
-                events.extend(route(&lenders, 0, self.services));
+                let ids = rota::lenders(&lenders);
+                let mut events = vec![E::Rerouted { rota: lenders }];
+                events.extend(route(&ids, 0, self.services));
                 Ok(events)
             }
             Action::UpdateNeededBy { needed_by } => {

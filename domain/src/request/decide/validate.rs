@@ -5,10 +5,12 @@ use std::collections::HashSet;
 
 use crate::actor::Origin;
 use crate::error::DomainError;
-use crate::library_id::LibraryId;
 use crate::request::aggregate::RequestServices;
 use crate::request::commands::Action;
-use crate::validation::{self, MAX_BARCODE, MAX_EMAIL, MAX_NAME, MAX_NOTE, MAX_REASON, MAX_ROTA};
+use crate::request::rota::RotaEntry;
+use crate::validation::{
+    self, MAX_BARCODE, MAX_EMAIL, MAX_FIELD, MAX_NAME, MAX_NOTE, MAX_REASON, MAX_ROTA,
+};
 
 /// Rules that need no request state: lengths, blank text, the rota's shape,
 /// dates before today.
@@ -47,7 +49,7 @@ pub(super) fn validate_arguments(
             validation::optional("patron.email", place.patron.email.as_deref(), MAX_EMAIL)?;
             validate_rota(&place.lenders, services)?;
             if let Origin::Person(actor) = origin {
-                if place.lenders.contains(&actor.library) {
+                if place.lenders.iter().any(|e| e.lender == actor.library) {
                     return Err(DomainError::bad_input(
                         "lenders",
                         "the borrowing library cannot be in its own rota",
@@ -66,7 +68,7 @@ pub(super) fn validate_arguments(
     }
 }
 
-fn validate_rota(lenders: &[LibraryId], services: &RequestServices) -> Result<(), DomainError> {
+fn validate_rota(lenders: &[RotaEntry], services: &RequestServices) -> Result<(), DomainError> {
     if lenders.is_empty() {
         return Err(DomainError::bad_input(
             "lenders",
@@ -80,7 +82,8 @@ fn validate_rota(lenders: &[LibraryId], services: &RequestServices) -> Result<()
         ));
     }
     let mut seen = HashSet::new();
-    for lender in lenders {
+    for RotaEntry { lender, selection } in lenders {
+        validation::optional("lenders.selection", selection.as_deref(), MAX_FIELD)?;
         if !seen.insert(lender) {
             return Err(DomainError::bad_input(
                 "lenders",

@@ -2,6 +2,7 @@
 //! are the contract's (`schema.graphql`): every count is of events whose
 //! `occurred_at` falls on a network-time-zone date in `[from, to]`.
 
+mod lender_load;
 mod medians;
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +17,8 @@ use medians::{network_receive_median, series_median};
 use store::backend::on_tx;
 use store::Database;
 use store::StoreError;
+
+pub use lender_load::{lender_load, LenderLoad};
 
 /// The per-library sums, for every library or for one: the two differ only
 /// by the filter on the library.

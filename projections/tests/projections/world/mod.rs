@@ -162,7 +162,7 @@ impl World {
             },
             item: Item::titled(format!("Title {}", self.requests.len())),
             service_type,
-            lenders,
+            lenders: lenders.into_iter().map(Into::into).collect(),
             needed_by: None,
             note: None,
         });
@@ -408,7 +408,10 @@ impl World {
             St::Unfilled => choices.push((
                 B,
                 Action::Reroute {
-                    lenders: rota_from(pick, &state.borrower),
+                    lenders: rota_from(pick, &state.borrower)
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
                 },
             )),
             St::Completed | St::Delivered | St::Cancelled => {}
