@@ -1,6 +1,8 @@
 //! The staff web client and the statistics dashboard in headless Chromium,
 //! one binary.
 
+mod accounts;
 mod dashboard;
 mod everyday;
+mod us_practice;
 mod web_client;
