@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use domain::{
-    Action, Actor, Calendar, Closure, Item, LibraryChange, LibraryId, Origin, PatronInput,
+    Action, Actor, Calendar, Clock, Closure, Item, LibraryChange, LibraryId, Origin, PatronInput,
     PlaceRequest, Role, ServiceType,
 };
 use ill_tests::{spawn_app_on, test_epoch, Backend, TestApp};
