@@ -199,15 +199,20 @@ async fn the_sixth_ccg_copy_is_warned_of_and_reported(backend: Backend) {
             .await,
         json!(format!("copyright-{BORROWER}-2026.csv"))
     );
-    let csv = page
-        .eval("fetch(document.querySelector('#copyright-csv').href).then(r => r.text())")
-        .await;
+    let downloads = std::env::temp_dir().join(format!("ill-downloads-{}", uuid::Uuid::new_v4()));
+    page.download_to(&downloads).await;
+    page.click("#copyright-csv").await;
+    let file = downloads.join(format!("copyright-{BORROWER}-2026.csv"));
+    let started = std::time::Instant::now();
+    while !file.exists() {
+        assert!(started.elapsed().as_secs() < 20, "no {}", file.display());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(
-        csv,
-        json!(format!(
-            "title,issn,copies,over_limit\nNature,{NATURE_ISSN},6,true\n"
-        ))
+        std::fs::read_to_string(&file).unwrap(),
+        format!("title,issn,copies,over_limit\nNature,{NATURE_ISSN},6,true\n")
     );
+    drop(std::fs::remove_dir_all(&downloads));
     // Another year has none.
     page.choose("#copyright-year", "2025").await;
     page.click("form.row button[type=submit]").await;
