@@ -90,7 +90,9 @@ async fn an_admin_disables_an_account_and_its_sign_in_is_refused(backend: Backen
     assert_eq!(lender_account(&app).await["disabled"], false);
 
     admin.click(&format!("{ROW} button[data-do=disable]")).await;
-    admin.click(&format!("{ROW} button[data-confirm=yes]")).await;
+    admin
+        .click(&format!("{ROW} button[data-confirm=yes]"))
+        .await;
     admin
         .wait_for_element(&format!("{ROW} button[data-do=enable]"))
         .await;
@@ -128,7 +130,9 @@ async fn an_admin_disables_an_account_and_its_sign_in_is_refused(backend: Backen
 
     // Enabled again: it signs in; its token is not restored.
     admin.click(&format!("{ROW} button[data-do=enable]")).await;
-    admin.click(&format!("{ROW} button[data-confirm=yes]")).await;
+    admin
+        .click(&format!("{ROW} button[data-confirm=yes]"))
+        .await;
     admin
         .wait_for_element(&format!("{ROW} button[data-do=disable]"))
         .await;

@@ -10,8 +10,7 @@ use serde_json::{json, Value};
 use store::on_both_backends;
 
 use crate::web_client::{
-    network, no_errors, open_request, signed_in, status_is, BORROWER, LENDER, NEXT_LENDER,
-    STRANGER,
+    network, no_errors, open_request, signed_in, status_is, BORROWER, LENDER, NEXT_LENDER, STRANGER,
 };
 
 const PLACE: &str = "mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id } }";
@@ -56,7 +55,8 @@ async fn copy_of_nature(page: &Page, app: &TestApp) {
     page.choose("#place-serviceType", "COPY").await;
     page.type_into("#place-title", "Nature").await;
     page.type_into("#place-issn", NATURE_ISSN).await;
-    page.type_into("#place-articleTitle", "A new kind of cell").await;
+    page.type_into("#place-articleTitle", "A new kind of cell")
+        .await;
     page.type_into("#place-publicationYear", "2025").await;
     page.type_into("#place-barcode", "21000012345678").await;
     page.choose("#lender-choice", LENDER).await;
@@ -112,8 +112,10 @@ async fn the_sixth_ccg_copy_is_warned_of_and_reported(backend: Backend) {
     copy_of_nature(&page, &app).await;
     assert_eq!(page.eval(hidden).await, json!(false));
     assert_eq!(
-        page.eval("[...document.querySelectorAll('#place-copyrightCompliance option')].map(o => o.value)")
-            .await,
+        page.eval(
+            "[...document.querySelectorAll('#place-copyrightCompliance option')].map(o => o.value)"
+        )
+        .await,
         json!(["", "CCG", "CCL", "OTHER"])
     );
     page.click("#place-submit").await;
@@ -233,8 +235,13 @@ async fn closures_show_in_the_directory_and_on_the_rota_picker(backend: Backend)
         json!({}),
     )
     .await;
-    app.set_password(STRANGER, "ill-staff", crate::web_client::PASSWORD, "COORDINATOR")
-        .await;
+    app.set_password(
+        STRANGER,
+        "ill-staff",
+        crate::web_client::PASSWORD,
+        "COORDINATOR",
+    )
+    .await;
     let closed = "closed Mar 3, 2026 – Mar 5, 2026 (inventory)";
 
     let browser = Browser::launch().await;
@@ -261,7 +268,9 @@ async fn closures_show_in_the_directory_and_on_the_rota_picker(backend: Backend)
     page.choose("#lender-choice", NEXT_LENDER).await;
     page.click("#add-lender").await;
     let picked = page
-        .text(&format!("#rota-list li[data-library=\"{NEXT_LENDER}\"] .closures"))
+        .text(&format!(
+            "#rota-list li[data-library=\"{NEXT_LENDER}\"] .closures"
+        ))
         .await;
     assert!(
         picked.contains(closed) && picked.contains("skipped while closed"),
@@ -272,16 +281,18 @@ async fn closures_show_in_the_directory_and_on_the_rota_picker(backend: Backend)
     // The coordinator's directory lists every library's closures.
     let coordinator = browser.tab(&browser.person().await, "coordinator").await;
     signed_in(&coordinator, &app, STRANGER).await;
-    coordinator
-        .click("#nav a[href='#/coordinator']")
-        .await;
+    coordinator.click("#nav a[href='#/coordinator']").await;
     coordinator.wait_for_element("#directory").await;
     let row = coordinator
-        .text(&format!("#directory tr[data-library=\"{NEXT_LENDER}\"] .closures"))
+        .text(&format!(
+            "#directory tr[data-library=\"{NEXT_LENDER}\"] .closures"
+        ))
         .await;
     assert_eq!(row, closed);
     let other = coordinator
-        .text(&format!("#directory tr[data-library=\"{LENDER}\"] .closures"))
+        .text(&format!(
+            "#directory tr[data-library=\"{LENDER}\"] .closures"
+        ))
         .await;
     assert_eq!(other, "—");
     coordinator.screenshot("directory-closures.png").await;
@@ -365,9 +376,11 @@ async fn the_needed_by_date_is_shown_and_changed(backend: Backend) {
 
     // Emptied, the date is cleared.
     open_request(&page, &app, &id).await;
-    page.choose(&format!("{form} input[name=neededBy]"), "").await;
+    page.choose(&format!("{form} input[name=neededBy]"), "")
+        .await;
     page.click(&format!("{form} button[type=submit]")).await;
-    page.wait_for(&format!("({fact}) === undefined"), "no date").await;
+    page.wait_for(&format!("({fact}) === undefined"), "no date")
+        .await;
     let stored = app
         .ok(
             &borrower,
