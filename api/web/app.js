@@ -349,6 +349,7 @@ function renderFrame(current) {
     ['#/print/form', 'Offline form', 'form'],
     ['#/copyright', 'Copyright', 'copyright'],
     isNetwork() ? ['#/coordinator', 'Coordinator', 'coordinator'] : null,
+    isNetwork() ? ['#/accounts', 'Accounts', 'accounts'] : null,
     ['/stats', 'Statistics', 'stats'],
   ].filter(Boolean);
   $('#nav').replaceChildren(...links.map(([href, label, key]) =>
@@ -385,6 +386,7 @@ async function route() {
       case 'print': return parts[1] === 'slip' ? await slipPage(parts[2]) : blankFormPage();
       case 'coordinator': return await coordinatorPage();
       case 'copyright': return await copyrightPage(params);
+      case 'accounts': return await accountsPage(params);
       default: location.replace('#/queue/lending');
     }
   } catch (error) {
@@ -1288,6 +1290,85 @@ async function copyrightPage(params) {
         h('tbody', {}, report.map((r) => h('tr', { class: r.overLimit ? 'over-limit' : null },
           h('td', {}, r.title), h('td', {}, r.issn || '—'), h('td', {}, r.copies),
           h('td', {}, r.overLimit ? h('span', { class: 'badge recalled' }, 'Over the limit') : ''))))));
+}
+
+// ---------------------------------------------------------------------------
+// Accounts (coordinators see them; admins disable and enable them)
+// ---------------------------------------------------------------------------
+
+const ACCOUNTS_QUERY = 'query($library: ID) { accounts(library: $library) { library { id } name role tokens disabled } }';
+const SET_DISABLED = 'mutation($library: ID!, $name: String!, $disabled: Boolean!) { setAccountDisabled(library: $library, name: $name, disabled: $disabled) { name disabled } }';
+
+async function accountsPage(params) {
+  document.body.dataset.page = 'accounts';
+  renderFrame('accounts');
+  if (!isNetwork()) {
+    refuse('Accounts', 'Only coordinators and admins see the accounts.');
+    return;
+  }
+  const live = current();
+  const library = params.get('library') || null;
+  const [all, accounts] = await Promise.all([libraries(), gql(ACCOUNTS_QUERY, { library }).then((d) => d.accounts)]);
+  if (!live()) return;
+  const admin = viewer.role === 'ADMIN';
+  const filter = h('select', { id: 'accounts-library', onchange: () => {
+    location.hash = filter.value ? `#/accounts?library=${encodeURIComponent(filter.value)}` : '#/accounts';
+  } }, h('option', { value: '' }, 'All libraries'), all.map((l) => h('option', { value: l.id }, libraryLabel(l))));
+  filter.value = library || '';
+  const rows = accounts.map((account) => accountRow(account, admin));
+  show('Accounts',
+    h('h1', {}, 'Accounts'),
+    h('p', { class: 'muted' }, admin
+      ? 'Disabling an account revokes its API tokens and ends its sessions at once; it cannot sign in until enabled, and enabling restores neither.'
+      : 'Only admins disable or enable accounts.'),
+    h('div', { class: 'row' }, field('Library', filter)),
+    accounts.length === 0
+      ? h('p', { class: 'card', id: 'accounts-empty' }, 'No accounts.')
+      : h('table', { id: 'accounts' },
+        h('thead', {}, h('tr', {}, ['Library', 'Name', 'Role', 'API tokens', 'State', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows)));
+}
+
+/** One account's row; for an admin, a button that asks for confirmation in place before it acts. */
+function accountRow(account, admin) {
+  const key = `${account.library.id}/${account.name}`;
+  const own = account.library.id === viewer.library.id && account.name === viewer.name;
+  const cell = h('td', { class: 'account-action' });
+  const offer = () => {
+    if (!admin) return cell.replaceChildren();
+    const verb = account.disabled ? 'Enable' : 'Disable';
+    cell.replaceChildren(h('button', {
+      type: 'button', class: account.disabled ? null : 'secondary', 'data-do': verb.toLowerCase(),
+      disabled: own && !account.disabled, title: own ? 'You cannot disable your own account' : null,
+      onclick: ask,
+    }, verb));
+  };
+  const ask = () => {
+    const disabling = !account.disabled;
+    const yes = h('button', { type: 'button', class: disabling ? 'danger' : null, 'data-confirm': 'yes', onclick: async () => {
+      yes.disabled = true;
+      try {
+        const data = await gql(SET_DISABLED, { library: account.library.id, name: account.name, disabled: disabling });
+        account.disabled = data.setAccountDisabled.disabled;
+        notify(`${key}: ${account.disabled ? 'disabled' : 'enabled'}.`);
+        route();
+      } catch (error) {
+        if (error.code === 'UNAUTHENTICATED') return;
+        notify(error.message);
+        offer();
+      }
+    } }, disabling ? 'Disable the account' : 'Enable the account');
+    cell.replaceChildren(h('span', { class: 'confirm', role: 'alert' },
+      disabling ? `Disable ${key}? Its tokens and sessions end now. ` : `Enable ${key}? It gets no tokens or sessions back. `,
+      yes, ' ', h('button', { type: 'button', class: 'secondary', 'data-confirm': 'no', onclick: offer }, 'Keep it')));
+    yes.focus();
+  };
+  offer();
+  return h('tr', { 'data-account': key, class: account.disabled ? 'disabled-account' : null },
+    h('td', {}, account.library.id), h('td', {}, account.name), h('td', {}, account.role.toLowerCase()),
+    h('td', { class: 'tokens' }, account.tokens),
+    h('td', { class: 'state' }, account.disabled ? h('span', { class: 'badge lost' }, 'Disabled') : 'Active'),
+    cell);
 }
 
 // ---------------------------------------------------------------------------

@@ -356,6 +356,17 @@ impl Page {
             .await;
     }
 
+    /// Lets this tab's downloads be saved into `dir` (headless Chromium
+    /// drops them otherwise), as a person's downloads folder.
+    pub async fn download_to(&self, dir: &Path) {
+        std::fs::create_dir_all(dir).expect("create the download directory");
+        self.devtools(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": dir }),
+        )
+        .await;
+    }
+
     /// Loads the current address again, as a person pressing F5.
     pub async fn reload(&self) {
         self.run("reloading", |client| async move { client.refresh().await })

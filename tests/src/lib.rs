@@ -42,6 +42,17 @@ pub async fn spawn_app_with(
     start_node(database_url, admin, clock, configure).await
 }
 
+/// A server on an existing store (e.g. a benchmark's kept history), its
+/// clock at the test epoch.
+pub async fn spawn_app_on(
+    database_url: String,
+    configure: impl FnOnce(&mut api::Settings),
+) -> TestApp {
+    let admin = format!("ill_test_admin_{}", uuid::Uuid::new_v4().simple());
+    let clock = Arc::new(ManualClock::new(test_epoch()));
+    start_node(database_url, admin, clock, configure).await
+}
+
 /// A server on `database_url` (a node beside others on the same store).
 async fn start_node(
     database_url: String,

@@ -123,7 +123,7 @@ pub(crate) fn fold(row: &mut RequestRow, record: RequestRecord) -> Result<bool, 
     Ok(true)
 }
 
-/// The columns of a `request_views` row, in the table's order.
+/// The columns of a `request_views` row beside its view.
 pub(crate) struct ViewColumns<'a> {
     pub id: Uuid,
     pub version: i64,
@@ -133,6 +133,8 @@ pub(crate) struct ViewColumns<'a> {
     pub updated_at_us: i64,
     pub ended_at_us: Option<i64>,
     pub respond_by_us: Option<i64>,
+    /// `YYYY-MM-DD`: the scheduler's expiry reads it through an index.
+    pub needed_by: Option<String>,
 }
 
 impl<'a> ViewColumns<'a> {
@@ -146,6 +148,7 @@ impl<'a> ViewColumns<'a> {
             updated_at_us: micros(view.updated_at),
             ended_at_us,
             respond_by_us: view.state.respond_by.map(micros),
+            needed_by: view.state.needed_by.map(|date| date.to_string()),
         }
     }
 }
@@ -233,6 +236,7 @@ pub(super) async fn apply(
                     .bind(columns.updated_at_us)
                     .bind(columns.ended_at_us)
                     .bind(columns.respond_by_us)
+                    .bind(columns.needed_by)
                     .bind(Json(view))
                     .execute(&mut **c)
                     .await?;
@@ -293,7 +297,8 @@ async fn write_postgres(
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        let (mut updated, mut ended, mut respond_by, mut views) = (
+        let (mut updated, mut ended, mut respond_by, mut needed_by, mut views) = (
+            Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
@@ -309,6 +314,7 @@ async fn write_postgres(
             updated.push(columns.updated_at_us);
             ended.push(columns.ended_at_us);
             respond_by.push(columns.respond_by_us);
+            needed_by.push(columns.needed_by);
             views.push(json(serde_json::to_string(view))?);
         }
         sqlx::query(&sql.upsert)
@@ -320,6 +326,7 @@ async fn write_postgres(
             .bind(updated)
             .bind(ended)
             .bind(respond_by)
+            .bind(needed_by)
             .bind(views)
             .execute(&mut *c)
             .await?;

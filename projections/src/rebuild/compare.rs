@@ -24,7 +24,7 @@ const ROW: &str = "CAST(t AS text)";
 /// A view is compared as `jsonb`: equal whatever its text's key order or
 /// spacing (e.g. the text a migration from `jsonb` left).
 const VIEW_ROW: &str = "CAST((t.id, t.version, t.borrower, t.lender, t.status, t.updated_at_us,
-       t.ended_at_us, t.respond_by_us, CAST(t.view AS jsonb)) AS text)";
+       t.ended_at_us, t.respond_by_us, t.needed_by, CAST(t.view AS jsonb)) AS text)";
 
 /// A table and its twin, with the statements that compare them, expanded
 /// once.

@@ -1,7 +1,9 @@
 //! The staff web client and the statistics dashboard in headless Chromium,
 //! one binary.
 
+mod accounts;
 mod catalogue_search;
 mod dashboard;
 mod everyday;
+mod us_practice;
 mod web_client;

@@ -17,4 +17,7 @@ ALTER INDEX request_views_lending_swap RENAME TO request_views_lending_rebuild;
 ALTER INDEX request_views_respond_by RENAME TO request_views_respond_by_swap;
 ALTER INDEX request_views_respond_by_rebuild RENAME TO request_views_respond_by;
 ALTER INDEX request_views_respond_by_swap RENAME TO request_views_respond_by_rebuild;
+ALTER INDEX request_views_needed_by RENAME TO request_views_needed_by_swap;
+ALTER INDEX request_views_needed_by_rebuild RENAME TO request_views_needed_by;
+ALTER INDEX request_views_needed_by_swap RENAME TO request_views_needed_by_rebuild;
 

@@ -38,6 +38,7 @@ pub(super) async fn write_request(
         push_i64(line, columns.updated_at_us);
         push_optional_i64(line, columns.ended_at_us);
         push_optional_i64(line, columns.respond_by_us);
+        push_optional_text(line, columns.needed_by.as_deref());
         push_last_json(line, view)?;
         output.flush_full().await?;
     }

@@ -47,7 +47,8 @@ pub(super) struct Twins {
 pub(super) static TWINS: LazyLock<Twins> = LazyLock::new(|| Twins {
     views: Twin::new(
         "request_views",
-        "id, version, borrower, lender, status, updated_at_us, ended_at_us, respond_by_us, view",
+        "id, version, borrower, lender, status, updated_at_us, ended_at_us, respond_by_us, \
+         needed_by, view",
     ),
     directory: Twin::new("library_directory", "id, version, name, lends, suspended"),
     stats_requests: Twin::new(
