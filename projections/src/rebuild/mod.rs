@@ -1,5 +1,5 @@
-//! Rebuild and verify: the projector's own code, from position 0, into each
-//! projection's `_rebuild` twin tables (so the live tables keep serving and
+//! Rebuild and verify: the projections' own folds, over the whole log in one
+//! bulk pass, into each projection's `_rebuild` twin tables (so the live tables keep serving and
 //! the live projector keeps running), then one short transaction that swaps
 //! the twins in (rebuild) or compares them with the stored rows (verify).
 //!
@@ -9,17 +9,21 @@
 //! the twins'. The live projector's next compare-and-set then fails, and it
 //! rereads the checkpoint and goes on on the new tables.
 //!
-//! On PostgreSQL, verify first compares fingerprints of the rows a rebuild
-//! would write with the stored rows (`postgres/fingerprint.rs`) and builds
-//! twins only when they differ. Everything PostgreSQL alone does is in
-//! `postgres/`: the bulk pass that fills every twin from one read of the log.
+//! The pass is the same on both backends where it can be (`bulk/`: the plan,
+//! the decoding, the folds); each backend reads the log and loads the twins
+//! its own way (`postgres/`: COPY; `sqlite/`: scratch tables, then one
+//! transaction per projection). On PostgreSQL, verify first compares
+//! fingerprints of the rows a rebuild would write with the stored rows
+//! (`postgres/fingerprint.rs`) and builds twins only when they differ.
 //!
 //! The patron vault and notes are not projections: never touched here.
 
+mod bulk;
 mod compare;
 mod lock;
 mod postgres;
 mod progress;
+mod sqlite;
 mod swap;
 
 use std::time::Instant;
@@ -28,19 +32,16 @@ use domain::Calendar;
 
 use self::compare::{compare, compared_tables};
 use self::lock::RebuildLock;
-use self::swap::{begin, clear, clear_script, swap, BATCH};
-use crate::projector::{set_checkpoint, Projector, Writer};
+use self::swap::{begin, clear, swap};
+use crate::projector::set_checkpoint;
 use crate::read_models::{Projection, Target};
-use store::backend::Tx;
 use store::log::Position;
+use store::on_db;
 use store::Database;
 use store::StoreError;
-use store::{on_db, on_tx};
 
 pub use self::compare::Difference;
 pub use self::progress::{RebuildProgress, RebuildSummary, RebuiltProjection};
-
-const COUNT_EVENTS: &str = "SELECT count(*) FROM events";
 
 /// Rebuilds `projection` (every projection for `None`) and swaps it in.
 pub async fn rebuild(
@@ -60,43 +61,28 @@ pub async fn rebuild_with_progress(
 ) -> Result<RebuildSummary, StoreError> {
     let mut summary = RebuildSummary::default();
     let projections = selected(projection)?;
-    if let Database::Postgres(pool) = db {
-        // One pass over the log for all of them.
-        let started = Instant::now();
-        let mut locks = Vec::new();
-        for projection in &projections {
-            locks.push(RebuildLock::take(db, *projection).await?);
-        }
-        let (events, built) = build_bulk(db, pool, calendar, &projections, &mut progress).await?;
-        for projection in projections {
-            let position = swap(db, calendar, projection, built).await?;
-            clear(db, projection).await?;
-            summary.projections.push(RebuiltProjection {
-                projection,
-                events,
-                position,
-                elapsed: started.elapsed(),
-            });
-        }
-        for lock in locks {
-            lock.release().await;
-        }
-        return Ok(summary);
+    // One pass over the log for all of them.
+    let started = Instant::now();
+    let mut locks = Vec::new();
+    for projection in &projections {
+        locks.push(RebuildLock::take(db, *projection).await?);
     }
+    let (events, built) = build_bulk(db, calendar, &projections, &mut progress).await?;
     for projection in projections {
-        let started = Instant::now();
-        let lock = RebuildLock::take(db, projection).await?;
-        let (events, built) = build(db, calendar, projection, &mut progress).await?;
         let position = swap(db, calendar, projection, built).await?;
-        analyze_tables(db, projection).await?;
+        if matches!(db, Database::Sqlite(_)) {
+            analyze_tables(db, projection).await?;
+        }
         clear(db, projection).await?;
-        lock.release().await;
         summary.projections.push(RebuiltProjection {
             projection,
             events,
             position,
             elapsed: started.elapsed(),
         });
+    }
+    for lock in locks {
+        lock.release().await;
     }
     Ok(summary)
 }
@@ -124,21 +110,26 @@ async fn set_twin_checkpoints(
     tx.commit().await
 }
 
-/// PostgreSQL: resets the twins' checkpoints, projects the log into every
-/// twin of `projections` in one pass (`postgres/`, which also analyzes them),
-/// and sets the checkpoints to where that pass stopped.
+/// Resets the twins' checkpoints of `projections`, projects the log into
+/// every twin of them in one pass (`postgres/`, `sqlite/`, each of which
+/// also analyzes them), and sets the checkpoints to where that pass stopped
+/// (SQLite: with each projection's rows).
 async fn build_bulk(
     db: &Database,
-    pool: &sqlx::PgPool,
     calendar: Calendar,
     projections: &[Projection],
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(u64, Position), StoreError> {
-    postgres::analyze_events(pool).await?;
     set_twin_checkpoints(db, projections, Position::START).await?;
-    let (events, built) = postgres::build(pool, calendar, projections, progress).await?;
-    set_twin_checkpoints(db, projections, built).await?;
-    Ok((events, built))
+    match db {
+        Database::Postgres(pool) => {
+            postgres::analyze_events(pool).await?;
+            let (events, built) = postgres::build(pool, calendar, projections, progress).await?;
+            set_twin_checkpoints(db, projections, built).await?;
+            Ok((events, built))
+        }
+        Database::Sqlite(pool) => sqlite::build(pool, calendar, projections, progress).await,
+    }
 }
 
 /// Rebuilds every projection into its twins and compares them with the
@@ -154,26 +145,16 @@ pub async fn verify(
     if fingerprints_match(db, calendar, &mut progress).await? {
         return Ok(differences);
     }
-    if let Database::Postgres(pool) = db {
-        let mut locks = Vec::new();
-        for projection in Projection::ALL {
-            locks.push(RebuildLock::take(db, projection).await?);
-        }
-        let (_, built) = build_bulk(db, pool, calendar, &Projection::ALL, &mut progress).await?;
-        for projection in Projection::ALL {
-            differences.extend(compare(db, calendar, projection, built).await?);
-            clear(db, projection).await?;
-        }
-        for lock in locks {
-            lock.release().await;
-        }
-        return Ok(differences);
-    }
+    let mut locks = Vec::new();
     for projection in Projection::ALL {
-        let lock = RebuildLock::take(db, projection).await?;
-        let (_, built) = build(db, calendar, projection, &mut progress).await?;
+        locks.push(RebuildLock::take(db, projection).await?);
+    }
+    let (_, built) = build_bulk(db, calendar, &Projection::ALL, &mut progress).await?;
+    for projection in Projection::ALL {
         differences.extend(compare(db, calendar, projection, built).await?);
         clear(db, projection).await?;
+    }
+    for lock in locks {
         lock.release().await;
     }
     Ok(differences)
@@ -203,55 +184,4 @@ fn selected(projection: Option<&str>) -> Result<Vec<Projection>, StoreError> {
             .map(|p| vec![p])
             .ok_or_else(|| StoreError::UnknownProjection(name.to_owned())),
     }
-}
-
-/// Empties the twins and projects the whole log into them; the events
-/// applied and the twins' checkpoint.
-async fn build(
-    db: &Database,
-    calendar: Calendar,
-    projection: Projection,
-    progress: &mut impl FnMut(RebuildProgress),
-) -> Result<(u64, Position), StoreError> {
-    if let Database::Postgres(pool) = db {
-        postgres::analyze_events(pool).await?;
-    }
-    let total: i64 = on_db!(db, pool => sqlx::query_scalar(COUNT_EVENTS).fetch_one(pool).await)?;
-    let total = total.max(0) as u64;
-    let name = projection.checkpoint(Target::Scratch);
-    let mut tx = begin(db).await?;
-    let postgres = matches!(tx, Tx::Postgres(_));
-    on_tx!(&mut tx, c => sqlx::Executor::execute(&mut **c, clear_script(projection, postgres))
-        .await
-        .map(drop))?;
-    set_checkpoint(&mut tx, name, Position::START).await?;
-    tx.commit().await?;
-
-    let projector = Projector::new(db.clone(), calendar).with_batch_size(BATCH);
-    let head = store::log::head(db).await?;
-    let mut applied = 0;
-    progress(RebuildProgress {
-        projection,
-        applied,
-        total,
-    });
-    projector
-        .run_to(
-            &[projection],
-            Target::Scratch,
-            head,
-            &mut Writer::Pool,
-            usize::MAX,
-            |events| {
-                applied += events as u64;
-                progress(RebuildProgress {
-                    projection,
-                    applied,
-                    total,
-                });
-            },
-        )
-        .await?;
-    let built = crate::projector::load_checkpoint(db, name).await?;
-    Ok((applied, built))
 }

@@ -6,35 +6,10 @@
 
 use futures::{Stream, StreamExt};
 use sqlx::postgres::PgConnection;
-use uuid::Uuid;
 
-use crate::read_models::RequestRecord;
-use store::log::{Position, StoredEvent};
+use crate::rebuild::bulk::{self, Decoded, Wanted};
+use store::log::Position;
 use store::StoreError;
-
-/// One row of the log, decoded for the projections that read it.
-pub(super) struct Decoded {
-    pub position: Position,
-    pub event: Event,
-}
-
-#[expect(
-    clippy::large_enum_variant,
-    reason = "nearly every row is a request's; boxing would allocate once more per event"
-)]
-pub(super) enum Event {
-    Request(RequestRecord),
-    Library(StoredEvent),
-    /// Of a stream no selected projection reads.
-    Skipped,
-}
-
-/// Which streams to decode.
-#[derive(Clone, Copy)]
-pub(super) struct Wanted {
-    pub requests: bool,
-    pub libraries: bool,
-}
 
 /// The log's rows in order, read on a connection inside its snapshot.
 pub(super) struct LogRows<S> {
@@ -112,28 +87,10 @@ fn decode(fields: &[&[u8]; FIELDS], wanted: Wanted) -> Result<Decoded, StoreErro
         tx: number(0)?,
         global: number(1)?,
     };
-    let (aggregate_type, aggregate_id, sequence) = (text(2)?, text(3)?, number(4)?);
-    let event = match aggregate_type {
-        "IllRequest" if wanted.requests => {
-            let id = Uuid::parse_str(aggregate_id)
-                .map_err(|_| StoreError::Malformed(format!("request id {aggregate_id}")))?;
-            // Checked as UTF-8 once, whole: cheaper than string by string.
-            Event::Request(RequestRecord::from_json(id, sequence, text(5)?, text(6)?)?)
-        }
-        "Library" if wanted.libraries => Event::Library(StoredEvent {
-            position,
-            aggregate_type: aggregate_type.to_owned(),
-            aggregate_id: aggregate_id.to_owned(),
-            sequence,
-            event_type: String::new(),
-            event_version: String::new(),
-            payload: serde_json::from_str(text(5)?).map_err(malformed)?,
-            metadata: serde_json::from_str(text(6)?).map_err(malformed)?,
-            recorded_at: chrono::DateTime::default(),
-        }),
-        _ => Event::Skipped,
-    };
-    Ok(Decoded { position, event })
+    // Checked as UTF-8 once, whole: cheaper than string by string.
+    bulk::decode(wanted, position, text(2)?, text(3)?, number(4)?, || {
+        Ok((text(5)?, text(6)?))
+    })
 }
 
 fn malformed(what: impl std::fmt::Display) -> StoreError {

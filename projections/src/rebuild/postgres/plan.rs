@@ -1,6 +1,5 @@
-//! How a bulk pass knows when a request's rows are complete: each request's
-//! last sequence, so its rows are written after that event and memory holds
-//! only the requests still open at that point of the log.
+//! PostgreSQL's plan of a bulk pass (`bulk::Plan`): each request's last
+//! sequence, hinted or counted.
 //!
 //! - Hinted: when the live requests projection stands close to the end of
 //!   the log, the live views' versions are those last sequences up to its
@@ -20,6 +19,7 @@ use uuid::Uuid;
 
 use crate::projector::live_checkpoint_on;
 use crate::read_models::{FastMap, Projection};
+use crate::rebuild::bulk::Plan;
 use store::log::Position;
 use store::StoreError;
 
@@ -37,21 +37,6 @@ const VERSIONS: &str = "SELECT id, version FROM request_views";
 /// The events of the libraries' streams the directory holds.
 const DIRECTORY_EVENTS: &str =
     "SELECT CAST(coalesce(sum(version), 0) AS BIGINT) FROM library_directory";
-
-pub(super) struct Plan {
-    /// Each request's last sequence.
-    pub lasts: FastMap<Uuid, i64>,
-    /// Events the pass will read (for progress).
-    pub total: u64,
-    /// Where the pass stops (hinted), or at the snapshot's horizon.
-    pub upto: Option<Position>,
-}
-
-impl Plan {
-    pub(super) fn hinted(&self) -> bool {
-        self.upto.is_some()
-    }
-}
 
 /// Hinted when it can be, inside `reader`'s snapshot.
 pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> {
