@@ -87,7 +87,7 @@ fn isbn13(body: u64) -> String {
 
 fn generate() -> Vec<Record> {
     let mut random = StdRng::seed_from_u64(19);
-    let mut word = |random: &mut StdRng| -> String {
+    let word = |random: &mut StdRng| -> String {
         if random.random_bool(0.5) {
             WORDS[random.random_range(0..WORDS.len())].to_owned()
         } else {

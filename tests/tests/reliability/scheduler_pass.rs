@@ -157,7 +157,7 @@ async fn place_needed_by_today(app: &TestApp, shape: &Shape, closed: &[LibraryId
             },
             item: Item::titled("The Long Winter"),
             service_type: ServiceType::Loan,
-            lenders: vec![(*lender).clone()],
+            lenders: vec![(*lender).clone().into()],
             needed_by: Some(state.today()),
             note: None,
         };
