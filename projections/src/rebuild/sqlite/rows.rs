@@ -40,7 +40,8 @@ pub(super) async fn write_request(
             .add(columns.updated_at_us)?
             .add(columns.ended_at_us)?
             .add(columns.respond_by_us)?
-            .add(json)?;
+            .add(json)?
+            .add(columns.needed_by)?;
         table.end_row(c).await?;
     }
     if let (Some(table), Some(tracked)) = (scratch.stats_requests.as_mut(), done.tracked) {

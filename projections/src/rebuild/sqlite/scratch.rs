@@ -20,7 +20,7 @@ const INSERT: &str = include_str!("scratch_insert.sql");
 /// column counts.
 pub(super) fn tables(projection: Projection) -> &'static [(&'static str, usize)] {
     match projection {
-        Projection::Requests => &[("request_views", 9)],
+        Projection::Requests => &[("request_views", 10)],
         Projection::Statistics => &[
             ("stats_requests", 5),
             ("stats_durations", 6),
