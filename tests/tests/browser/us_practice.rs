@@ -332,14 +332,17 @@ async fn the_needed_by_date_is_shown_and_changed(backend: Backend) {
     signed_in(&lender, &app, LENDER).await;
     for (tab, side) in [(&page, "borrowing"), (&lender, "lending")] {
         tab.goto(&format!("{}/#/queue/{side}", app.base)).await;
-        tab.wait_for_element(&format!("#queue-table tr[data-id=\"{id}\"]"))
-            .await;
+        tab.wait_for_element(&format!(
+            "#queue-table tr[data-id=\"{id}\"] td[data-label=\"Needed by\"]"
+        ))
+        .await;
         assert_eq!(needed_by_cell(tab, &id).await, json!("Mar 20, 2026"));
     }
 
     open_request(&page, &app, &id).await;
     let fact = "[...document.querySelectorAll('dl.facts dt')].find(dt => dt.textContent === 'Needed by')?.nextElementSibling.textContent";
-    assert_eq!(page.eval(fact).await, json!("Mar 20, 2026"));
+    page.wait_for(&format!("({fact}) === 'Mar 20, 2026'"), "the date")
+        .await;
     // The lender has no such form: the date is the borrower's.
     open_request(&lender, &app, &id).await;
     assert_eq!(
