@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -25,6 +26,14 @@ use crate::auth::Credential;
 use crate::metrics::Refusal;
 use crate::state::AppState;
 
+/// The route's options: `items` is the command's `--items` mapping
+/// (`?items=949:l=location,949:a=call_number`) for item tags other than
+/// 852 and 952.
+#[derive(Debug, serde::Deserialize)]
+pub struct ImportOptions {
+    items: Option<String>,
+}
+
 /// Why the body stream was cut: the answer then is this, not the reader's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cut {
@@ -39,6 +48,7 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
 pub async fn import_holdings(
     State(routes): State<Routes>,
     Path(library): Path<String>,
+    options: Result<Query<ImportOptions>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -78,6 +88,16 @@ pub async fn import_holdings(
             "send application/marc, application/marcxml+xml or text/csv",
         );
     };
+    let items = match options.map(|Query(options)| options.items) {
+        Ok(None) => ItemMapping::default(),
+        Ok(Some(text)) => match ItemMapping::parse(&text) {
+            Ok(items) => items,
+            Err(malformed) => {
+                return refuse(StatusCode::BAD_REQUEST, format!("items: {malformed}"))
+            }
+        },
+        Err(rejection) => return refuse(StatusCode::BAD_REQUEST, rejection.body_text()),
+    };
     let limit = state.security.max_import_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -92,7 +112,7 @@ pub async fn import_holdings(
         library: registered.id.to_string(),
         by: account.name.clone(),
         format,
-        items: ItemMapping::default(),
+        items,
         at: state.commands.services.now(),
         lending: registered.lends && !registered.suspended,
     };

@@ -42,7 +42,8 @@ pub struct ItemMapping {
     rules: Vec<([u8; 3], u8, ItemField)>,
 }
 
-/// The `--items` value cannot be read; the message says why.
+/// The mapping cannot be read; the message says why (the caller names
+/// where it came from: `--items` or the route's `items`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct MalformedMapping(pub String);
@@ -61,7 +62,7 @@ impl ItemMapping {
             let part = part.trim();
             let malformed = |why: &str| {
                 MalformedMapping(format!(
-                    "--items: \"{part}\" {why}; expected TAG:SUBFIELD=FIELD, e.g. 949:l=location"
+                    "\"{part}\" {why}; expected TAG:SUBFIELD=FIELD, e.g. 949:l=location"
                 ))
             };
             let (target, field) = part

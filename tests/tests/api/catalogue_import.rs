@@ -300,3 +300,55 @@ async fn the_command_line_imports_a_file(backend: Backend) {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 on_both_backends!(the_command_line_imports_a_file);
+
+/// One MARCXML record whose copy is in Sierra's 949 (`$l` location, `$a`
+/// call number), a tag read only through the `items` mapping.
+const SIERRA: &str = r#"<collection xmlns="http://www.loc.gov/MARC21/slim"><record>
+<leader>00000nam a2200000 a 4500</leader><controlfield tag="001">s1</controlfield>
+<datafield tag="020" ind1=" " ind2=" "><subfield code="a">9780000000040</subfield></datafield>
+<datafield tag="245" ind1="0" ind2="0"><subfield code="a">Middlemarch</subfield></datafield>
+<datafield tag="949" ind1=" " ind2=" "><subfield code="l">Stacks</subfield><subfield code="a">PR 4662</subfield></datafield>
+</record></collection>"#;
+
+async fn the_route_reads_other_item_tags_through_its_items_mapping(backend: Backend) {
+    let net = Network::new(backend).await;
+    let app = &net.app;
+    let marcxml = "application/marcxml+xml";
+    let (status, _) = app
+        .import_holdings(Some(&net.l1), "L1", marcxml, SIERRA)
+        .await;
+    assert_eq!(status, 200);
+    let unmapped = app.catalog_record(&net.l1, "isbn:9780000000040").await;
+    assert_eq!(
+        unmapped["holdings"],
+        json!([{ "library": { "id": "L1" }, "localId": "s1", "callNumber": null,
+                 "location": null, "lendable": true }]),
+        "without a mapping the 949 is not a copy: the record is one plain holding"
+    );
+
+    let (status, body) = app
+        .import_holdings(Some(&net.l1), "L1?items=949%3Al", marcxml, SIERRA)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().starts_with("items: "),
+        "{body}"
+    );
+    assert_eq!(
+        app.catalog_record(&net.l1, "isbn:9780000000040").await,
+        unmapped,
+        "a mapping that cannot be read changes nothing"
+    );
+
+    let mapped = "L1?items=949%3Al%3Dlocation%2C949%3Aa%3Dcall_number";
+    let (status, summary) = app
+        .import_holdings(Some(&net.l1), mapped, marcxml, SIERRA)
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(
+        app.catalog_record(&net.l1, "isbn:9780000000040").await["holdings"],
+        json!([{ "library": { "id": "L1" }, "localId": "s1", "callNumber": "PR 4662",
+                 "location": "Stacks", "lendable": true }])
+    );
+}
+on_both_backends!(the_route_reads_other_item_tags_through_its_items_mapping);

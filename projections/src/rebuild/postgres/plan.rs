@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::projector::live_checkpoint_on;
 use crate::read_models::{FastMap, Projection};
-use crate::rebuild::bulk::Plan;
+use crate::rebuild::bulk::{Plan, LAST_SEQUENCES};
 use store::log::Position;
 use store::StoreError;
 
@@ -27,10 +27,6 @@ use store::StoreError;
 /// hints: those go through the slower incremental path.
 const HINT_GAP: i64 = 50_000;
 
-/// Each stream's last sequence in the snapshot. Events beyond the horizon
-/// the pass stops at count too: their requests are then written at the end
-/// of the pass instead, which changes nothing.
-const LAST_SEQUENCES: &str = include_str!("last_sequences.sql");
 /// Events after `($1, $2)` in the snapshot, counted up to `$3`.
 const EVENTS_AFTER: &str = include_str!("events_after.sql");
 const VERSIONS: &str = "SELECT id, version FROM request_views";
@@ -70,23 +66,9 @@ pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> 
     })
 }
 
-/// Counted: every stream's last sequence from the log itself.
+/// Counted: every stream's last sequence from the log itself. Events
+/// beyond the horizon the pass stops at count too: their requests are then
+/// written at the end of the pass instead, which changes nothing.
 pub(super) async fn counted(reader: &mut PgConnection) -> Result<Plan, StoreError> {
-    let mut total = 0u64;
-    let mut lasts = FastMap::default();
-    let mut streams =
-        sqlx::query_as::<_, (String, String, i64)>(LAST_SEQUENCES).fetch(&mut *reader);
-    while let Some((aggregate_type, id, last)) = streams.next().await.transpose()? {
-        total += last.max(0) as u64;
-        if aggregate_type == "IllRequest" {
-            let id = Uuid::parse_str(&id)
-                .map_err(|_| StoreError::Malformed(format!("request id {id}")))?;
-            lasts.insert(id, last);
-        }
-    }
-    Ok(Plan {
-        lasts,
-        total,
-        upto: None,
-    })
+    Plan::counted(sqlx::query_as(LAST_SEQUENCES).fetch(reader)).await
 }

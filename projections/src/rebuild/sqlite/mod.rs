@@ -23,17 +23,15 @@ use domain::Calendar;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, Row, SqliteConnection, SqlitePool};
-use uuid::Uuid;
 
 use self::scratch::Scratch;
-use crate::read_models::{FastMap, Projection};
+use crate::read_models::Projection;
 use crate::rebuild::bulk::{self, Decoded, Folds, Plan, Wanted, REPORT_EVERY};
 use crate::rebuild::progress::RebuildProgress;
 use store::log::Position;
 use store::StoreError;
 
 const SETTINGS: &str = include_str!("settings.sql");
-const LAST_SEQUENCES: &str = include_str!("last_sequences.sql");
 const LOG_ROWS: &str = include_str!("log_rows.sql");
 
 /// Projects the log into the twins of `projections` in one pass and loads
@@ -84,7 +82,7 @@ async fn pass(
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(u64, Position), StoreError> {
     let mut snapshot = reader.begin().await?;
-    let plan = counted(&mut snapshot).await?;
+    let plan = Plan::counted(sqlx::query_as(bulk::LAST_SEQUENCES).fetch(&mut *snapshot)).await?;
     let shown = projections.first().copied().unwrap_or(Projection::Requests);
     let total = plan.total;
     progress(RebuildProgress {
@@ -146,26 +144,6 @@ async fn write_folded(
         rows::write_durations(c, table, &mut folds.batch).await?;
     }
     Ok(())
-}
-
-/// Every request's last sequence, counted in the snapshot.
-async fn counted(snapshot: &mut SqliteConnection) -> Result<Plan, StoreError> {
-    let mut total = 0u64;
-    let mut lasts = FastMap::default();
-    let mut streams = sqlx::query_as::<_, (String, String, i64)>(LAST_SEQUENCES).fetch(snapshot);
-    while let Some((aggregate_type, id, last)) = streams.next().await.transpose()? {
-        total += last.max(0) as u64;
-        if aggregate_type == "IllRequest" {
-            let id = Uuid::parse_str(&id)
-                .map_err(|_| StoreError::Malformed(format!("request id {id}")))?;
-            lasts.insert(id, last);
-        }
-    }
-    Ok(Plan {
-        lasts,
-        total,
-        upto: None,
-    })
 }
 
 /// One row of `log_rows.sql`, decoded for the folds.
