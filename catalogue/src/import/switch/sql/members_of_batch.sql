@@ -1,0 +1,6 @@
+-- A page of a batch's members ($1), after position $2, $3 at most.
+SELECT batch, position, library, record_id, lccn, isbns, issns, oclc_numbers, match_key
+  FROM catalog_members
+ WHERE batch = $1 AND position > $2
+ ORDER BY position
+ LIMIT $3
