@@ -68,6 +68,11 @@ pub async fn switch(
     let mut tx = db::begin(db).await?;
     if matches!(db, Database::Postgres(_)) {
         db::execute(&mut tx, SWITCH_LOCK, &[]).await?;
+        // The scratch tables' statistics are of an empty table, so the
+        // planner's estimates of the set-based statements are far off, high
+        // enough to compile each page's query (a second or two each) for
+        // work that takes milliseconds.
+        db::execute(&mut tx, "SET LOCAL jit = off", &[]).await?;
     }
     let errors = serde_json::to_string(&totals.errors).expect("errors serialise");
     let ours = db::execute(

@@ -22,8 +22,15 @@ const ROWS_PER_INSERT: usize = 1_000;
 /// Records read back (with their text) per page.
 const RECORDS_PER_PAGE: i64 = 2_000;
 
-const MOVE_MEMBERS: &str = include_str!("sql/move_members.sql");
-const MOVE_HOLDINGS: &str = include_str!("sql/move_holdings.sql");
+/// Each backend's best statement: the members, then their copies.
+const MOVES_POSTGRES: [&str; 2] = [
+    include_str!("sql/postgres/move_members.sql"),
+    include_str!("sql/postgres/move_holdings.sql"),
+];
+const MOVES_SQLITE: [&str; 2] = [
+    include_str!("sql/sqlite/move_members.sql"),
+    include_str!("sql/sqlite/move_holdings.sql"),
+];
 const PENDING_RECORDS: &str = include_str!("sql/pending_records.sql");
 
 /// Rows for one table, inserted a statement's worth at a time.
@@ -155,9 +162,13 @@ pub async fn clusters(
     moves.flush(tx).await?;
     pending.flush(tx).await?;
     phases.lap("write identifiers and scratch rows");
-    db::execute(tx, MOVE_MEMBERS, &[]).await?;
+    let [members_moved, holdings_moved] = match tx {
+        Tx::Postgres(_) => MOVES_POSTGRES,
+        Tx::Sqlite(_) => MOVES_SQLITE,
+    };
+    db::execute(tx, members_moved, &[]).await?;
     phases.lap("update members' record ids");
-    db::execute(tx, MOVE_HOLDINGS, &[]).await?;
+    db::execute(tx, holdings_moved, &[]).await?;
     phases.lap("update holdings' record ids");
     records(tx).await?;
     phases.lap("write records with lendable_by");
