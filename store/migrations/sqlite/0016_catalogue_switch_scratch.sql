@@ -22,3 +22,8 @@ CREATE TABLE catalog_pending_records (
     oclc_numbers text    NOT NULL,
     CONSTRAINT catalog_pending_records_pkey PRIMARY KEY (id)
 ) STRICT;
+
+-- A member's record is its copies' (every staged member has one): the
+-- switch updates the copies' record ids only, not the members' as well.
+DROP INDEX catalog_members_record;
+ALTER TABLE catalog_members DROP COLUMN record_id;

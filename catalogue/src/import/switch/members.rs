@@ -18,8 +18,7 @@ const PAGE: i64 = 10_000;
 const IDS_PER_QUERY: usize = 500;
 
 const OF_BATCH: &str = include_str!("sql/members_of_batch.sql");
-const COLUMNS: &str =
-    "batch, position, library, record_id, lccn, isbns, issns, oclc_numbers, match_key";
+const OF_RECORDS: &str = include_str!("sql/members_of_records.sql");
 
 /// A member with what its cluster's record needs besides its text.
 #[derive(Debug, Clone)]
@@ -54,7 +53,8 @@ fn words(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_owned).collect()
 }
 
-/// Reads `sql`'s rows (the columns of [`COLUMNS`], in order).
+/// Reads `sql`'s rows: batch, position, library, record_id, lccn, isbns,
+/// issns, oclc_numbers, match_key.
 async fn read(
     tx: &mut Tx<'_>,
     sql: &str,
@@ -117,10 +117,7 @@ pub async fn of_records(
 ) -> Result<Vec<Loaded>, CatalogueError> {
     let mut members = Vec::new();
     for chunk in ids.chunks(IDS_PER_QUERY) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM catalog_members WHERE record_id IN ({})",
-            db::list(tx, chunk.len())
-        );
+        let sql = OF_RECORDS.replace("{ids}", &db::list(tx, chunk.len()));
         let params: Vec<Param> = chunk.iter().map(|id| Param::from(id.as_str())).collect();
         members.extend(read(tx, &sql, &params, names).await?);
     }

@@ -29,7 +29,7 @@ const REPLACE: &str =
     "UPDATE holdings_imports SET state = 'replaced' WHERE library = $1 AND state = 'live'";
 const GO_LIVE: &str = "UPDATE holdings_imports SET state = 'live' WHERE id = $1";
 const RECORDS_OF_BATCH: &str =
-    "SELECT DISTINCT record_id FROM catalog_members WHERE batch = $1 AND record_id IS NOT NULL";
+    "SELECT DISTINCT record_id FROM holdings WHERE batch = $1 AND record_id IS NOT NULL";
 /// Serialises switches across processes on PostgreSQL (SQLite has one
 /// writer, taken by the switch's first statement).
 const SWITCH_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('ill_catalogue_switch'))";

@@ -1,7 +1,7 @@
-//! Writing a switch's clusters: their identifiers, the members and copies
-//! whose record changed, and their records with `lendable_by`. Rows go out
-//! in multi-row inserts as the clusters are walked; record ids change and
-//! records are written by set-based statements over two scratch tables
+//! Writing a switch's clusters: their identifiers, the copies of the
+//! members whose record changed, and their records with `lendable_by`. Rows
+//! go out in multi-row inserts as the clusters are walked; record ids change
+//! and records are written by set-based statements over two scratch tables
 //! (migration 0016), emptied before the transaction ends.
 
 use std::collections::BTreeSet;
@@ -22,15 +22,9 @@ const ROWS_PER_INSERT: usize = 1_000;
 /// Records read back (with their text) per page.
 const RECORDS_PER_PAGE: i64 = 2_000;
 
-/// Each backend's best statement: the members, then their copies.
-const MOVES_POSTGRES: [&str; 2] = [
-    include_str!("sql/postgres/move_members.sql"),
-    include_str!("sql/postgres/move_holdings.sql"),
-];
-const MOVES_SQLITE: [&str; 2] = [
-    include_str!("sql/sqlite/move_members.sql"),
-    include_str!("sql/sqlite/move_holdings.sql"),
-];
+/// Each backend's best statement.
+const MOVE_HOLDINGS_POSTGRES: &str = include_str!("sql/postgres/move_holdings.sql");
+const MOVE_HOLDINGS_SQLITE: &str = include_str!("sql/sqlite/move_holdings.sql");
 const PENDING_RECORDS: &str = include_str!("sql/pending_records.sql");
 
 /// Rows for one table, inserted a statement's worth at a time.
@@ -162,13 +156,11 @@ pub async fn clusters(
     moves.flush(tx).await?;
     pending.flush(tx).await?;
     phases.lap("write identifiers and scratch rows");
-    let [members_moved, holdings_moved] = match tx {
-        Tx::Postgres(_) => MOVES_POSTGRES,
-        Tx::Sqlite(_) => MOVES_SQLITE,
+    let move_holdings = match tx {
+        Tx::Postgres(_) => MOVE_HOLDINGS_POSTGRES,
+        Tx::Sqlite(_) => MOVE_HOLDINGS_SQLITE,
     };
-    db::execute(tx, members_moved, &[]).await?;
-    phases.lap("update members' record ids");
-    db::execute(tx, holdings_moved, &[]).await?;
+    db::execute(tx, move_holdings, &[]).await?;
     phases.lap("update holdings' record ids");
     records(tx).await?;
     phases.lap("write records with lendable_by");
