@@ -62,7 +62,10 @@ async fn a_large_file_is_switched_whole(backend: Backend) {
         a.push_str(&format!("Volume {i},Author {i},{isbn},{oclc},a{i}\n"));
     }
     let summary = import_csv(&db, "A", a.clone()).await;
-    assert_eq!((summary.records, summary.holdings), (RECORDS as i64, RECORDS as i64));
+    assert_eq!(
+        (summary.records, summary.holdings),
+        (RECORDS as i64, RECORDS as i64)
+    );
     let records = count(&db, "SELECT count(*) FROM catalog_records").await;
     assert_eq!(records, RECORDS as i64);
     assert_eq!(
@@ -70,7 +73,11 @@ async fn a_large_file_is_switched_whole(backend: Backend) {
         0
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM catalog_records WHERE lendable_by = 1").await,
+        count(
+            &db,
+            "SELECT count(*) FROM catalog_records WHERE lendable_by = 1"
+        )
+        .await,
         RECORDS as i64
     );
     let last = RECORDS - 1;
@@ -95,7 +102,11 @@ async fn a_large_file_is_switched_whole(backend: Backend) {
         .await
         .unwrap()
         .expect("merged");
-    assert_eq!(merged.id, format!("isbn:{}", isbn(3)), "the smallest ISBN names it");
+    assert_eq!(
+        merged.id,
+        format!("isbn:{}", isbn(3)),
+        "the smallest ISBN names it"
+    );
     assert_eq!(merged.title, "Volume 3", "A's first record represents it");
     assert_eq!(merged.lendable_by, 2);
     let holdings = records::holdings(&db, &merged.id).await.unwrap();
@@ -114,7 +125,10 @@ async fn a_large_file_is_switched_whole(backend: Backend) {
         count(&db, "SELECT count(*) FROM catalog_records").await,
         RECORDS as i64 - 3_000
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM catalog_identifiers").await, before);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM catalog_identifiers").await,
+        before
+    );
     let again = records::record(&db, &format!("isbn:{}", isbn(4)))
         .await
         .unwrap()

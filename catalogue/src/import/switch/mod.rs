@@ -111,7 +111,10 @@ pub async fn switch(
     loaded.extend(members::of_records(&mut tx, &touched, &mut names).await?);
     for ids in touched.chunks(CHUNK) {
         let params: Vec<Param> = ids.iter().map(|id| Param::from(id.as_str())).collect();
-        for table_and_column in ["catalog_records WHERE id", "catalog_identifiers WHERE record_id"] {
+        for table_and_column in [
+            "catalog_records WHERE id",
+            "catalog_identifiers WHERE record_id",
+        ] {
             let sql = format!(
                 "DELETE FROM {table_and_column} IN ({})",
                 db::list(&tx, ids.len())

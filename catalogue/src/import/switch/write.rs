@@ -121,13 +121,19 @@ pub async fn clusters(
         for (kind, values) in kinds {
             for value in values {
                 identifiers
-                    .push(tx, [Param::from(kind), Param::from(*value), Param::from(id)])
+                    .push(
+                        tx,
+                        [Param::from(kind), Param::from(*value), Param::from(id)],
+                    )
                     .await?;
             }
         }
         for (_, value) in &oclc {
             identifiers
-                .push(tx, [Param::from("oclc"), Param::from(*value), Param::from(id)])
+                .push(
+                    tx,
+                    [Param::from("oclc"), Param::from(*value), Param::from(id)],
+                )
                 .await?;
         }
         let rep = &members[cluster.representative];
