@@ -112,7 +112,7 @@ pub fn clusters<M: AsRef<Member>>(members: &[M]) -> Vec<Cluster> {
         .map(|group| {
             let representative = *group
                 .iter()
-                .min_by(|a, b| members[**a].precedes(&members[**b]))
+                .min_by(|a, b| members[**a].precedes(members[**b]))
                 .expect("a group has a member");
             Cluster {
                 id: cluster_id(group.iter().map(|i| members[*i])),
