@@ -114,6 +114,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("sqlite") => Backend::Sqlite,
         _ => return Err(usage.into()),
     };
+    // The import's phases (read and stage, each step of the switch).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "catalogue::import=debug".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let db = Database::connect(&fresh_url(backend).await).await?;
     let request = ImportRequest {
         library: "BENCH".into(),

@@ -59,6 +59,7 @@ macro_rules! bound {
         query
     }};
 }
+pub(crate) use bound;
 
 /// A transaction on `db`.
 pub async fn begin(db: &Database) -> Result<Tx<'static>, CatalogueError> {
@@ -89,24 +90,47 @@ pub async fn strings(
     }))
 }
 
-/// `($1, $2, …), (…)`: `rows` groups of `columns` placeholders, numbered
-/// from `first`.
-pub fn placeholders(rows: usize, columns: usize, first: usize) -> String {
+/// The parameters `first`, `first + 1`, … (`count` of them) as a backend
+/// writes them in a long generated statement. SQLite looks a `$N` parameter
+/// up by name in a list, once per parameter when binding, which grows with
+/// the square of a thousand-row insert's parameters; a bare `?` takes the
+/// next number at no cost. A generated statement has no parameters but
+/// these, in order, so `?` means the same (sqlx numbers a bare `?` by its
+/// place among the bare ones only: never mix the two).
+fn parameters(sqlite: bool, first: usize, count: usize) -> impl Iterator<Item = String> {
+    (first..first + count).map(move |n| {
+        if sqlite {
+            "?".to_owned()
+        } else {
+            format!("${n}")
+        }
+    })
+}
+
+fn on_sqlite(tx: &Tx<'_>) -> bool {
+    matches!(tx, Tx::Sqlite(_))
+}
+
+fn groups(sqlite: bool, rows: usize, columns: usize) -> String {
     (0..rows)
         .map(|row| {
-            let numbers: Vec<String> = (0..columns)
-                .map(|column| format!("${}", first + row * columns + column))
-                .collect();
+            let numbers: Vec<String> = parameters(sqlite, 1 + row * columns, columns).collect();
             format!("({})", numbers.join(", "))
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// `$first, …`: a list of `count` placeholders for `IN (…)`.
-pub fn list(count: usize, first: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
+/// `($1, $2, …), (…)`: `rows` groups of `columns` parameters, a
+/// statement's only ones.
+pub fn placeholders(tx: &Tx<'_>, rows: usize, columns: usize) -> String {
+    groups(on_sqlite(tx), rows, columns)
+}
+
+/// `$1, …`: a list of `count` parameters for `IN (…)`, a statement's only
+/// ones.
+pub fn list(tx: &Tx<'_>, count: usize) -> String {
+    parameters(on_sqlite(tx), 1, count)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -117,7 +141,9 @@ mod tests {
 
     #[test]
     fn placeholders_number_rows_then_columns() {
-        assert_eq!(placeholders(2, 2, 1), "($1, $2), ($3, $4)");
-        assert_eq!(list(3, 2), "$2, $3, $4");
+        assert_eq!(groups(false, 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(groups(true, 2, 2), "(?, ?), (?, ?)");
+        let list: Vec<String> = parameters(false, 2, 3).collect();
+        assert_eq!(list, ["$2", "$3", "$4"]);
     }
 }

@@ -5,15 +5,17 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use domain::LibraryId;
 
 /// One imported record, as clustering sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    pub batch: String,
+    /// Shared by every member of the batch: a switch holds many members.
+    pub batch: Arc<str>,
     pub position: i64,
-    pub library: String,
+    pub library: Arc<str>,
     pub oclc_numbers: Vec<String>,
     pub isbns: Vec<String>,
     /// Only for a record with neither OCLC number nor ISBN.
@@ -32,8 +34,8 @@ impl Member {
     /// The representative's order: the member of the library first in
     /// library id order, the first record of that library's file.
     fn precedes(&self, other: &Member) -> Ordering {
-        LibraryId::from(self.library.as_str())
-            .cmp(&LibraryId::from(other.library.as_str()))
+        LibraryId::from(&*self.library)
+            .cmp(&LibraryId::from(&*other.library))
             .then_with(|| self.position.cmp(&other.position))
             .then_with(|| self.batch.cmp(&other.batch))
     }
@@ -74,8 +76,15 @@ pub fn cluster_id<'a>(members: impl Iterator<Item = &'a Member> + Clone) -> Stri
     format!("key:{}", key.unwrap_or_default())
 }
 
+impl AsRef<Member> for Member {
+    fn as_ref(&self) -> &Member {
+        self
+    }
+}
+
 /// Groups `members` into clusters, ordered by id.
-pub fn clusters(members: &[Member]) -> Vec<Cluster> {
+pub fn clusters<M: AsRef<Member>>(members: &[M]) -> Vec<Cluster> {
+    let members: Vec<&Member> = members.iter().map(AsRef::as_ref).collect();
     let mut parent: Vec<usize> = (0..members.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -103,10 +112,10 @@ pub fn clusters(members: &[Member]) -> Vec<Cluster> {
         .map(|group| {
             let representative = *group
                 .iter()
-                .min_by(|a, b| members[**a].precedes(&members[**b]))
+                .min_by(|a, b| members[**a].precedes(members[**b]))
                 .expect("a group has a member");
             Cluster {
-                id: cluster_id(group.iter().map(|i| &members[*i])),
+                id: cluster_id(group.iter().map(|i| members[*i])),
                 representative,
                 members: group,
             }
@@ -123,7 +132,7 @@ mod tests {
     fn member(library: &str, position: i64, oclc: &[&str], isbn: &[&str]) -> Member {
         let owned = |values: &[&str]| values.iter().map(|v| v.to_string()).collect();
         Member {
-            batch: format!("batch-{library}"),
+            batch: format!("batch-{library}").into(),
             position,
             library: library.into(),
             oclc_numbers: owned(oclc),
@@ -146,7 +155,7 @@ mod tests {
         // 99 is numerically smaller than 100, though not as text.
         assert_eq!(clusters[1].id, "ocolc:99");
         assert_eq!(clusters[1].members.len(), 3);
-        assert_eq!(members[clusters[1].representative].library, "A");
+        assert_eq!(&*members[clusters[1].representative].library, "A");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! transaction (SQLite has one writer: commands keep flowing between
 //! chunks); then one transaction switches the library to the new batch and
 //! recomputes the clusters it touches. A broken file leaves nothing behind.
+//! Each phase's time is logged at level debug ("import phase").
 
 mod cluster;
 pub mod history;
@@ -139,6 +140,7 @@ async fn read_and_switch<R: BufRead + Send + 'static>(
         Ok(())
     });
     let mut totals = Totals::default();
+    let started = std::time::Instant::now();
     let staged = async {
         while let Some(chunk) = received.recv().await {
             let records = totals.absorb(chunk);
@@ -153,6 +155,12 @@ async fn read_and_switch<R: BufRead + Send + 'static>(
         .map_err(|e| CatalogueError::Read(e.to_string()))?;
     read?;
     staged?;
+    tracing::debug!(
+        import = batch,
+        phase = "read and stage",
+        ms = started.elapsed().as_millis() as u64,
+        "import phase"
+    );
     if switch::switch(db, batch, &request.library, request.lending, &totals).await? {
         Ok(totals)
     } else {

@@ -20,7 +20,7 @@ const HOLDING_WIDTH: usize = 8;
 const ROWS_PER_INSERT: usize = 1_000;
 
 /// Space-separated, as the catalogue's tables keep identifier lists.
-pub fn joined(values: &[String]) -> String {
+fn joined(values: &[String]) -> String {
     values.join(" ")
 }
 
@@ -56,7 +56,7 @@ pub async fn chunk(
         }
         let sql = format!(
             "INSERT INTO catalog_members ({MEMBER_COLUMNS}) VALUES {}",
-            db::placeholders(rows.len(), MEMBER_WIDTH, 1)
+            db::placeholders(&tx, rows.len(), MEMBER_WIDTH)
         );
         db::execute(&mut tx, &sql, &params).await?;
     }
@@ -86,7 +86,7 @@ pub async fn chunk(
         }
         let sql = format!(
             "INSERT INTO holdings ({HOLDING_COLUMNS}) VALUES {}",
-            db::placeholders(rows.len(), HOLDING_WIDTH, 1)
+            db::placeholders(&tx, rows.len(), HOLDING_WIDTH)
         );
         db::execute(&mut tx, &sql, &params).await?;
     }

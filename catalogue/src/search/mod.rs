@@ -12,7 +12,7 @@ mod plan;
 mod plans_agree;
 mod terms;
 
-use store::backend::Tx;
+use store::backend::{on_tx, Tx};
 use store::{Database, StoreError};
 use thiserror::Error;
 
@@ -194,31 +194,24 @@ async fn page(
                 .fetch_all(&mut **c)
                 .await?
         }
-        Tx::Postgres(c) => {
-            sqlx::query_as(plan.sql())
-                .bind(terms.tsquery())
-                .bind(ids.isbn.as_deref())
-                .bind(ids.issn.as_deref())
-                .bind(ids.oclc.as_deref())
-                .bind(ids.lccn.as_deref())
-                .bind(after.lendable_by)
-                .bind(&after.id)
-                .bind(limit)
-                .fetch_all(&mut **c)
-                .await?
-        }
-        Tx::Sqlite(c) => {
-            sqlx::query_as(plan.sql())
-                .bind(terms.fts5())
-                .bind(ids.isbn.as_deref())
-                .bind(ids.issn.as_deref())
-                .bind(ids.oclc.as_deref())
-                .bind(ids.lccn.as_deref())
-                .bind(after.lendable_by)
-                .bind(&after.id)
-                .bind(limit)
-                .fetch_all(&mut **c)
-                .await?
+        tx => {
+            let words = match tx {
+                Tx::Postgres(_) => terms.tsquery(),
+                Tx::Sqlite(_) => terms.fts5(),
+            };
+            on_tx!(tx, c => {
+                sqlx::query_as(plan.sql())
+                    .bind(words)
+                    .bind(ids.isbn.as_deref())
+                    .bind(ids.issn.as_deref())
+                    .bind(ids.oclc.as_deref())
+                    .bind(ids.lccn.as_deref())
+                    .bind(after.lendable_by)
+                    .bind(&after.id)
+                    .bind(limit)
+                    .fetch_all(&mut **c)
+                    .await?
+            })
         }
     };
     Ok(rows)

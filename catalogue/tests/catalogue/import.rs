@@ -1,0 +1,143 @@
+//! The switch over files larger than its pages and statements (members read
+//! 10,000 at a time, records 2,000, rows inserted 1,000 per statement): every
+//! record, identifier and record id is written once, clusters merge across
+//! libraries, and the scratch tables are left empty.
+
+use std::io::Cursor;
+
+use catalogue::formats::{Format, ItemMapping};
+use catalogue::import::{import, ImportRequest, Summary};
+use catalogue::records;
+use store::backend::on_db;
+use store::testing::{fresh_database, Backend};
+use store::{on_both_backends, Database};
+
+/// Records of the first file: more than a page of members.
+const RECORDS: usize = 12_345;
+
+/// An ISBN-13 (978 prefix) with its check digit, from a 9-digit number.
+fn isbn(n: usize) -> String {
+    let body = format!("978{n:09}");
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+async fn import_csv(db: &Database, library: &str, csv: String) -> Summary {
+    import(
+        db,
+        ImportRequest {
+            library: library.to_owned(),
+            by: "test".to_owned(),
+            format: Format::Csv,
+            items: ItemMapping::default(),
+            at: chrono::Utc::now(),
+            lending: true,
+        },
+        Cursor::new(csv.into_bytes()),
+    )
+    .await
+    .expect("the import")
+}
+
+async fn count(db: &Database, sql: &str) -> i64 {
+    on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql))
+}
+
+async fn a_large_file_is_switched_whole(backend: Backend) {
+    let db = fresh_database(backend).await;
+    // Library A: each record with its own ISBN; every tenth also with an
+    // OCLC number, and past the 6,000th every hundredth with neither (its
+    // match key).
+    let mut a = String::from("title,author,isbn,oclc,local_id\n");
+    for i in 0..RECORDS {
+        let (isbn, oclc) = match i % 100 {
+            0 if i > 6_000 => (String::new(), String::new()),
+            n if n % 10 == 0 => (isbn(i), format!("(OCoLC){}", 1_000_000 + i)),
+            _ => (isbn(i), String::new()),
+        };
+        a.push_str(&format!("Volume {i},Author {i},{isbn},{oclc},a{i}\n"));
+    }
+    let summary = import_csv(&db, "A", a.clone()).await;
+    assert_eq!(
+        (summary.records, summary.holdings),
+        (RECORDS as i64, RECORDS as i64)
+    );
+    let records = count(&db, "SELECT count(*) FROM catalog_records").await;
+    assert_eq!(records, RECORDS as i64);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM holdings WHERE record_id IS NULL").await,
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM catalog_records WHERE lendable_by = 1"
+        )
+        .await,
+        RECORDS as i64
+    );
+    let last = RECORDS - 1;
+    let record = records::record(&db, &format!("isbn:{}", isbn(last)))
+        .await
+        .unwrap()
+        .expect("the last record");
+    assert_eq!(record.title, format!("Volume {last}"));
+
+    // Library B joins two of A's records at a time: its record k holds the
+    // ISBNs of A's records 2k+1 and 2k+2, merging them.
+    let mut b = String::from("title,isbn,local_id\n");
+    for k in 0..3_000 {
+        b.push_str(&format!(
+            "Joined {k},{};{},b{k}\n",
+            isbn(2 * k + 1),
+            isbn(2 * k + 2)
+        ));
+    }
+    import_csv(&db, "B", b).await;
+    let merged = records::record(&db, &format!("isbn:{}", isbn(4)))
+        .await
+        .unwrap()
+        .expect("merged");
+    assert_eq!(
+        merged.id,
+        format!("isbn:{}", isbn(3)),
+        "the smallest ISBN names it"
+    );
+    assert_eq!(merged.title, "Volume 3", "A's first record represents it");
+    assert_eq!(merged.lendable_by, 2);
+    let holdings = records::holdings(&db, &merged.id).await.unwrap();
+    let holders: Vec<&str> = holdings.iter().map(|h| h.library.as_str()).collect();
+    assert_eq!(holders, ["A", "A", "B"]);
+    // 6,000 of A's records merged in pairs into 3,000.
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM catalog_records").await,
+        RECORDS as i64 - 3_000
+    );
+
+    // Re-importing A's file changes nothing.
+    let before = count(&db, "SELECT count(*) FROM catalog_identifiers").await;
+    import_csv(&db, "A", a).await;
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM catalog_records").await,
+        RECORDS as i64 - 3_000
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM catalog_identifiers").await,
+        before
+    );
+    let again = records::record(&db, &format!("isbn:{}", isbn(4)))
+        .await
+        .unwrap()
+        .expect("merged");
+    assert_eq!(again, merged);
+    assert_eq!(count(&db, "SELECT count(*) FROM catalog_moves").await, 0);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM catalog_pending_records").await,
+        0
+    );
+}
+on_both_backends!(a_large_file_is_switched_whole);
