@@ -1128,6 +1128,7 @@ async function placePage() {
       const candidate = candidateFor(id);
       return h('li', { 'data-library': id },
         h('div', { class: 'row' },
+          h('span', { class: 'position' }, `${index + 1}.`),
           h('span', {}, libraryLabel(library || (candidate && candidate.library))),
           closuresText(library) ? h('span', { class: 'muted closures' }, ` ${closuresText(library)} (skipped while closed)`) : null,
           h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} up`, disabled: index === 0, onclick: move(-1) }, '↑'),

@@ -88,8 +88,10 @@ async fn a_record_found_in_the_catalogue_fills_the_request(backend: Backend) {
     )
     .await;
     let mut proposed: Vec<String> = serde_json::from_value(
-        page.eval("[...document.querySelectorAll('#rota-list > li')].map(li => li.dataset.library)")
-            .await,
+        page.eval(
+            "[...document.querySelectorAll('#rota-list > li')].map(li => li.dataset.library)",
+        )
+        .await,
     )
     .unwrap();
     proposed.sort();

@@ -48,7 +48,11 @@ async fn imported(app: &TestApp) -> Value {
         .await;
     assert_eq!(status, 200, "{summary}");
     assert_eq!(
-        (&summary["records"], &summary["holdings"], &summary["rejected"]),
+        (
+            &summary["records"],
+            &summary["holdings"],
+            &summary["rejected"]
+        ),
         (&json!(3), &json!(2), &json!(1)),
         "{summary}"
     );
@@ -131,10 +135,7 @@ async fn each_library_s_last_import_and_its_rejections(backend: Backend) {
             .await,
         json!([BORROWER])
     );
-    assert!(borrower
-        .text("#imports")
-        .await
-        .contains("No import yet"));
+    assert!(borrower.text("#imports").await.contains("No import yet"));
 
     no_errors(&[&coordinator, &lender, &borrower]);
     browser.close().await;

@@ -22,7 +22,8 @@ const RECORD: &str = "ocolc:12345";
 const WINTER: &str = "title,author,oclc\nThe Long Winter,\"Wilder, Laura Ingalls\",12345\n";
 const ONLY_HERE: &str = "Only Here,,777\n";
 const PLACE: &str = "mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id } }";
-const SUGGEST: &str = "query($record: ID!) { suggestRota(record: $record) { library { id } score reason } }";
+const SUGGEST: &str =
+    "query($record: ID!) { suggestRota(record: $record) { library { id } score reason } }";
 const ROTA: &str = "query($id: UUID!) { request(id: $id) {
     item { catalogRecordId } rota { library { id } selection } } }";
 
@@ -72,7 +73,10 @@ async fn holders_with_a_history(backend: Backend) -> TestApp {
         } })
     };
     let shipped = app.ok(&borrower, PLACE, other_book(LENDER)).await["placeRequest"]["id"].clone();
-    for action in ["willSupply(id: $id)", r#"ship(id: $id, dueDate: "2026-04-30")"#] {
+    for action in [
+        "willSupply(id: $id)",
+        r#"ship(id: $id, dueDate: "2026-04-30")"#,
+    ] {
         app.ok(
             &lender,
             &format!("mutation($id: UUID!) {{ {action} {{ id }} }}"),
@@ -139,7 +143,10 @@ async fn a_proposed_rota_reordered_is_placed_in_the_chosen_order(backend: Backen
     let named = page
         .text(&format!("#rota-list li[data-library=\"{NAMED}\"]"))
         .await;
-    assert!(named.contains(&format!("{NAMED_NAME} ({NAMED})")), "{named}");
+    assert!(
+        named.contains(&format!("{NAMED_NAME} ({NAMED})")),
+        "{named}"
+    );
     let busy = format!("#rota-list li[data-library=\"{NEXT_LENDER}\"]");
     assert_eq!(
         page.text(&format!("{busy} .figures")).await,
@@ -185,7 +192,8 @@ async fn a_proposed_rota_reordered_is_placed_in_the_chosen_order(backend: Backen
     // no selection recorded (schema.graphql), no reasons column.
     assert_eq!(request_rota(&page).await, chosen);
     assert_eq!(
-        page.eval("document.querySelector('#rota .selection')").await,
+        page.eval("document.querySelector('#rota .selection')")
+            .await,
         Value::Null
     );
     let token = app.token(BORROWER, "reader", "STAFF").await;
@@ -229,9 +237,7 @@ async fn the_unchanged_proposal_keeps_each_reason(backend: Backend) {
             .await,
         json!([reason(0, 0, 0), reason(0, 0, 1), reason(1, 0, 0)])
     );
-    let placed = page
-        .text("#history li[data-type=\"RequestPlaced\"]")
-        .await;
+    let placed = page.text("#history li[data-type=\"RequestPlaced\"]").await;
     for (library, why) in [
         (NAMED_NAME, reason(0, 0, 0)),
         (NEXT_LENDER, reason(0, 0, 1)),
