@@ -1137,7 +1137,8 @@ async function placePage() {
             rota.splice(index, 1);
             renderRota();
           } }, 'Remove')),
-        candidate ? candidateReason(candidate) : null);
+        candidate ? candidateReason(candidate)
+          : proposal ? h('div', { class: 'added muted' }, 'Added by you: the catalogue did not propose it for this record.') : null);
     }));
     if (!rota.length) rotaList.append(h('li', { class: 'muted' }, 'No lenders yet: add at least one.'));
     renderProposal();

@@ -212,10 +212,24 @@ async fn a_proposed_rota_reordered_is_placed_in_the_chosen_order(backend: Backen
     assert_eq!(rota_list(&page).await, json!([NAMED, NEXT_LENDER, LENDER]));
     assert_eq!(proposal_state(&page).await, json!("proposed"));
 
-    // Reordered: the lender who lent most moved up, then placed.
+    // Reordered: the lender who lent most moved up; and a library added
+    // from the directory (it holds no circulating copy: no figures).
     page.click(&format!("button[aria-label=\"Move {LENDER} up\"]"))
         .await;
-    let chosen = json!([NAMED, LENDER, NEXT_LENDER]);
+    page.choose("#lender-choice", STRANGER).await;
+    page.click("#add-lender").await;
+    let added = format!("#rota-list li[data-library=\"{STRANGER}\"]");
+    page.wait_for_element(&added).await;
+    assert_eq!(
+        page.eval(&format!("!!document.querySelector('{added} .candidate')"))
+            .await,
+        json!(false)
+    );
+    assert_eq!(
+        page.text(&format!("{added} .added")).await,
+        "Added by you: the catalogue did not propose it for this record."
+    );
+    let chosen = json!([NAMED, LENDER, NEXT_LENDER, STRANGER]);
     assert_eq!(rota_list(&page).await, chosen);
     assert_eq!(proposal_state(&page).await, json!("changed"));
     page.screenshot("rota-reordered.png").await;
@@ -241,6 +255,7 @@ async fn a_proposed_rota_reordered_is_placed_in_the_chosen_order(backend: Backen
                 { "library": { "id": NAMED }, "selection": null },
                 { "library": { "id": LENDER }, "selection": null },
                 { "library": { "id": NEXT_LENDER }, "selection": null },
+                { "library": { "id": STRANGER }, "selection": null },
             ],
         })
     );
