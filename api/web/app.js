@@ -840,7 +840,13 @@ function actionForm(request, action, shared) {
       case 'condition': controls.condition = h('select', { name: 'condition', required: true }, options(CONDITIONS)); return field('Condition', controls.condition);
       case 'reason': controls.reason = h('select', { name: 'reason', required: true }, options(REASONS, 'Choose a reason')); return field('Reason', controls.reason, 'ISO 18626');
       case 'approve': controls.approve = h('select', { name: 'approve' }, h('option', { value: 'true' }, 'Approve'), h('option', { value: 'false' }, 'Refuse')); return field('Answer', controls.approve);
-      case 'lenders': controls.lenders = h('input', { name: 'lenders', required: true, placeholder: 'CT-ABC, CT-DEF' }); return field('Lenders, in order', controls.lenders, 'library symbols, comma separated');
+      case 'lenders': {
+        // Left empty, a request from a catalogue record gets a fresh automatic rota.
+        const automatic = !!request.item.catalogRecordId;
+        controls.lenders = h('input', { name: 'lenders', required: !automatic, placeholder: 'CT-ABC, CT-DEF' });
+        return field('Lenders, in order', controls.lenders,
+          automatic ? 'library symbols, comma separated; empty: the catalogue chooses libraries not asked yet' : 'library symbols, comma separated');
+      }
       default: return null;
     }
   });

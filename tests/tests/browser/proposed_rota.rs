@@ -3,8 +3,8 @@
 //! lender's figures and score (asked again when the service changes),
 //! reordered or edited by staff (placed as
 //! their list) or placed unchanged (each entry keeping its selection, shown
-//! on the request's page and in its history), and a record no library can
-//! lend now.
+//! on the request's page and in its history), a record no library can
+//! lend now, and an unfilled request rerouted to a fresh automatic rota.
 
 use chrono::Duration;
 use ill_tests::browser::{Browser, Page};
@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use store::on_both_backends;
 
 use crate::web_client::{
-    network, no_errors, placed_request, signed_in_tab, BORROWER, LENDER, NEXT_LENDER, STRANGER,
+    act, network, no_errors, open_request, placed_request, signed_in_tab, BORROWER, LENDER,
+    NEXT_LENDER, STRANGER,
 };
 
 /// A member with a name people know it by, not only its symbol.
@@ -336,3 +337,60 @@ async fn the_unchanged_proposal_keeps_each_reason(backend: Backend) {
     app.server.stop().await;
 }
 on_both_backends!(the_unchanged_proposal_keeps_each_reason);
+
+async fn an_unfilled_request_is_rerouted_by_the_catalogue(backend: Backend) {
+    let app = network(backend).await;
+    app.import_csv(&app.admin, LENDER, WINTER).await;
+    let borrower = app.token(BORROWER, "api", "STAFF").await;
+    let lender = app.token(LENDER, "api", "STAFF").await;
+    let input = json!({ "input": {
+        "patron": { "barcode": "2100012345" },
+        "item": { "title": "The Long Winter", "catalogRecordId": RECORD },
+        "lenders": [],
+    } });
+    let id = app.ok(&borrower, PLACE, input).await["placeRequest"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        &lender,
+        "mutation($id: UUID!) { decline(id: $id, reason: NOT_ON_SHELF) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    // Another library has sent its holdings since.
+    app.import_csv(&app.admin, NEXT_LENDER, WINTER).await;
+
+    let browser = Browser::launch().await;
+    let page = signed_in_tab(&browser, &app, BORROWER, "borrower").await;
+    open_request(&page, &app, &id).await;
+    let form = "form[data-action=reroute]";
+    page.wait_for_element(form).await;
+    assert!(page
+        .text(form)
+        .await
+        .contains("empty: the catalogue chooses libraries not asked yet"));
+    // The lenders left empty: a fresh rota without the lender that declined.
+    act(&page, "reroute", "REQUESTED").await;
+    assert_eq!(request_rota(&page).await, json!([NEXT_LENDER]));
+    let why = page
+        .text(&format!(
+            "#rota tr[data-library=\"{NEXT_LENDER}\"] td.selection"
+        ))
+        .await;
+    assert_eq!(why, reason(0, 0, 0));
+    let rerouted = page.text("#history li[data-type=\"Rerouted\"]").await;
+    assert!(
+        rerouted.contains(&format!(
+            "New rota: {NEXT_LENDER} (chosen because: {})",
+            reason(0, 0, 0)
+        )),
+        "{rerouted}"
+    );
+    page.screenshot("rota-rerouted.png").await;
+
+    no_errors(&[&page]);
+    browser.close().await;
+    app.server.stop().await;
+}
+on_both_backends!(an_unfilled_request_is_rerouted_by_the_catalogue);
