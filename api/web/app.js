@@ -348,6 +348,7 @@ function renderFrame(current) {
     ['#/place', 'Place a request', 'place'],
     ['#/print/form', 'Offline form', 'form'],
     ['#/copyright', 'Copyright', 'copyright'],
+    ['#/imports', 'Holdings imports', 'imports'],
     isNetwork() ? ['#/coordinator', 'Coordinator', 'coordinator'] : null,
     isNetwork() ? ['#/accounts', 'Accounts', 'accounts'] : null,
     ['/stats', 'Statistics', 'stats'],
@@ -385,6 +386,7 @@ async function route() {
       case 'place': return await placePage();
       case 'print': return parts[1] === 'slip' ? await slipPage(parts[2]) : blankFormPage();
       case 'coordinator': return await coordinatorPage();
+      case 'imports': return await importsPage();
       case 'copyright': return await copyrightPage(params);
       case 'accounts': return await accountsPage(params);
       default: location.replace('#/queue/lending');
@@ -659,7 +661,7 @@ const REQUEST_FIELDS = `
   id version status serviceType neededBy dueDate overdue recalled renewalPending cancelPending condition
   placedAt updatedAt respondBy actions
   borrower { id name } lender { id name }
-  rota { position outcome reason library { id name lends suspended } }
+  rota { position outcome reason selection library { id name lends suspended } }
   item { title author isbn issn oclcNumber publisher year edition articleTitle pages catalogRecordId copyrightCompliance publicationYear }
   patron { barcode name email }
   history { sequence type at actor library role coordinatorReason data }`;
@@ -700,6 +702,8 @@ function renderRequest(request, alert) {
   const item = request.item;
   const facts = (pairs) => h('dl', { class: 'facts' }, pairs.filter(([, v]) => v).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const notes = request.history.filter((e) => e.data && e.data.note);
+  // An automatic rota's entries carry the reason each lender was chosen.
+  const chosen = request.rota.some((entry) => entry.selection);
   show(item.title,
     h('h1', {}, item.title),
     alert || null,
@@ -733,11 +737,13 @@ function renderRequest(request, alert) {
         ])) : null,
         h('section', { class: 'card' }, h('h2', {}, 'Lenders'),
           h('table', { id: 'rota' },
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Library'), h('th', { scope: 'col' }, 'Outcome'))),
-            h('tbody', {}, request.rota.map((entry) => h('tr', { 'data-outcome': entry.outcome },
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Library'), h('th', { scope: 'col' }, 'Outcome'),
+              chosen ? h('th', { scope: 'col' }, 'Chosen by the catalogue because') : null)),
+            h('tbody', {}, request.rota.map((entry) => h('tr', { 'data-outcome': entry.outcome, 'data-library': entry.library.id },
               h('td', {}, entry.position),
               h('td', {}, libraryLabel(entry.library)),
-              h('td', {}, OUTCOMES[entry.outcome], entry.reason ? ` — ${REASONS[entry.reason]}` : ''))))))),
+              h('td', {}, OUTCOMES[entry.outcome], entry.reason ? ` — ${REASONS[entry.reason]}` : ''),
+              chosen ? h('td', { class: 'selection' }, entry.selection || 'added by staff') : null)))))),
       h('div', {},
         h('section', { class: 'card actions', id: 'actions' }, h('h2', {}, 'What you can do'),
           actionForms(request)),
@@ -756,10 +762,17 @@ function renderRequest(request, alert) {
 // page's format, codes spelled out; ids and the item are shown elsewhere.
 const SKIPPED = { suspended: 'lending suspended', not_lending: 'does not lend' };
 const DECLARED_BY = { borrower: 'the borrowing library', lender: 'the lender' };
-const libraryNames = (ids) => ids.flatMap((id, i) => (i ? [', ', libraryName(id)] : [libraryName(id)]));
+// A stored rota lists library ids ("1.0"), or `{lender, selection}` for an
+// automatic one ("1.1"), whose selection says why the lender was chosen.
+const rotaNames = (entries) => entries.flatMap((entry, i) => {
+  const shown = typeof entry === 'string'
+    ? [libraryName(entry)]
+    : [libraryName(entry.lender), entry.selection ? h('span', { class: 'selection' }, ` (chosen because: ${entry.selection})`) : null];
+  return i ? [', ', ...shown] : shown;
+});
 const EVENT_FIELDS = {
   lender: ['Lender', libraryName],
-  rota: ['Rota', libraryNames],
+  rota: ['Rota', rotaNames],
   position: ['Rota position', String],
   respond_by: ['Answer by', dateTime],
   due_date: ['Due', date],
@@ -827,7 +840,13 @@ function actionForm(request, action, shared) {
       case 'condition': controls.condition = h('select', { name: 'condition', required: true }, options(CONDITIONS)); return field('Condition', controls.condition);
       case 'reason': controls.reason = h('select', { name: 'reason', required: true }, options(REASONS, 'Choose a reason')); return field('Reason', controls.reason, 'ISO 18626');
       case 'approve': controls.approve = h('select', { name: 'approve' }, h('option', { value: 'true' }, 'Approve'), h('option', { value: 'false' }, 'Refuse')); return field('Answer', controls.approve);
-      case 'lenders': controls.lenders = h('input', { name: 'lenders', required: true, placeholder: 'CT-ABC, CT-DEF' }); return field('Lenders, in order', controls.lenders, 'library symbols, comma separated');
+      case 'lenders': {
+        // Left empty, a request from a catalogue record gets a fresh automatic rota.
+        const automatic = !!request.item.catalogRecordId;
+        controls.lenders = h('input', { name: 'lenders', required: !automatic, placeholder: 'CT-ABC, CT-DEF' });
+        return field('Lenders, in order', controls.lenders,
+          automatic ? 'library symbols, comma separated; empty: the catalogue chooses libraries not asked yet' : 'library symbols, comma separated');
+      }
       default: return null;
     }
   });
@@ -967,6 +986,30 @@ function fillFromRecord(controls, record) {
 // Placing a request
 // ---------------------------------------------------------------------------
 
+const SUGGEST_ROTA = `query($record: ID!, $serviceType: ServiceType) {
+  suggestRota(record: $record, serviceType: $serviceType) { library { id name } score reason } }`;
+
+// A candidate's reason as the server words it (RotaCandidate.reason, kept
+// as the entry's selection): "lent 2, borrowed 1 in 90 days; 0 waiting".
+const REASON_FIGURES = /^lent (\d+), borrowed (\d+) in 90 days; (\d+) waiting$/;
+
+/** A proposed lender's figures in words, and why its score puts it where it is. */
+function candidateReason(candidate) {
+  const score = candidate.score.toFixed(2);
+  const figures = REASON_FIGURES.exec(candidate.reason);
+  if (!figures) {
+    return h('div', { class: 'candidate', 'data-reason': candidate.reason },
+      h('span', { class: 'figures' }, `${candidate.reason} · score ${score}`));
+  }
+  const [, lent, borrowed, waiting] = figures;
+  const requests = (n) => (n === '1' ? '1 request' : `${n} requests`);
+  return h('div', { class: 'candidate', 'data-reason': candidate.reason },
+    h('span', { class: 'figures' },
+      `Lent ${lent} and borrowed ${borrowed} in the last 90 days · ${requests(waiting)} waiting for its answer now · score ${score}`),
+    h('span', { class: 'why muted' },
+      `Score: (${lent} lent + 1) ÷ (${borrowed} borrowed + 1) + ${waiting} waiting ÷ 10 = ${score}; the lowest is asked first.`));
+}
+
 async function placePage() {
   document.body.dataset.page = 'place';
   renderFrame('place');
@@ -989,6 +1032,7 @@ async function placePage() {
   const catalogSearch = catalogSearchBox((record) => {
     fillFromRecord(c, record);
     c.title.focus();
+    propose();
   });
   const service = h('select', { name: 'serviceType', id: 'place-serviceType' },
     h('option', { value: 'LOAN' }, 'Loan (return the item)'), h('option', { value: 'COPY' }, 'Copy (article or chapter)'));
@@ -998,9 +1042,70 @@ async function placePage() {
   // The sixth CCG copy of a title in a year means royalties: staff are
   // warned before placing it, and place it only once they confirm.
   let warnedFor = null;
-  service.addEventListener('change', () => { copyFields.hidden = service.value !== 'COPY'; });
+  service.addEventListener('change', () => {
+    copyFields.hidden = service.value !== 'COPY';
+    // A copy may come from a copy that does not circulate: ask again.
+    if (proposal) propose();
+  });
 
   const rota = [];
+  // The automatic rota proposed for the chosen record, as the server
+  // ordered it. Placed unchanged, it goes as `lenders: []`, so the server
+  // builds it again and each entry keeps its reason; changed by staff, it
+  // goes as their list, which records no reasons (schema.graphql).
+  let proposal = null;
+  let proposing = 0;
+  const proposalNote = h('div', { id: 'rota-proposal', role: 'status' });
+  const candidateFor = (id) => proposal && proposal.candidates.find((candidate) => candidate.library.id === id);
+  const unchanged = () => proposal !== null && proposal.candidates.length === rota.length
+    && proposal.candidates.every((candidate, index) => candidate.library.id === rota[index]);
+  const propose = async () => {
+    const record = c.catalogRecordId.value;
+    if (!record) return;
+    const mine = ++proposing;
+    proposalNote.className = 'muted';
+    proposalNote.textContent = 'Asking the catalogue which libraries can lend it…';
+    try {
+      const data = await gql(SUGGEST_ROTA, { record, serviceType: service.value });
+      if (mine !== proposing || !live()) return;
+      proposal = { record, candidates: data.suggestRota };
+      rota.splice(0, rota.length, ...proposal.candidates.map((candidate) => candidate.library.id));
+      renderRota();
+    } catch (error) {
+      if (error.code === 'UNAUTHENTICATED' || mine !== proposing) return;
+      proposal = null;
+      proposalNote.className = 'alert error';
+      proposalNote.textContent = error.message;
+    }
+  };
+  const restore = h('button', { type: 'button', class: 'secondary', id: 'rota-restore', onclick: () => {
+    rota.splice(0, rota.length, ...proposal.candidates.map((candidate) => candidate.library.id));
+    renderRota();
+  } }, 'Use the proposal again');
+  const renderProposal = () => {
+    delete proposalNote.dataset.state;
+    if (!proposal) {
+      proposalNote.className = '';
+      proposalNote.replaceChildren();
+      return;
+    }
+    if (!proposal.candidates.length) {
+      proposalNote.className = 'alert warn';
+      proposalNote.dataset.state = 'none';
+      proposalNote.replaceChildren(h('strong', {}, 'No library can lend this item now.'),
+        ' No other library that lends holds a copy it can send: libraries that are suspended or closed today are left out. ',
+        'You may still add lenders by hand.');
+      return;
+    }
+    proposalNote.className = 'alert';
+    proposalNote.dataset.state = unchanged() ? 'proposed' : 'changed';
+    proposalNote.replaceChildren(...(unchanged()
+      ? ['Proposed by the catalogue for this record. Libraries that lent least for what they borrowed in the last 90 days ',
+        'are asked first; each request already waiting at a library moves it later; equal scores are ordered by a fixed draw, not by name. ',
+        'Placed as it is, each lender\'s reason is kept in the request\'s history.']
+      : ['You changed the proposed rota: the request goes to your list in your order, and the catalogue\'s reasons are not recorded. ',
+        restore]));
+  };
   const rotaList = h('ol', { id: 'rota-list' });
   const chooser = h('select', { id: 'lender-choice' });
   const lenderFilter = h('input', { type: 'search', id: 'lender-filter', placeholder: 'Symbol or name' });
@@ -1026,17 +1131,23 @@ async function placePage() {
         rota.splice(index + by, 0, id);
         renderRota();
       };
+      const candidate = candidateFor(id);
       return h('li', { 'data-library': id },
-        h('span', {}, libraryLabel(library)),
-        closuresText(library) ? h('span', { class: 'muted closures' }, ` ${closuresText(library)} (skipped while closed)`) : null,
-        h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} up`, disabled: index === 0, onclick: move(-1) }, '↑'),
-        h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} down`, disabled: index === rota.length - 1, onclick: move(1) }, '↓'),
-        h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${id}`, onclick: () => {
-          rota.splice(index, 1);
-          renderRota();
-        } }, 'Remove'));
+        h('div', { class: 'row' },
+          h('span', { class: 'position' }, `${index + 1}.`),
+          h('span', {}, libraryLabel(library || (candidate && candidate.library))),
+          closuresText(library) ? h('span', { class: 'muted closures' }, ` ${closuresText(library)} (skipped while closed)`) : null,
+          h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} up`, disabled: index === 0, onclick: move(-1) }, '↑'),
+          h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${id} down`, disabled: index === rota.length - 1, onclick: move(1) }, '↓'),
+          h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${id}`, onclick: () => {
+            rota.splice(index, 1);
+            renderRota();
+          } }, 'Remove')),
+        candidate ? candidateReason(candidate)
+          : proposal ? h('div', { class: 'added muted' }, 'Added by you: the catalogue did not propose it for this record.') : null);
     }));
     if (!rota.length) rotaList.append(h('li', { class: 'muted' }, 'No lenders yet: add at least one.'));
+    renderProposal();
     renderChooser();
   };
   lenderFilter.addEventListener('input', renderChooser);
@@ -1052,7 +1163,8 @@ async function placePage() {
   const optional = (control) => control.value.trim() || null;
   const form = h('form', { id: 'place-form', onsubmit: async (event) => {
     event.preventDefault();
-    if (!rota.length) {
+    const automatic = unchanged();
+    if (!rota.length && !automatic) {
       message.className = 'alert error';
       message.textContent = 'Add at least one lender to the rota.';
       return;
@@ -1092,7 +1204,7 @@ async function placePage() {
         publicationYear: copy && optional(c.publicationYear) ? Number(c.publicationYear.value) : null,
       },
       patron: { barcode: c.barcode.value.trim(), name: optional(c.patronName), email: optional(c.email) },
-      lenders: rota,
+      lenders: automatic ? [] : rota,
       neededBy: optional(c.neededBy),
       note: optional(c.note),
     };
@@ -1120,6 +1232,7 @@ async function placePage() {
     h('div', { class: 'grid' }, field('Barcode', c.barcode), field('Name', c.patronName, 'optional'), field('Email', c.email, 'optional')),
     h('p', { class: 'hint' }, 'Patron details stay with your library: lenders never see them, and they are deleted some time after the request ends.')),
   h('fieldset', { class: 'rota-pick' }, h('legend', {}, 'Lenders (the rota, asked in this order)'),
+    proposalNote,
     rotaList,
     h('div', { class: 'grid' }, field('Find a library', lenderFilter), field('Library', chooser, 'suspended and non-lending libraries cannot be chosen')),
     h('p', {}, addLender)),
@@ -1229,9 +1342,84 @@ async function coordinatorPage() {
     } }, h('h2', {}, 'Audit a request'),
     h('p', { class: 'muted' }, 'Any request, with its whole history: who did what, when, and why.'),
     field('Request id', auditId), h('button', { type: 'submit' }, 'Show')),
+    h('p', {}, h('a', { href: '#/imports', id: 'imports-link' }, 'Holdings imports of every library'),
+      h('span', { class: 'muted' }, ': when each last sent its holdings, and the records rejected')),
     h('section', { class: 'card' }, h('h2', {}, 'Libraries'),
       h('table', { id: 'directory' },
         h('thead', {}, h('tr', {}, ['Symbol', 'Name', 'Lending', 'Queues', 'Closures', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows))));
+}
+
+// ---------------------------------------------------------------------------
+// Holdings imports
+// ---------------------------------------------------------------------------
+
+const IMPORTS_QUERY = `query($library: ID) { holdingsImports(library: $library) {
+  id library { id } by format at records holdings rejected errors { record reason } } }`;
+const FORMATS = { marc: 'MARC 21', marcxml: 'MARCXML', csv: 'CSV' };
+
+/** What an import left the library's holdings as, in words. */
+function importResult(last) {
+  if (last.holdings === 0) return h('span', { class: 'badge pending' }, 'No holdings kept');
+  if (last.rejected === 0) return h('span', { class: 'badge done' }, 'All records kept');
+  return h('span', { class: 'badge pending' }, 'Kept, some records rejected');
+}
+
+/** An import's refused records: each one's place in the file and why. */
+function importRejections(last) {
+  if (!last.errors.length) return null;
+  const unlisted = last.rejected - last.errors.length;
+  return h('details', { class: 'rejections' },
+    h('summary', {}, last.rejected === 1 ? '1 record rejected' : `${last.rejected} records rejected`),
+    h('table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Record'), h('th', { scope: 'col' }, 'Why it was rejected'))),
+      h('tbody', {}, last.errors.map((error) => h('tr', { 'data-record': error.record },
+        h('td', {}, `#${error.record}`), h('td', {}, error.reason))))),
+    unlisted > 0 ? h('p', { class: 'muted' }, `and ${unlisted} more: only the first ${last.errors.length} are kept.`) : null);
+}
+
+/** Each library's last holdings import (coordinators: every library;
+ *  staff: their own, as the server allows). */
+async function importsPage() {
+  document.body.dataset.page = 'imports';
+  renderFrame('imports');
+  const live = current();
+  const network = isNetwork();
+  const [all, data] = await Promise.all([
+    libraries(), gql(IMPORTS_QUERY, { library: network ? null : viewer.library.id })]);
+  if (!live()) return;
+  // The server lists the latest first: a library's first is its last import.
+  const last = new Map();
+  for (const record of data.holdingsImports) {
+    if (!last.has(record.library.id)) last.set(record.library.id, record);
+  }
+  const shown = network ? all : all.filter((library) => library.id === viewer.library.id);
+  const rows = shown.map((library) => {
+    const record = last.get(library.id);
+    const name = h('td', { 'data-label': 'Library' }, libraryLabel(library));
+    if (!record) {
+      return h('tr', { 'data-library': library.id }, name,
+        h('td', { colspan: 7, class: 'muted', 'data-label': 'Last import' }, 'No import yet: the catalogue holds nothing for this library.'));
+    }
+    return h('tr', { 'data-library': library.id, 'data-import': record.id }, name,
+      h('td', { 'data-label': 'When' }, dateTime(record.at)),
+      h('td', { 'data-label': 'By' }, record.by),
+      h('td', { 'data-label': 'Format' }, FORMATS[record.format] || record.format),
+      h('td', { 'data-label': 'Records read' }, record.records),
+      h('td', { 'data-label': 'Holdings kept' }, record.holdings),
+      h('td', { 'data-label': 'Rejected' }, record.rejected),
+      h('td', { 'data-label': 'Result' }, importResult(record), importRejections(record)));
+  });
+  show('Holdings imports',
+    h('h1', {}, 'Holdings imports'),
+    h('p', { class: 'muted' },
+      'Each library sends its whole holdings file; its last import is what the union catalogue holds for it now. ',
+      'A record the import could not read is rejected with its reason and the rest are kept. ',
+      network ? 'Coordinators see every library.' : 'You see your own library\'s imports.'),
+    h('section', { class: 'card' },
+      h('table', { id: 'imports', class: 'queue' },
+        h('thead', {}, h('tr', {}, ['Library', 'When', 'By', 'Format', 'Records read', 'Holdings kept', 'Rejected', 'Result']
+          .map((title) => h('th', { scope: 'col' }, title)))),
         h('tbody', {}, rows))));
 }
 

@@ -80,12 +80,23 @@ async fn a_record_found_in_the_catalogue_fills_the_request(backend: Backend) {
         );
     }
 
-    // The request placed from it carries the record's id.
+    // Choosing it proposed its lenders (proposed_rota.rs says more); the
+    // request placed from it carries the record's id.
+    page.wait_for(
+        "document.querySelector('#rota-proposal').dataset.state === 'proposed'",
+        "the proposed rota",
+    )
+    .await;
+    let mut proposed: Vec<String> = serde_json::from_value(
+        page.eval(
+            "[...document.querySelectorAll('#rota-list > li')].map(li => li.dataset.library)",
+        )
+        .await,
+    )
+    .unwrap();
+    proposed.sort();
+    assert_eq!(proposed, [LENDER, NEXT_LENDER]);
     page.type_into("#place-barcode", "21000012345678").await;
-    page.choose("#lender-choice", LENDER).await;
-    page.click("#add-lender").await;
-    page.wait_for_element(&format!("#rota-list li[data-library=\"{LENDER}\"]"))
-        .await;
     page.click("#place-submit").await;
     status_is(&page, "REQUESTED").await;
     let id = page.eval("location.hash").await;

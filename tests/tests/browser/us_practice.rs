@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use store::on_both_backends;
 
 use crate::web_client::{
-    network, no_errors, open_request, signed_in, status_is, BORROWER, LENDER, NEXT_LENDER, STRANGER,
+    network, no_errors, open_request, placed_request, shown_request, signed_in_tab, status_is,
+    BORROWER, LENDER, NEXT_LENDER, STRANGER,
 };
 
 const PLACE: &str = "mutation($input: PlaceRequestInput!) { placeRequest(input: $input) { id } }";
@@ -29,10 +30,15 @@ async fn delivered_copy(app: &TestApp, borrower: &str, lender: &str) {
         "lenders": [LENDER],
     } });
     let placed = app.ok(borrower, PLACE, input).await;
+    deliver(app, lender, &placed["placeRequest"]["id"]).await;
+}
+
+/// The lender delivers the copy `id`.
+async fn deliver(app: &TestApp, lender: &str, id: &Value) {
     app.ok(
         lender,
         "mutation($id: UUID!) { deliverCopy(id: $id) { id } }",
-        json!({ "id": placed["placeRequest"]["id"] }),
+        json!({ "id": id }),
     )
     .await;
 }
@@ -71,8 +77,7 @@ async fn message(page: &Page) -> String {
 
 /// The request the page shows: its item's compliance, read through the API.
 async fn compliance_of_shown(page: &Page, app: &TestApp, token: &str) -> Value {
-    let hash = page.eval("location.hash").await;
-    let id = hash.as_str().unwrap().trim_start_matches("#/request/");
+    let id = shown_request(page).await;
     app.ok(
         token,
         "query($id: UUID!) { request(id: $id) { item { copyrightCompliance } } }",
@@ -80,15 +85,6 @@ async fn compliance_of_shown(page: &Page, app: &TestApp, token: &str) -> Value {
     )
     .await["request"]["item"]["copyrightCompliance"]
         .clone()
-}
-
-async fn placed_page(page: &Page) {
-    page.wait_for(
-        "location.hash.startsWith('#/request/') && document.body.dataset.page === 'request' && document.querySelector('h1')",
-        "the new request's page",
-    )
-    .await;
-    status_is(page, "REQUESTED").await;
 }
 
 async fn the_sixth_ccg_copy_is_warned_of_and_reported(backend: Backend) {
@@ -101,8 +97,7 @@ async fn the_sixth_ccg_copy_is_warned_of_and_reported(backend: Backend) {
     nature_counted(&app, &borrower, 4).await;
 
     let browser = Browser::launch().await;
-    let page = browser.tab(&browser.person().await, "borrower").await;
-    signed_in(&page, &app, BORROWER).await;
+    let page = signed_in_tab(&browser, &app, BORROWER, "borrower").await;
 
     // A copy asks for its compliance; a loan does not show the choice.
     page.goto(&format!("{}/#/place", app.base)).await;
@@ -129,17 +124,10 @@ async fn the_sixth_ccg_copy_is_warned_of_and_reported(backend: Backend) {
     // The fifth CCG copy: no warning.
     page.choose("#place-copyrightCompliance", "CCG").await;
     page.click("#place-submit").await;
-    placed_page(&page).await;
+    let id = placed_request(&page).await;
     assert_eq!(compliance_of_shown(&page, &app, &borrower).await, "CCG");
     assert!(page.text("dl.facts").await.contains("CCG"));
-    let id = page.eval("location.hash").await;
-    let id = id.as_str().unwrap().trim_start_matches("#/request/");
-    app.ok(
-        &lender,
-        "mutation($id: UUID!) { deliverCopy(id: $id) { id } }",
-        json!({ "id": id }),
-    )
-    .await;
+    deliver(&app, &lender, &json!(id)).await;
     nature_counted(&app, &borrower, 5).await;
 
     // The sixth: warned before it is placed, offered CCL or OTHER.
@@ -162,7 +150,7 @@ async fn the_sixth_ccg_copy_is_warned_of_and_reported(backend: Backend) {
     page.screenshot("place-copyright-warning.png").await;
     page.choose("#place-copyrightCompliance", "CCL").await;
     page.click("#place-submit").await;
-    placed_page(&page).await;
+    placed_request(&page).await;
     assert_eq!(compliance_of_shown(&page, &app, &borrower).await, "CCL");
 
     // Warned again, staff may go ahead as CCG by placing it once more.
@@ -175,16 +163,9 @@ async fn the_sixth_ccg_copy_is_warned_of_and_reported(backend: Backend) {
     )
     .await;
     page.click("#place-submit").await;
-    placed_page(&page).await;
+    let id = placed_request(&page).await;
     assert_eq!(compliance_of_shown(&page, &app, &borrower).await, "CCG");
-    let id = page.eval("location.hash").await;
-    let id = id.as_str().unwrap().trim_start_matches("#/request/");
-    app.ok(
-        &lender,
-        "mutation($id: UUID!) { deliverCopy(id: $id) { id } }",
-        json!({ "id": id }),
-    )
-    .await;
+    deliver(&app, &lender, &json!(id)).await;
     nature_counted(&app, &borrower, 6).await;
 
     // The report: the title over the limit, and the same rows as CSV.
@@ -245,8 +226,7 @@ async fn closures_show_in_the_directory_and_on_the_rota_picker(backend: Backend)
     let closed = "closed Mar 3, 2026 – Mar 5, 2026 (inventory)";
 
     let browser = Browser::launch().await;
-    let page = browser.tab(&browser.person().await, "borrower").await;
-    signed_in(&page, &app, BORROWER).await;
+    let page = signed_in_tab(&browser, &app, BORROWER, "borrower").await;
     page.goto(&format!("{}/#/place", app.base)).await;
     page.wait_for_element("#place-form").await;
     let option = page
@@ -279,8 +259,7 @@ async fn closures_show_in_the_directory_and_on_the_rota_picker(backend: Backend)
     page.screenshot("rota-closures.png").await;
 
     // The coordinator's directory lists every library's closures.
-    let coordinator = browser.tab(&browser.person().await, "coordinator").await;
-    signed_in(&coordinator, &app, STRANGER).await;
+    let coordinator = signed_in_tab(&browser, &app, STRANGER, "coordinator").await;
     coordinator.click("#nav a[href='#/coordinator']").await;
     coordinator.wait_for_element("#directory").await;
     let row = coordinator
@@ -326,10 +305,8 @@ async fn the_needed_by_date_is_shown_and_changed(backend: Backend) {
         .to_owned();
 
     let browser = Browser::launch().await;
-    let page = browser.tab(&browser.person().await, "borrower").await;
-    let lender = browser.tab(&browser.person().await, "lender").await;
-    signed_in(&page, &app, BORROWER).await;
-    signed_in(&lender, &app, LENDER).await;
+    let page = signed_in_tab(&browser, &app, BORROWER, "borrower").await;
+    let lender = signed_in_tab(&browser, &app, LENDER, "lender").await;
     for (tab, side) in [(&page, "borrowing"), (&lender, "lending")] {
         tab.goto(&format!("{}/#/queue/{side}", app.base)).await;
         tab.wait_for_element(&format!(

@@ -49,6 +49,18 @@ pub(crate) async fn sign_in(page: &Page, app: &TestApp, library: &str, password:
     page.press_enter().await;
 }
 
+/// A new person's tab, signed in at `library`.
+pub(crate) async fn signed_in_tab(
+    browser: &Browser,
+    app: &TestApp,
+    library: &str,
+    name: &str,
+) -> Page {
+    let page = browser.tab(&browser.person().await, name).await;
+    signed_in(&page, app, library).await;
+    page
+}
+
 pub(crate) async fn signed_in(page: &Page, app: &TestApp, library: &str) {
     sign_in(page, app, library, PASSWORD).await;
     page.wait_for(
@@ -114,12 +126,25 @@ pub(crate) async fn place(
         page.screenshot("place-request.png").await;
     }
     page.click("#place-submit").await;
-    page.wait_for("location.hash.startsWith('#/request/') && document.body.dataset.page === 'request' && document.querySelector('h1')", "the new request's page")
-        .await;
+    placed_request(page).await
+}
+
+/// Waits for the page of the request just placed, REQUESTED; its id.
+pub(crate) async fn placed_request(page: &Page) -> String {
+    page.wait_for(
+        "location.hash.startsWith('#/request/') && document.body.dataset.page === 'request' && document.querySelector('h1')",
+        "the new request's page",
+    )
+    .await;
     status_is(page, "REQUESTED").await;
+    shown_request(page).await
+}
+
+/// The id of the request the page shows.
+pub(crate) async fn shown_request(page: &Page) -> String {
     let hash = page.eval("location.hash").await;
     hash.as_str()
-        .unwrap()
+        .expect("the address")
         .trim_start_matches("#/request/")
         .to_owned()
 }
