@@ -64,8 +64,9 @@ impl Catalogue {
                 let number = titles.len() as u64;
                 // Skewed: the most wanted titles are held by a dozen or more.
                 let popularity = 1.0 - rank as f64 / TITLES_PER_SHELF as f64;
-                let wanted =
-                    3 + random.log_normal(1.0 + 9.0 * popularity.powi(4), 0.5).round() as usize;
+                let wanted = 3 + random
+                    .log_normal(1.0 + 9.0 * popularity.powi(4), 0.5)
+                    .round() as usize;
                 let mut holders = draw(&mut random, lenders.of(shelf), wanted);
                 if random.chance(0.3) {
                     let member = everyone.of(shelf).pick(&mut random);
