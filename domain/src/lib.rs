@@ -13,6 +13,7 @@ pub mod library_id;
 pub mod metadata;
 pub mod normalize;
 pub mod request;
+pub mod rota_order;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod validation;

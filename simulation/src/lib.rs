@@ -5,8 +5,9 @@
 //! only borrow, one or two whose lending is suspended for a while — place
 //! requests with seasonal volume (busy in term time, quiet in summer and at
 //! the year's end), each for an item of some shelf (popular, scholarly,
-//! juvenile, local history) with a rota of 2–5 lenders that plausibly hold
-//! it. Lenders answer in hours to days, supply, propose conditions, decline
+//! juvenile, local history) with a rota of 2–5 of the lenders that hold it
+//! in the network's union catalogue ([`Catalogue`]: a few thousand titles,
+//! the most wanted held widely). Lenders answer in hours to days, supply, propose conditions, decline
 //! with ISO 18626 reasons or do not answer; items travel for days, are
 //! renewed, recalled, sometimes lost. The history ends at `Shape::end`:
 //! nothing happens after it, so the newest requests are still open, and a
@@ -27,6 +28,7 @@
 //! [`EventStore::execute`]: store::EventStore::execute
 
 mod calendar;
+mod catalogue;
 mod names;
 mod network;
 mod random;
@@ -39,6 +41,7 @@ use store::Database;
 
 use traffic::Simulation;
 
+pub use catalogue::{catalogue, Catalogue, Title, TITLES_PER_SHELF};
 pub use network::{network, Member, Suspension, COORDINATING_LIBRARY, STAFF_ACCOUNT};
 pub use shape::{GenerateError, Generated, Kind, Path, Shape};
 pub use traffic::RESPONSE_DAYS;
@@ -55,7 +58,19 @@ pub async fn generate_with(
     shape: &Shape,
     path: Path,
 ) -> Result<Generated, GenerateError> {
-    let generated = Simulation::new(db, shape, path).run().await?;
+    generate_from(db, shape, path, &catalogue(shape)).await
+}
+
+/// Generates `shape` into `db` with its requests for the titles of
+/// `catalogue` ([`catalogue`]`(shape)`, given its record ids when the
+/// requests are to name them).
+pub async fn generate_from(
+    db: &Database,
+    shape: &Shape,
+    path: Path,
+    catalogue: &Catalogue,
+) -> Result<Generated, GenerateError> {
+    let generated = Simulation::new(db, shape, path, catalogue).run().await?;
     db.settle_bulk_load().await?;
     Ok(generated)
 }

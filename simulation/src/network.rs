@@ -224,6 +224,6 @@ impl LibraryDirectory for Timeline {
     }
 }
 
-fn suspended_at(period: Option<Suspension>, at: DateTime<Utc>) -> bool {
+pub(crate) fn suspended_at(period: Option<Suspension>, at: DateTime<Utc>) -> bool {
     period.is_some_and(|(from, until)| from <= at && until.is_none_or(|until| at < until))
 }

@@ -1,5 +1,5 @@
 //! What the requests are for: the shelves of items, who holds and who
-//! wants each, and the lenders weighted by what they hold.
+//! wants each, and the members weighted by what they hold.
 
 use crate::names;
 use crate::network::Member;
@@ -86,6 +86,19 @@ impl Shelves {
                             0.0
                         }
                     }))
+                })
+                .collect(),
+        )
+    }
+
+    /// Per shelf: every member, lending or not, weighted by how much of it
+    /// they hold.
+    pub(crate) fn holding(members: &[Member]) -> Shelves {
+        Shelves(
+            Shelf::ALL
+                .iter()
+                .map(|shelf| {
+                    Cumulative::new(members.iter().map(|m| m.holdings * shelf.held_by(m.kind)))
                 })
                 .collect(),
         )

@@ -36,7 +36,7 @@ fn event_row<E: DomainEvent + Serialize>(
         aggregate_id,
         sequence: sequence as i64,
         event_type: event.event_type(),
-        event_version: domain::EVENT_VERSION.to_owned(),
+        event_version: event.event_version(),
         payload: serde_json::to_string(event)?,
         metadata: serde_json::to_string(&metadata)?,
         recorded_at: None,

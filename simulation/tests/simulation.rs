@@ -1,7 +1,8 @@
-//! The demo network generator: the same seed gives the same events; the
-//! command path (every command through the event store, decided again on
-//! the stored stream) accepts every generated command and stores exactly
-//! what the bulk path appends; the network looks like one: fill rate,
+//! The demo network generator: the same seed gives the same events and the
+//! same catalogue; the command path (every command through the event store,
+//! decided again on the stored stream) accepts every generated command,
+//! automatic rotas included, and stores exactly what the bulk path appends;
+//! the network looks like one: fill rate,
 //! turnaround, every status, no request overdue for an answer at the end.
 
 use std::collections::{BTreeSet, HashMap};
@@ -12,12 +13,15 @@ use domain::{Calendar, IllRequest, RequestEvent, RequestStatus, UnfilledReason};
 use projections::queries;
 use projections::{rebuild, Projector};
 use serde_json::Value;
-use simulation::{generate, generate_with, network, Kind, Path, Shape};
+use simulation::{
+    catalogue, generate, generate_from, network, Kind, Path, Shape, TITLES_PER_SHELF,
+};
 use store::testing::{fresh_database, Backend};
 use store::{on_both_backends, Database, Position};
 
-/// Every event in global order, as comparable values.
-async fn events(db: &Database) -> Vec<(String, String, i64, String, Value, Value)> {
+/// Every event in global order, as comparable values: type, stream,
+/// sequence, event type and version, payload, metadata.
+async fn events(db: &Database) -> Vec<(String, String, i64, String, String, Value, Value)> {
     let mut all = Vec::new();
     let mut after = Position::START;
     loop {
@@ -34,6 +38,7 @@ async fn events(db: &Database) -> Vec<(String, String, i64, String, Value, Value
                 e.aggregate_id,
                 e.sequence,
                 e.event_type,
+                e.event_version,
                 e.payload,
                 e.metadata,
             )
@@ -67,6 +72,35 @@ async fn the_same_seed_gives_the_same_events() {
     assert_ne!(events_a, events(&c).await);
     assert_ne!(first.requests, other.requests);
     assert_eq!(network(&small(7)), network(&small(7)));
+    assert_eq!(catalogue(&small(7)), catalogue(&small(7)));
+    assert_ne!(catalogue(&small(7)), catalogue(&small(8)));
+}
+
+/// Each title has its own identifiers and at least three lending holders,
+/// and the most wanted titles are held more widely than the least.
+#[test]
+fn the_catalogue_is_skewed_and_each_title_can_be_lent() {
+    let shape = small(5);
+    let lends: HashMap<_, _> = network(&shape)
+        .into_iter()
+        .map(|m| (m.id, m.lends))
+        .collect();
+    let catalogue = catalogue(&shape);
+    assert_eq!(catalogue.titles.len(), 4 * TITLES_PER_SHELF);
+    let oclc: BTreeSet<&str> = catalogue.titles.iter().map(|t| t.oclc.as_str()).collect();
+    let isbn: BTreeSet<&str> = catalogue.titles.iter().map(|t| t.isbn.as_str()).collect();
+    assert_eq!(oclc.len(), catalogue.titles.len());
+    assert_eq!(isbn.len(), catalogue.titles.len());
+    for title in &catalogue.titles {
+        let lending = title.holders.iter().filter(|h| lends[*h]).count();
+        assert!(lending >= 3, "{title:?}");
+    }
+    let held = |titles: &[simulation::Title]| {
+        titles.iter().map(|t| t.holders.len()).sum::<usize>() as f64 / titles.len() as f64
+    };
+    let shelf = &catalogue.titles[..TITLES_PER_SHELF];
+    let (most, least) = (held(&shelf[..50]), held(&shelf[TITLES_PER_SHELF - 50..]));
+    assert!(most > 2.0 * least, "{most} {least}");
 }
 
 /// Every command through `EventStore::execute` (none refused: the store
@@ -74,20 +108,32 @@ async fn the_same_seed_gives_the_same_events() {
 /// exactly the same events in the same order.
 async fn the_command_path_stores_what_the_bulk_path_appends(backend: Backend) {
     let shape = small(3);
+    // With record ids, so that some rotas are automatic.
+    let catalogue = catalogue(&shape).with_record_ids(|t| format!("ocolc:{}", t.oclc));
     let commands = fresh_database(backend).await;
     let bulk = fresh_database(backend).await;
-    let through_commands = generate_with(&commands, &shape, Path::Commands)
+    let through_commands = generate_from(&commands, &shape, Path::Commands, &catalogue)
         .await
         .expect("every generated command is accepted");
-    let appended = generate_with(&bulk, &shape, Path::Bulk).await.unwrap();
+    let appended = generate_from(&bulk, &shape, Path::Bulk, &catalogue)
+        .await
+        .unwrap();
     assert_eq!(through_commands, appended);
     let stored = events(&commands).await;
     assert_eq!(stored.len() as u64, appended.events);
     assert_eq!(stored, events(&bulk).await);
+    let automatic = stored
+        .iter()
+        .filter(|e| e.3 == "RequestPlaced" && e.4 == "1.1")
+        .count();
+    assert!(
+        automatic > shape.requests / 5 && automatic < shape.requests,
+        "{automatic} automatic placements"
+    );
 
     // Every request's stream folds through the aggregate, version by version.
     let mut streams: HashMap<&str, IllRequest> = HashMap::new();
-    for (kind, id, sequence, _, payload, _) in &stored {
+    for (kind, id, sequence, _, _, payload, _) in &stored {
         if kind != IllRequest::TYPE {
             continue;
         }

@@ -4,7 +4,6 @@
 //! how many requests wait at them, cut to the most a rota holds.
 
 mod candidates;
-pub mod order;
 
 use std::collections::BTreeSet;
 
@@ -13,7 +12,7 @@ use domain::{LibraryDirectory, LibraryId, RotaEntry, ServiceType};
 use store::Database;
 
 use crate::error::CatalogueError;
-use order::Load;
+use domain::rota_order::{self as order, Load};
 
 /// The default of `--max-rota`: the most lenders an automatic rota holds.
 pub const DEFAULT_MAX_ROTA: usize = 5;

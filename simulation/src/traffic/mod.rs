@@ -2,6 +2,7 @@
 //! suspensions and every open request, each step a command the real domain
 //! decides and the writer stores.
 
+mod automatic;
 mod plan;
 
 use std::cmp::Reverse;
@@ -20,16 +21,22 @@ use uuid::Uuid;
 use store::Database;
 
 use crate::calendar::Placements;
+use crate::catalogue::Catalogue;
 use crate::names;
 use crate::network::{network, Member, Timeline, COORDINATING_LIBRARY, STAFF_ACCOUNT};
 use crate::random::{Cumulative, Random};
 use crate::shape::{GenerateError, Generated, Path, Shape};
-use crate::shelves::{Shelf, Shelves};
+use crate::shelves::Shelf;
 use crate::writer::Writer;
+
+use automatic::Loads;
 
 /// The response window the generated requests were routed with (the
 /// server's default `--lender-response-days`).
 pub const RESPONSE_DAYS: i64 = 5;
+/// The share of requests placed from a catalogue record with the automatic
+/// rota (when the catalogue has record ids).
+const AUTOMATIC: f64 = 0.4;
 
 /// One command the simulation issues.
 struct Step {
@@ -44,6 +51,10 @@ struct Open {
     random: Random,
     request: IllRequest,
     shelf: Shelf,
+    /// The title asked for: its index in the catalogue.
+    title: usize,
+    /// Routed by the automatic rota (and rerouted by it).
+    automatic: bool,
     patron_ref: Uuid,
     patron: PatronInput,
     /// When the borrower means to cancel, if it does.
@@ -77,7 +88,8 @@ pub(crate) struct Simulation<'a> {
     index: HashMap<LibraryId, usize>,
     /// Each member's aggregate and version.
     aggregates: Vec<(Library, u64)>,
-    shelves: Shelves,
+    catalogue: &'a Catalogue,
+    loads: Loads,
     borrowers: Cumulative,
     placements: Placements,
     services: RequestServices,
@@ -92,8 +104,14 @@ const LIBRARY_CHANGE: u8 = 0;
 const REQUEST_STEP: u8 = 1;
 
 impl<'a> Simulation<'a> {
-    /// The simulation of `shape`, written to `db` by `path`.
-    pub(crate) fn new(db: &'a Database, shape: &Shape, path: Path) -> Simulation<'a> {
+    /// The simulation of `shape`, its requests for titles of `catalogue`
+    /// (the shape's), written to `db` by `path`.
+    pub(crate) fn new(
+        db: &'a Database,
+        shape: &Shape,
+        path: Path,
+        catalogue: &'a Catalogue,
+    ) -> Simulation<'a> {
         let members = network(shape);
         let clock = Arc::new(ManualClock::new(shape.start));
         let directory = Arc::new(Timeline::new(clock.clone(), &members));
@@ -104,7 +122,12 @@ impl<'a> Simulation<'a> {
             directory,
         };
         Simulation {
-            shelves: Shelves::new(&members),
+            catalogue,
+            loads: Loads::new(
+                members.len(),
+                Calendar::default().date_of(shape.start) - Duration::days(1),
+                shape.days as usize + 3,
+            ),
             borrowers: Cumulative::new(members.iter().map(|m| m.demand)),
             placements: Placements::new(shape),
             index: members
@@ -254,25 +277,35 @@ impl<'a> Simulation<'a> {
         let borrower = &self.members[self.borrowers.pick(&mut random)];
         let shelf = Shelf::ALL
             [Cumulative::new(Shelf::wanted_by(borrower.kind).into_iter()).pick(&mut random)];
-        let lenders = self.rota(&mut random, shelf, &borrower.id, &BTreeSet::new());
+        // Libraries ask for what they do not hold themselves.
+        let mut title = self.catalogue.pick(&mut random, shelf);
+        for _ in 0..8 {
+            if !self.catalogue.titles[title].holders.contains(&borrower.id) {
+                break;
+            }
+            title = self.catalogue.pick(&mut random, shelf);
+        }
+        let automatic = random.chance(AUTOMATIC);
+        let lenders = match automatic
+            .then(|| self.automatic_rota(title, &borrower.id, &BTreeSet::new(), at))
+        {
+            Some(lenders) if !lenders.is_empty() => lenders,
+            _ => self.rota(&mut random, title, &borrower.id, &BTreeSet::new()),
+        };
+        let automatic = lenders.iter().any(|entry| entry.selection.is_some());
         let copy = random.chance(shelf.copies());
-        let (first, second) = shelf.titles();
-        let title = format!("{} {}", random.pick(first), random.pick(second));
-        let author = format!(
-            "{}, {}",
-            random.pick(&names::SURNAMES),
-            random.pick(&names::GIVEN_NAMES)
-        );
+        let record = &self.catalogue.titles[title];
         let item = Item {
-            author: Some(author),
-            year: Some((1950 + random.below(75)).to_string()),
-            isbn: (!copy).then(|| format!("97815{:08}", random.below(100_000_000))),
+            author: Some(record.author.clone()),
+            year: Some(record.year.clone()),
+            isbn: (!copy).then(|| record.isbn.clone()),
+            catalog_record_id: record.record_id.clone(),
             article_title: copy.then(|| format!("Chapter {}", 1 + random.below(20))),
             pages: copy.then(|| {
                 let first = 1 + random.below(300);
                 format!("{first}-{}", first + 5 + random.below(30))
             }),
-            ..Item::titled(title)
+            ..Item::titled(record.title.clone())
         };
         let patron_ref = uuid::Builder::from_random_bytes(random.bytes()).into_uuid();
         let patron = PatronInput {
@@ -303,6 +336,8 @@ impl<'a> Simulation<'a> {
         let open = Open {
             id,
             shelf,
+            title,
+            automatic,
             patron_ref,
             patron,
             cancel_at,
@@ -331,9 +366,24 @@ impl<'a> Simulation<'a> {
             origin: Origin::System,
             action: Action::TimeOut,
         };
-        let Step { at, origin, action } = std::mem::replace(&mut open.next, placeholder);
+        let Step {
+            at,
+            origin,
+            mut action,
+        } = std::mem::replace(&mut open.next, placeholder);
         let at = at.max(self.clock.now());
         self.clock.set(at);
+        // An automatic reroute is built when it is made, from the loads then.
+        if let (true, Action::Reroute { lenders }, Some(state)) =
+            (open.automatic, &mut action, &open.request.state)
+        {
+            *lenders = self.automatic_rota(open.title, &state.borrower, &state.asked, at);
+            if lenders.is_empty() {
+                // No library can lend it now: the request stays unfilled.
+                self.generated.count(&open.request);
+                return Ok(());
+            }
+        }
         let correlation = uuid::Builder::from_random_bytes(open.random.bytes()).into_uuid();
         let metadata = EventMetadata::new(&origin, at, correlation);
         let command = RequestCommand {
@@ -360,9 +410,12 @@ impl<'a> Simulation<'a> {
                 &metadata,
             )
             .await?;
+        let waited_at = self.waiting_at(&open.request);
+        self.count_events(&open.request, &events);
         for event in events {
             open.request.apply(event);
         }
+        self.move_waiting(waited_at, self.waiting_at(&open.request));
         match self.plan(&mut open) {
             Some(next) if next.at <= self.shape.end() => {
                 self.queue.push(Reverse(Due {
@@ -383,32 +436,33 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
-    /// Up to `wanted` lenders (2–5) that plausibly hold a `shelf` item,
-    /// neither the borrower nor any in `asked`.
+    /// Up to `wanted` lenders (2–5) in a random order, each a lending
+    /// holder of `title`, neither the borrower nor any in `asked`.
     fn rota(
         &self,
         random: &mut Random,
-        shelf: Shelf,
+        title: usize,
         borrower: &LibraryId,
         asked: &BTreeSet<LibraryId>,
     ) -> Vec<RotaEntry> {
         let wanted = [2, 3, 3, 3, 4, 4, 4, 5][random.below(8) as usize];
-        let holders = self.shelves.of(shelf);
-        let mut rota: Vec<LibraryId> = Vec::new();
-        for _ in 0..wanted * 20 {
-            if rota.len() == wanted {
-                break;
-            }
-            let lender = &self.members[holders.pick(random)];
-            if lender.lends
-                && &lender.id != borrower
-                && !asked.contains(&lender.id)
-                && !rota.contains(&lender.id)
-            {
-                rota.push(lender.id.clone());
-            }
+        let mut holders: Vec<&LibraryId> = self.catalogue.titles[title]
+            .members
+            .iter()
+            .map(|&m| &self.members[m])
+            .filter(|m| m.lends && &m.id != borrower && !asked.contains(&m.id))
+            .map(|m| &m.id)
+            .collect();
+        // A partial Fisher–Yates shuffle: the first `wanted` places.
+        let wanted = wanted.min(holders.len());
+        for i in 0..wanted {
+            let j = i + random.below((holders.len() - i) as u64) as usize;
+            holders.swap(i, j);
         }
-        rota.into_iter().map(RotaEntry::from).collect()
+        holders[..wanted]
+            .iter()
+            .map(|&id| RotaEntry::from(id.clone()))
+            .collect()
     }
 }
 

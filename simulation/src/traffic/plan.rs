@@ -184,8 +184,13 @@ impl Simulation<'_> {
                 open.rerouted = true;
                 let asked: BTreeSet<LibraryId> =
                     state.rota.iter().map(|s| s.library.clone()).collect();
-                let lenders = self.rota(random, open.shelf, &state.borrower, &asked);
-                if lenders.is_empty() {
+                // An automatic rota is built when the reroute is made.
+                let lenders = if open.automatic {
+                    Vec::new()
+                } else {
+                    self.rota(random, open.title, &state.borrower, &asked)
+                };
+                if lenders.is_empty() && !open.automatic {
                     return None;
                 }
                 let at = business(now + hours(random.log_normal(30.0, 0.7)), random);

@@ -2,16 +2,17 @@
 //! automatic rota"): who may be a candidate, the order by score with a
 //! queue penalty on a history checked by hand, ties by the hash, the cut
 //! after ordering, `placeRequest` and `reroute` with `lenders: []`, and each
-//! entry's selection through replay and export/import.
+//! entry's selection through replay, export/import and `ill-replay audit`.
 
 use std::io::Cursor;
+use std::process::Command;
 
 use catalogue::formats::Format;
 use catalogue::import::ImportRequest;
 use chrono::Duration;
 use domain::testing::{BOR, L1, L2, L3};
 use domain::{IllRequest, RequestView};
-use ill_tests::{test_epoch, Backend, Network, REQUEST_FIELDS};
+use ill_tests::{nodes, test_epoch, Backend, Network, REQUEST_FIELDS};
 use serde_json::{json, Value};
 use store::testing::fresh_database;
 use store::{on_both_backends, Database, EventStore};
@@ -23,12 +24,17 @@ const NO_LENDER: &str = "no library can lend this item now";
 const SUGGEST: &str = "query($record: ID!, $service: ServiceType) {
     suggestRota(record: $record, serviceType: $service) { library { id } score reason } }";
 
+/// The network's store, opened beside its server.
+async fn database(net: &Network) -> Database {
+    Database::connect_existing(&net.app.database_url)
+        .await
+        .unwrap()
+}
+
 /// Replaces `library`'s holdings with one copy of the record (lendable or
 /// not) through the catalogue's import.
 async fn holds(net: &Network, library: &str, lendable: bool) {
-    let db = Database::connect_existing(&net.app.database_url)
-        .await
-        .unwrap();
+    let db = database(net).await;
     let csv = format!(
         "title,oclc,lendable\nThe Long Winter,{},{lendable}\n",
         "12345"
@@ -68,6 +74,33 @@ async fn suggest(net: &Network, token: &str, service: &str) -> Vec<(String, f64,
             )
         })
         .collect()
+}
+
+/// L1, L2 and L3 each hold a lendable copy of the record.
+async fn three_hold(net: &Network) {
+    for library in [L1, L2, L3] {
+        holds(net, library, true).await;
+    }
+}
+
+/// Asks BOR's `suggestRota` until `expected` holds of it (the read models
+/// follow the log), for up to 5 s; the last answer.
+async fn suggest_until(
+    net: &Network,
+    expected: impl Fn(&[(String, f64, String)]) -> bool,
+) -> Vec<(String, f64, String)> {
+    let started = std::time::Instant::now();
+    loop {
+        let got = suggest(net, &net.bor, "LOAN").await;
+        if expected(&got) {
+            return got;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{got:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 fn ids(candidates: &[(String, f64, String)]) -> Vec<&str> {
@@ -172,9 +205,7 @@ async fn supplied(net: &Network, borrower: &str, lender: &str, receive: bool) {
 /// L1 lent 3 (2 to BOR, 1 to L3), L3 borrowed 1, one request waits at L2;
 /// then a day passes, so that those days are within D−90 … D−1.
 async fn a_small_history(net: &Network) {
-    for library in [L1, L2, L3] {
-        holds(net, library, true).await;
-    }
+    three_hold(net).await;
     supplied(net, BOR, L1, true).await;
     supplied(net, BOR, L1, false).await;
     supplied(net, L3, L1, true).await;
@@ -192,44 +223,23 @@ async fn the_order_follows_the_score_and_a_queue_pushes_back(backend: Backend) {
         (L2.to_owned(), 1.1, quiet(0, 0, 1)),
         (L1.to_owned(), 4.0, quiet(3, 0, 0)),
     ];
-    let started = std::time::Instant::now();
-    loop {
-        let got = suggest(&net, &net.bor, "LOAN").await;
-        if got == expected {
-            break;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "{got:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    suggest_until(&net, |got| got == expected).await;
 }
 on_both_backends!(the_order_follows_the_score_and_a_queue_pushes_back);
 
 async fn the_cut_comes_after_ordering(backend: Backend) {
     let net = Network::new_with(backend, |s| s.max_rota = 2).await;
     a_small_history(&net).await;
-    let started = std::time::Instant::now();
-    loop {
-        let got = suggest(&net, &net.bor, "LOAN").await;
-        if ids(&got) == [L3, L2] && got[1].2 == quiet(0, 0, 1) {
-            break;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "{got:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    suggest_until(&net, |got| {
+        ids(got) == [L3, L2] && got[1].2 == quiet(0, 0, 1)
+    })
+    .await;
 }
 on_both_backends!(the_cut_comes_after_ordering);
 
 async fn ties_follow_the_hash_not_the_name(backend: Backend) {
     let net = Network::new(backend).await;
-    for library in [L1, L2, L3] {
-        holds(&net, library, true).await;
-    }
+    three_hold(&net).await;
     // First 8 bytes of SHA-256("ocolc:12345\nBOR\nLn"): L2 2a7a08065400fabc,
     // L3 c547e924630320c8, L1 e51f65358d578d50.
     let got = suggest(&net, &net.bor, "LOAN").await;
@@ -249,6 +259,18 @@ fn automatic_input(id: Uuid, record: Option<&str>) -> Value {
         "item": { "title": "The Long Winter", "catalogRecordId": record },
         "lenders": [],
     })
+}
+
+/// BOR places request `id` for the record with `lenders: []`; the request.
+async fn place_automatically(net: &Network, id: Uuid) -> Value {
+    net.app
+        .ok(
+            &net.bor,
+            &place_query(),
+            json!({ "input": automatic_input(id, Some(RECORD)) }),
+        )
+        .await["placeRequest"]
+        .clone()
 }
 
 async fn an_automatic_placement_records_each_selection(backend: Backend) {
@@ -282,19 +304,9 @@ async fn an_automatic_placement_records_each_selection(backend: Backend) {
         assert_eq!(net.version(&json!(id)).await, 0, "{why}: nothing stored");
     }
 
-    for library in [L1, L2, L3] {
-        holds(&net, library, true).await;
-    }
+    three_hold(&net).await;
     let id = Uuid::new_v4();
-    let placed = net
-        .app
-        .ok(
-            &net.bor,
-            &place_query(),
-            json!({ "input": automatic_input(id, Some(RECORD)) }),
-        )
-        .await["placeRequest"]
-        .clone();
+    let placed = place_automatically(&net, id).await;
     assert_eq!(placed["item"]["catalogRecordId"], RECORD);
     let rota: Vec<Value> = placed["rota"]
         .as_array()
@@ -316,15 +328,7 @@ async fn an_automatic_placement_records_each_selection(backend: Backend) {
         json!({ "lender": L2, "selection": quiet(0, 0, 0) })
     );
     // The same placement again is the same request.
-    let again = net
-        .app
-        .ok(
-            &net.bor,
-            &place_query(),
-            json!({ "input": automatic_input(id, Some(RECORD)) }),
-        )
-        .await["placeRequest"]
-        .clone();
+    let again = place_automatically(&net, id).await;
     assert_eq!(again["version"], placed["version"]);
 
     // A whole lifecycle after it.
@@ -340,9 +344,7 @@ async fn an_automatic_placement_records_each_selection(backend: Backend) {
     assert_eq!(done["status"], "COMPLETED");
 
     // Replay from the log, and the log through export and import.
-    let db = Database::connect_existing(&net.app.database_url)
-        .await
-        .unwrap();
+    let db = database(&net).await;
     let mut exported = Vec::new();
     store::transfer::export(&db, &mut exported).await.unwrap();
     let copy = fresh_database(backend).await;
@@ -350,6 +352,7 @@ async fn an_automatic_placement_records_each_selection(backend: Backend) {
         .await
         .unwrap();
     let uuid: Uuid = serde_json::from_value(id.clone()).unwrap();
+    audit_shows_the_selections(&net.app.database_url, uuid).await;
     for database in [db, copy] {
         let history = EventStore::new(database)
             .history::<IllRequest>(&uuid.to_string())
@@ -374,20 +377,51 @@ async fn an_automatic_placement_records_each_selection(backend: Backend) {
 }
 on_both_backends!(an_automatic_placement_records_each_selection);
 
+/// `ill-replay audit` of the served store shows each lender's selection
+/// in the placement's data, as JSON and in the table.
+async fn audit_shows_the_selections(database_url: &str, id: Uuid) {
+    let url = database_url.to_owned();
+    let audit = move |json: bool| {
+        let mut args = vec!["--database-url".to_owned(), url.clone()];
+        args.extend(["audit".to_owned(), id.to_string()]);
+        if json {
+            args.push("--json".into());
+        }
+        let output = Command::new(nodes::replay_binary())
+            .args(args)
+            .output()
+            .expect("run ill-replay audit");
+        assert!(
+            output.status.success(),
+            "ill-replay audit: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let (lines, table) = tokio::task::spawn_blocking(move || (audit(true), audit(false)))
+        .await
+        .unwrap();
+    let placed: Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(placed["event"], "RequestPlaced");
+    assert_eq!(
+        placed["data"]["rota"],
+        json!([
+            { "lender": L2, "selection": quiet(0, 0, 0) },
+            { "lender": L3, "selection": quiet(0, 0, 0) },
+            { "lender": L1, "selection": quiet(0, 0, 0) },
+        ])
+    );
+    let placed_row = table.lines().nth(1).unwrap();
+    assert!(
+        placed_row.contains("RequestPlaced") && placed_row.contains(&quiet(0, 0, 0)),
+        "{table}"
+    );
+}
+
 async fn reroute_with_no_lenders_builds_a_fresh_rota(backend: Backend) {
     let net = Network::new_with(backend, |s| s.max_rota = 2).await;
-    for library in [L1, L2, L3] {
-        holds(&net, library, true).await;
-    }
-    let placed = net
-        .app
-        .ok(
-            &net.bor,
-            &place_query(),
-            json!({ "input": automatic_input(Uuid::new_v4(), Some(RECORD)) }),
-        )
-        .await["placeRequest"]
-        .clone();
+    three_hold(&net).await;
+    let placed = place_automatically(&net, Uuid::new_v4()).await;
     let id = placed["id"].clone();
     // L2 then L3 (the hash order); both decline.
     net.act(&net.l2, &id, "decline(id: $id, reason: NOT_ON_SHELF)")

@@ -4,10 +4,12 @@
 //! `(10·(lent+1) + waiting·(borrowed+1)) / (10·(borrowed+1))` by integer
 //! cross-multiplication; equal scores by the first 8 bytes, big-endian, of
 //! SHA-256(record "\n" borrower "\n" library), so no name is favoured.
+//! Pure, so that the catalogue's rota and the simulated network's
+//! automatic placements order lenders alike.
 
 use std::cmp::Ordering;
 
-use domain::LibraryId;
+use crate::LibraryId;
 use sha2::{Digest, Sha256};
 
 /// What one candidate lent and borrowed over the 90 days, and how many

@@ -1,8 +1,13 @@
 //! `--demo`: on an empty store, a simulated statewide network of about 200
-//! libraries with a year of traffic that ends now (`simulation`),
-//! accounts for a coordinator, an admin and a few libraries' staff, and
+//! libraries with a year of traffic that ends now (`simulation`), their
+//! holdings in the union catalogue and the requests placed from its
+//! records ([`holdings`]), accounts for a coordinator, an admin and a few libraries' staff, and
 //! their tokens printed once. The projector has caught up before the server
 //! listens, so the statistics page is full from the first request.
+
+mod holdings;
+
+pub use holdings::catalogue;
 
 use std::time::Instant;
 
@@ -10,7 +15,7 @@ use rand::Rng;
 
 use domain::{LibraryId, RequestStatus, Role};
 use projections::Projector;
-use simulation::{Kind, Shape, COORDINATING_LIBRARY, STAFF_ACCOUNT};
+use simulation::{Kind, Path, Shape, COORDINATING_LIBRARY, STAFF_ACCOUNT};
 use store::accounts::Account;
 use store::Position;
 
@@ -18,7 +23,8 @@ use crate::auth::{self, passwords};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const DEMO_SEED: u64 = 18_626;
+/// The demo network's seed: every demo store holds the same network.
+pub const DEMO_SEED: u64 = 18_626;
 /// Events per projector transaction while the demo loads.
 const CATCH_UP_BATCH: u32 = 20_000;
 
@@ -37,11 +43,18 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
         "demo: generating a year of a {}-library network, {requests} requests …",
         shape.libraries
     );
-    let generated = simulation::generate(state.database(), &shape)
+    let catalogue = holdings::catalogue(&shape);
+    let generated = simulation::generate_from(state.database(), &shape, Path::Bulk, &catalogue)
         .await
         .map_err(ApiError::internal)?;
     state.reload_libraries().await?;
     let generating = started.elapsed();
+    let holdings = holdings::import(state, &catalogue).await?;
+    println!(
+        "demo: {} catalogue records, {holdings} holdings imported in {:.1} s",
+        catalogue.titles.len(),
+        (started.elapsed() - generating).as_secs_f64()
+    );
 
     println!(
         "demo accounts: sign in at / with library, name and password; the token is for the API \

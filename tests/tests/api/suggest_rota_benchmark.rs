@@ -1,0 +1,201 @@
+//! `suggestRota` at the scale issue 19 asks for: 200 libraries and a year of
+//! history, on a `--demo` store of `ILL_BENCH_REQUESTS` requests (default
+//! 100,000) with the demo's catalogue. It times `ILL_BENCH_QUERIES` rotas
+//! (default 2,000; 200 more first to warm up) for records of the demo
+//! catalogue and borrowers across the network, two ways, each against a
+//! baseline timed just before it in the same run:
+//! - the function, `catalogue::rota::suggest`, against `SELECT 1` on the
+//!   same pool;
+//! - the GraphQL query over HTTP, against `{ __typename }` from the same
+//!   client.
+//!
+//! Ignored: run it in release (BENCHMARKS.md, "suggestRota"), e.g.
+//!
+//!     cargo test --release -p ill-tests --test api -- --ignored --nocapture \
+//!         suggest_rota_benchmark
+//!
+//! `ILL_BENCH_DATABASE_URL` / `ILL_BENCH_SQLITE_URL` keep the demo store
+//! between runs (a store that is not empty is used as it is).
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use catalogue::rota::{self, RotaFor};
+use domain::{LibraryId, Role, ServiceType};
+use ill_tests::{spawn_app_on, test_epoch, Backend, TestApp};
+use serde_json::json;
+use simulation::Shape;
+use store::accounts::Account;
+use store::backend::on_db;
+use store::testing::bench::{env_or, ms, percentile};
+use store::testing::fresh_url;
+
+const SUGGEST: &str = "query($record: ID!) { suggestRota(record: $record) { library { id } } }";
+const TYPENAME: &str = "{ __typename }";
+/// Borrowers with a token for the GraphQL half.
+const BORROWERS: usize = 20;
+const WARM_UP: usize = 200;
+
+/// The demo store: kept (`ILL_BENCH_*_URL`) or fresh, loaded on an empty one.
+async fn demo(backend: Backend, requests: usize) -> TestApp {
+    let kept = match backend {
+        Backend::Postgres => std::env::var("ILL_BENCH_DATABASE_URL"),
+        Backend::Sqlite => std::env::var("ILL_BENCH_SQLITE_URL"),
+    };
+    let url = match kept {
+        Ok(url) => url,
+        Err(_) => fresh_url(backend).await,
+    };
+    let started = Instant::now();
+    let app = spawn_app_on(url, |settings| {
+        settings.demo = Some(requests);
+        settings.bootstrap_admin_token = None;
+    })
+    .await;
+    println!(
+        "suggestRota {backend:?}: the demo store ready in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    app
+}
+
+/// p50, p99 and max in milliseconds.
+fn summary(times: &mut [Duration]) -> (f64, f64, f64) {
+    (
+        ms(percentile(times, 50.0)),
+        ms(percentile(times, 99.0)),
+        ms(percentile(times, 100.0)),
+    )
+}
+
+fn report(
+    backend: Backend,
+    what: &str,
+    baseline: &str,
+    rota: (f64, f64, f64),
+    base: (f64, f64, f64),
+) {
+    println!(
+        "suggestRota {backend:?} {what}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; \
+         {baseline} p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; p99 ratio {:.1}x",
+        rota.0,
+        rota.1,
+        rota.2,
+        base.0,
+        base.1,
+        base.2,
+        rota.1 / base.1.max(1e-9)
+    );
+}
+
+async fn suggest_rota_benchmark(backend: Backend) {
+    let requests: usize = env_or("ILL_BENCH_REQUESTS", 100_000);
+    let queries: usize = env_or("ILL_BENCH_QUERIES", 2_000);
+    let app = demo(backend, requests).await;
+    let state = &app.server.state;
+    let db = state.database();
+    let shape = Shape::year_ending(test_epoch(), requests, api::demo::DEMO_SEED);
+    let catalogue = api::demo::catalogue(&shape);
+    let records: Vec<&str> = catalogue
+        .titles
+        .iter()
+        .filter_map(|t| t.record_id.as_deref())
+        .collect();
+    let libraries: Vec<LibraryId> = state.libraries.all().into_iter().map(|l| l.id).collect();
+    let services = &state.commands.services;
+    let today = services.calendar.date_of(services.clock.now());
+    let excluded = BTreeSet::new();
+    // Spread over the records and the borrowers (coprime strides).
+    let pick = |i: usize| {
+        (
+            records[i * 7_919 % records.len()],
+            &libraries[i * 31 % libraries.len()],
+        )
+    };
+
+    let (mut rotas, mut selects) = (Vec::with_capacity(queries), Vec::with_capacity(queries));
+    let mut empty = 0;
+    for i in 0..WARM_UP + queries {
+        let (record, borrower) = pick(i);
+        let started = Instant::now();
+        let one: i32 =
+            on_db!(db, pool => sqlx::query_scalar("SELECT 1").fetch_one(pool).await).unwrap();
+        let select = started.elapsed();
+        assert_eq!(one, 1);
+        let rota_for = RotaFor {
+            record,
+            borrower,
+            service: ServiceType::Loan,
+            today,
+            excluded: &excluded,
+            max: state.max_rota,
+        };
+        let started = Instant::now();
+        let candidates = rota::suggest(db, services.directory.as_ref(), &rota_for)
+            .await
+            .unwrap();
+        let rota = started.elapsed();
+        if i >= WARM_UP {
+            rotas.push(rota);
+            selects.push(select);
+            empty += usize::from(candidates.is_empty());
+        }
+    }
+    // Most records have a lender for most borrowers: the rotas did work.
+    assert!(empty * 10 < queries, "{empty} of {queries} rotas empty");
+    report(
+        backend,
+        "catalogue::rota::suggest",
+        "SELECT 1",
+        summary(&mut rotas),
+        summary(&mut selects),
+    );
+
+    let mut tokens = Vec::with_capacity(BORROWERS);
+    for library in libraries.iter().take(BORROWERS) {
+        let (token, hash) = api::auth::new_token();
+        let account = Account {
+            library: library.clone(),
+            name: "rota-bench".into(),
+            role: Role::Staff,
+        };
+        store::accounts::add_token(db, &account, &hash)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    let (mut graphql, mut typenames) = (Vec::with_capacity(queries), Vec::with_capacity(queries));
+    for i in 0..WARM_UP + queries {
+        let (record, _) = pick(i);
+        let token = &tokens[i % tokens.len()];
+        let started = Instant::now();
+        app.ok(token, TYPENAME, json!({})).await;
+        let typename = started.elapsed();
+        let started = Instant::now();
+        app.ok(token, SUGGEST, json!({ "record": record })).await;
+        let suggest = started.elapsed();
+        if i >= WARM_UP {
+            graphql.push(suggest);
+            typenames.push(typename);
+        }
+    }
+    report(
+        backend,
+        "GraphQL suggestRota over HTTP",
+        "{ __typename }",
+        summary(&mut graphql),
+        summary(&mut typenames),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run in release with --ignored"]
+async fn postgres() {
+    suggest_rota_benchmark(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run in release with --ignored"]
+async fn sqlite() {
+    suggest_rota_benchmark(Backend::Sqlite).await;
+}
