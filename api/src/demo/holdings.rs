@@ -26,9 +26,9 @@ pub fn catalogue(shape: &Shape) -> Catalogue {
 /// by them.
 fn record_id(title: &Title) -> String {
     let member = Member {
-        batch: String::new(),
+        batch: "".into(),
         position: 1,
-        library: String::new(),
+        library: "".into(),
         oclc_numbers: normalize::oclc(&title.oclc).into_iter().collect(),
         isbns: normalize::isbn13(&title.isbn).into_iter().collect(),
         match_key: None,

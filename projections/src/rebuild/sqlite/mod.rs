@@ -20,7 +20,7 @@ mod rows;
 mod scratch;
 
 use domain::Calendar;
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, Row, SqliteConnection, SqlitePool};
 
