@@ -119,8 +119,12 @@ async fn the_answer_due_first_is_on_top_in_the_networks_time() {
 
     // The order by last change puts it behind "Load more".
     page.choose("#queue-order", "updated").await;
+    // Re-rendered once the first row is no longer the one on top by answer.
     page.wait_for(
-        "location.hash.includes('order=updated') && document.querySelector('#queue-table tbody tr') && document.querySelector('#load-more')",
+        &format!(
+            "location.hash.includes('order=updated') && document.querySelector('#load-more') \
+             && document.querySelector('#queue-table tbody tr:first-child')?.dataset.id !== '{new}'"
+        ),
         "the queue by last change",
     )
     .await;
