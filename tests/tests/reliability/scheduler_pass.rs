@@ -215,8 +215,14 @@ async fn scheduler_pass(backend: Backend) {
         .unwrap_or_else(|e| panic!("{}", e.message()));
     let busy = started.elapsed();
     // Every expiry is carried out; of the timeouts, those at the closed
-    // lenders are refused (their windows extended).
-    assert!(moved >= expiring && moved < due + expiring, "{moved}");
+    // lenders (the busiest with answers due) are refused: their windows are
+    // extended. A small history may have no timeout due that day.
+    assert!(moved >= expiring, "{moved}");
+    if due > 0 {
+        assert!(moved < due + expiring, "{moved} of {due} timeouts moved");
+    } else {
+        assert_eq!(moved, expiring);
+    }
     let ratio = |d: Duration| d.as_secs_f64() / baseline.as_secs_f64().max(1e-9);
     println!(
         "scheduler pass {backend:?}: {views} request views; SELECT count(*) {baseline:.2?}\n\
