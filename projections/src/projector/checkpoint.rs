@@ -21,12 +21,18 @@ pub async fn checkpoint(
     load_checkpoint(database, projection.checkpoint(Target::Live)).await
 }
 
-/// A live checkpoint as a PostgreSQL connection's open transaction sees it
-/// (the bulk pass reads it inside its snapshot).
-pub(crate) async fn live_checkpoint_on(
-    c: &mut sqlx::PgConnection,
+/// A live checkpoint as a connection's open transaction sees it (the bulk
+/// pass reads it inside its snapshot).
+pub(crate) async fn live_checkpoint_on<'c, DB>(
+    c: impl sqlx::Executor<'c, Database = DB>,
     projection: Projection,
-) -> Result<Position, StoreError> {
+) -> Result<Position, StoreError>
+where
+    DB: sqlx::Database,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (i64, i64): sqlx::FromRow<'r, DB::Row>,
+{
     let row: Option<(i64, i64)> = sqlx::query_as(LOAD_CHECKPOINT)
         .bind(projection.checkpoint(Target::Live))
         .fetch_optional(c)

@@ -12,14 +12,15 @@
 //! The pass is the same on both backends where it can be (`bulk/`: the plan,
 //! the decoding, the folds); each backend reads the log and loads the twins
 //! its own way (`postgres/`: COPY; `sqlite/`: scratch tables, then one
-//! transaction per projection). On PostgreSQL, verify first compares
-//! fingerprints of the rows a rebuild would write with the stored rows
-//! (`postgres/fingerprint.rs`) and builds twins only when they differ.
+//! transaction per projection). Verify first compares fingerprints of the
+//! rows a rebuild would write with the stored rows (`fingerprint.rs`, each
+//! backend's `fingerprint.rs`) and builds twins only when they differ.
 //!
 //! The patron vault and notes are not projections: never touched here.
 
 mod bulk;
 mod compare;
+mod fingerprint;
 mod lock;
 mod postgres;
 mod progress;
@@ -160,21 +161,24 @@ pub async fn verify(
     Ok(differences)
 }
 
-/// Verify's first look (PostgreSQL, `postgres/fingerprint.rs`): whether every stored
-/// table holds exactly the rows a rebuild would write, with every live
-/// checkpoint where that pass stopped. One read of the log and of the
-/// tables, nothing written. False on SQLite, which verifies the thorough way
-/// only.
+/// Verify's first look: whether every stored table holds exactly the rows
+/// a rebuild would write, with every live checkpoint where that pass
+/// stopped. One read of the log and of the tables, nothing stored written.
+/// PostgreSQL's pass stops at the live checkpoint when it is close to the
+/// end of the log (`postgres/plan.rs`); SQLite's reads the whole log, so a
+/// projector still behind it sends verify the thorough way.
 pub async fn fingerprints_match(
     db: &Database,
     calendar: Calendar,
     mut progress: impl FnMut(RebuildProgress),
 ) -> Result<bool, StoreError> {
-    let Database::Postgres(pool) = db else {
-        return Ok(false);
-    };
-    postgres::analyze_events(pool).await?;
-    postgres::matches_stored(pool, calendar, &mut progress).await
+    match db {
+        Database::Postgres(pool) => {
+            postgres::analyze_events(pool).await?;
+            postgres::matches_stored(pool, calendar, &mut progress).await
+        }
+        Database::Sqlite(pool) => sqlite::matches_stored(pool, calendar, &mut progress).await,
+    }
 }
 
 fn selected(projection: Option<&str>) -> Result<Vec<Projection>, StoreError> {

@@ -10,9 +10,10 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::fingerprint::Fingerprint;
+use super::fingerprint::add_lines;
 use super::twins::{Twin, TWINS};
 use crate::read_models::Projection;
+use crate::rebuild::fingerprint::Fingerprint;
 use store::StoreError;
 
 /// Bytes buffered per table before they go to its COPY.
@@ -84,7 +85,7 @@ impl Output {
 
     async fn send(&mut self) -> Result<(), StoreError> {
         match &mut self.sink {
-            Sink::Fingerprint(fingerprint) => fingerprint.add_lines(&mut self.buffer),
+            Sink::Fingerprint(fingerprint) => add_lines(fingerprint, &mut self.buffer),
             Sink::Load { sender, task } => {
                 let rows =
                     std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK + 64 * 1024));

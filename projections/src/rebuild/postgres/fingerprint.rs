@@ -4,15 +4,12 @@
 //! anything else sends verify down the thorough path (twins, then a
 //! row-by-row comparison in SQL that names each differing row).
 //!
-//! A row's fingerprint is a hash of its `COPY` text line, which is the same
-//! bytes whether the pass writes it or PostgreSQL reads it out of the stored
+//! A row's canonical bytes are its `COPY` text line, which is the same
+//! whether the pass writes it or PostgreSQL reads it out of the stored
 //! table: every column is text, a number, a boolean, a date, a UUID, or
-//! `json` kept verbatim (migration 0008). A table's fingerprint is its row
-//! count and the wrapping sum of its rows' hashes, so row order does not
-//! matter; two different tables agree only if their rows collide in both.
+//! `json` kept verbatim (migration 0008).
 
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hasher};
 
 use futures::StreamExt;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -21,32 +18,20 @@ use tokio::task::JoinHandle;
 use super::twins::Twin;
 use crate::projector::live_checkpoint_on;
 use crate::read_models::Projection;
+use crate::rebuild::fingerprint::Fingerprint;
 use store::log::Position;
 use store::StoreError;
 
-/// Rows of one table, order-free.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Fingerprint {
-    rows: u64,
-    sum: u64,
-}
-
-impl Fingerprint {
-    /// Adds the whole lines at the front of `buffer` and removes them; an
-    /// unfinished last line stays for the next call.
-    pub(super) fn add_lines(&mut self, buffer: &mut Vec<u8>) {
-        let Some(end) = buffer.iter().rposition(|b| *b == b'\n') else {
-            return;
-        };
-        for line in buffer[..=end].split_inclusive(|b| *b == b'\n') {
-            // SipHash with fixed keys: the same on every run and machine.
-            let mut hasher = DefaultHasher::new();
-            hasher.write(line);
-            self.rows += 1;
-            self.sum = self.sum.wrapping_add(hasher.finish());
-        }
-        buffer.drain(..=end);
+/// Adds the whole `COPY` lines at the front of `buffer` to `fingerprint`
+/// and removes them; an unfinished last line stays for the next call.
+pub(super) fn add_lines(fingerprint: &mut Fingerprint, buffer: &mut Vec<u8>) {
+    let Some(end) = buffer.iter().rposition(|b| *b == b'\n') else {
+        return;
+    };
+    for line in buffer[..=end].split_inclusive(|b| *b == b'\n') {
+        fingerprint.add(line);
     }
+    buffer.drain(..=end);
 }
 
 /// The live checkpoints and the stored tables' fingerprints, as they stand
@@ -79,7 +64,7 @@ pub(super) async fn stored(
             let mut pending = Vec::new();
             while let Some(chunk) = lines.next().await.transpose()? {
                 pending.extend_from_slice(&chunk);
-                fingerprint.add_lines(&mut pending);
+                add_lines(&mut fingerprint, &mut pending);
             }
             drop(lines);
             if !pending.is_empty() {
@@ -107,21 +92,21 @@ mod tests {
     #[test]
     fn order_free_and_split_anywhere() {
         let mut whole = Fingerprint::default();
-        whole.add_lines(&mut b"a\t1\nb\t2\nc\t3\n".to_vec());
+        add_lines(&mut whole, &mut b"a\t1\nb\t2\nc\t3\n".to_vec());
         let mut pieces = Fingerprint::default();
         let mut pending = b"c\t3\nb\t".to_vec();
-        pieces.add_lines(&mut pending);
+        add_lines(&mut pieces, &mut pending);
         assert_eq!(pending, b"b\t");
         pending.extend_from_slice(b"2\na\t1\n");
-        pieces.add_lines(&mut pending);
+        add_lines(&mut pieces, &mut pending);
         assert!(pending.is_empty());
         assert_eq!(whole, pieces);
 
         let mut other = Fingerprint::default();
-        other.add_lines(&mut b"a\t1\nb\t2\nc\t4\n".to_vec());
+        add_lines(&mut other, &mut b"a\t1\nb\t2\nc\t4\n".to_vec());
         assert_ne!(whole, other);
         let mut fewer = Fingerprint::default();
-        fewer.add_lines(&mut b"a\t1\nb\t2\n".to_vec());
+        add_lines(&mut fewer, &mut b"a\t1\nb\t2\n".to_vec());
         assert_ne!(whole, fewer);
     }
 }

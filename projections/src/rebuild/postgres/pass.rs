@@ -10,12 +10,13 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 use super::copy_in::{Mode, Outputs};
 use super::decode;
-use super::fingerprint::{self, Fingerprint, StoredSide};
+use super::fingerprint::{self, StoredSide};
 use super::plan;
 use super::rows::{write_directory, write_durations, write_request, write_statistics};
 use super::twins;
 use crate::read_models::Projection;
 use crate::rebuild::bulk::{Folds, Plan, Wanted, REPORT_EVERY};
+use crate::rebuild::fingerprint::Fingerprint;
 use crate::rebuild::progress::RebuildProgress;
 use store::log::Position;
 use store::StoreError;

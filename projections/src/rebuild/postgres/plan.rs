@@ -36,7 +36,7 @@ const DIRECTORY_EVENTS: &str =
 
 /// Hinted when it can be, inside `reader`'s snapshot.
 pub(super) async fn plan(reader: &mut PgConnection) -> Result<Plan, StoreError> {
-    let live = live_checkpoint_on(reader, Projection::Requests).await?;
+    let live = live_checkpoint_on(&mut *reader, Projection::Requests).await?;
     if live == Position::START {
         return counted(reader).await;
     }

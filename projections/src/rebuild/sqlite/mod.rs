@@ -13,20 +13,27 @@
 //!   around the copy, ANALYZE, the twins' checkpoint set with the rows.
 //!
 //! The events after the pass are applied afterwards by the incremental path
-//! (`advance` in `swap.rs`), as on PostgreSQL.
+//! (`advance` in `swap.rs`), as on PostgreSQL. Verify's first look runs the
+//! same pass and fingerprints the scratch tables against the stored ones
+//! instead of loading twins (`fingerprint.rs`).
 
+mod fingerprint;
 mod load;
 mod rows;
 mod scratch;
+
+use std::collections::BTreeMap;
 
 use domain::Calendar;
 use futures::TryStreamExt;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, Row, SqliteConnection, SqlitePool};
 
-use self::scratch::Scratch;
+use self::scratch::{scratch_name, tables, Scratch};
+use crate::projector::live_checkpoint_on;
 use crate::read_models::Projection;
 use crate::rebuild::bulk::{self, Decoded, Folds, Plan, Wanted, REPORT_EVERY};
+use crate::rebuild::fingerprint::Fingerprint;
 use crate::rebuild::progress::RebuildProgress;
 use store::log::Position;
 use store::StoreError;
@@ -43,92 +50,174 @@ pub(super) async fn build(
     projections: &[Projection],
     progress: &mut impl FnMut(RebuildProgress),
 ) -> Result<(u64, Position), StoreError> {
-    let options = pool.connect_options();
-    // Its temporary database, and the scratch tables in it, end with it.
-    let mut writer = SqliteConnection::connect_with(&options).await?;
+    let mut pass = Pass::open(pool, projections).await?;
     let built = async {
-        sqlx::Executor::execute(&mut writer, SETTINGS).await?;
-        let mut scratch = Scratch::create(&mut writer, projections).await?;
-        let mut reader = SqliteConnection::connect_with(&options).await?;
-        let passed = pass(
-            &mut reader,
-            &mut writer,
-            &mut scratch,
-            calendar,
-            projections,
-            progress,
-        )
-        .await;
-        drop(reader.close().await);
-        let (events, position) = passed?;
+        let mut snapshot = pass.reader.begin().await?;
+        let passed = pass
+            .writer
+            .fold_log(&mut snapshot, calendar, projections, progress)
+            .await?;
+        snapshot.commit().await?;
         for projection in projections {
-            load::load(&mut writer, *projection, position).await?;
+            load::load(&mut pass.writer.connection, *projection, passed.1).await?;
         }
-        Ok((events, position))
+        Ok(passed)
     }
     .await;
-    drop(writer.close().await);
+    pass.close().await;
     built
 }
 
-/// Reads the log in one snapshot and folds it into the scratch tables, in
-/// one transaction of the writer's temporary database.
-async fn pass(
-    reader: &mut SqliteConnection,
-    writer: &mut SqliteConnection,
-    scratch: &mut Scratch,
+/// Verify's first look: whether every stored table holds exactly the rows
+/// a rebuild would write, with every live checkpoint where that pass
+/// stopped. Nothing is written to the store.
+pub(super) async fn matches_stored(
+    pool: &SqlitePool,
     calendar: Calendar,
-    projections: &[Projection],
     progress: &mut impl FnMut(RebuildProgress),
-) -> Result<(u64, Position), StoreError> {
-    let mut snapshot = reader.begin().await?;
-    let plan = Plan::counted(sqlx::query_as(bulk::LAST_SEQUENCES).fetch(&mut *snapshot)).await?;
-    let shown = projections.first().copied().unwrap_or(Projection::Requests);
-    let total = plan.total;
-    progress(RebuildProgress {
-        projection: shown,
-        applied: 0,
-        total,
-    });
-    let wanted = Wanted::of(projections);
-    let mut folds = Folds::new(calendar, projections, plan);
-    let mut sink = writer.begin().await?;
-    let mut log = sqlx::query(LOG_ROWS).fetch(&mut *snapshot);
-    while let Some(row) = log.try_next().await? {
-        if !folds.fold(decode(&row, wanted)?)? {
-            return Err(StoreError::Malformed("a counted pass fell short".into()));
+) -> Result<bool, StoreError> {
+    let projections = Projection::ALL;
+    let mut pass = Pass::open(pool, &projections).await?;
+    let matched = async {
+        let mut snapshot = pass.reader.begin().await?;
+        let (_, position) = pass
+            .writer
+            .fold_log(&mut snapshot, calendar, &projections, progress)
+            .await?;
+        let mut stored_at = Vec::new();
+        for projection in projections {
+            stored_at.push(live_checkpoint_on(&mut *snapshot, projection).await?);
         }
-        if folds.read % REPORT_EVERY == 0 {
+        if stored_at.iter().any(|at| *at != position) {
+            return Ok(false);
+        }
+        let stored =
+            fingerprints(&mut snapshot, &projections, |live| format!("main.{live}")).await?;
+        snapshot.commit().await?;
+        let built = fingerprints(&mut pass.writer.connection, &projections, |live| {
+            format!("temp.{}", scratch_name(live))
+        })
+        .await?;
+        Ok(stored == built)
+    }
+    .await;
+    pass.close().await;
+    matched
+}
+
+/// The fingerprint of every table of `projections`, each read from the
+/// table `name` gives for its live name.
+async fn fingerprints(
+    c: &mut SqliteConnection,
+    projections: &[Projection],
+    name: impl Fn(&str) -> String,
+) -> Result<BTreeMap<&'static str, Fingerprint>, StoreError> {
+    let mut fingerprints = BTreeMap::new();
+    for projection in projections {
+        for (live, _) in tables(*projection) {
+            let select = format!("SELECT * FROM {}", name(live));
+            fingerprints.insert(*live, fingerprint::of(c, &select).await?);
+        }
+    }
+    Ok(fingerprints)
+}
+
+/// A pass's two connections: the reader of the log, and the writer whose
+/// temporary database holds the scratch tables (they end with it).
+struct Pass {
+    reader: SqliteConnection,
+    writer: Writer,
+}
+
+/// The writer connection and its scratch tables.
+struct Writer {
+    connection: SqliteConnection,
+    scratch: Scratch,
+}
+
+impl Pass {
+    async fn open(pool: &SqlitePool, projections: &[Projection]) -> Result<Pass, StoreError> {
+        let options = pool.connect_options();
+        let mut connection = SqliteConnection::connect_with(&options).await?;
+        sqlx::Executor::execute(&mut connection, SETTINGS).await?;
+        let scratch = Scratch::create(&mut connection, projections).await?;
+        let reader = SqliteConnection::connect_with(&options).await?;
+        Ok(Pass {
+            reader,
+            writer: Writer {
+                connection,
+                scratch,
+            },
+        })
+    }
+
+    async fn close(self) {
+        drop(self.reader.close().await);
+        drop(self.writer.connection.close().await);
+    }
+}
+
+impl Writer {
+    /// Reads the log in `snapshot` (a read transaction: the caller decides
+    /// what else it reads there) and folds it into the scratch tables, in
+    /// one transaction of the writer's temporary database; the events read
+    /// and where the pass stopped.
+    async fn fold_log(
+        &mut self,
+        snapshot: &mut SqliteConnection,
+        calendar: Calendar,
+        projections: &[Projection],
+        progress: &mut impl FnMut(RebuildProgress),
+    ) -> Result<(u64, Position), StoreError> {
+        let scratch = &mut self.scratch;
+        let plan =
+            Plan::counted(sqlx::query_as(bulk::LAST_SEQUENCES).fetch(&mut *snapshot)).await?;
+        let shown = projections.first().copied().unwrap_or(Projection::Requests);
+        let total = plan.total;
+        progress(RebuildProgress {
+            projection: shown,
+            applied: 0,
+            total,
+        });
+        let wanted = Wanted::of(projections);
+        let mut folds = Folds::new(calendar, projections, plan);
+        let mut sink = self.connection.begin().await?;
+        let mut log = sqlx::query(LOG_ROWS).fetch(&mut *snapshot);
+        while let Some(row) = log.try_next().await? {
+            if !folds.fold(decode(&row, wanted)?)? {
+                return Err(StoreError::Malformed("a counted pass fell short".into()));
+            }
+            if folds.read % REPORT_EVERY == 0 {
+                progress(RebuildProgress {
+                    projection: shown,
+                    applied: folds.read,
+                    total,
+                });
+            }
+            write_folded(&mut sink, scratch, &mut folds).await?;
+        }
+        drop(log);
+
+        let libraries_seen = folds.finish();
+        write_folded(&mut sink, scratch, &mut folds).await?;
+        if let Some(tables) = scratch.sums.as_mut() {
+            rows::write_statistics(&mut sink, tables, &folds.batch).await?;
+        }
+        if let Some(table) = scratch.directory.as_mut() {
+            rows::write_directory(&mut sink, table, &libraries_seen).await?;
+        }
+        scratch.flush(&mut sink).await?;
+        sink.commit().await?;
+        // One pass fed them all: each is done.
+        for projection in projections {
             progress(RebuildProgress {
-                projection: shown,
+                projection: *projection,
                 applied: folds.read,
                 total,
             });
         }
-        write_folded(&mut sink, scratch, &mut folds).await?;
+        Ok((folds.read, folds.position))
     }
-    drop(log);
-    snapshot.commit().await?;
-
-    let libraries_seen = folds.finish();
-    write_folded(&mut sink, scratch, &mut folds).await?;
-    if let Some(tables) = scratch.sums.as_mut() {
-        rows::write_statistics(&mut sink, tables, &folds.batch).await?;
-    }
-    if let Some(table) = scratch.directory.as_mut() {
-        rows::write_directory(&mut sink, table, &libraries_seen).await?;
-    }
-    scratch.flush(&mut sink).await?;
-    sink.commit().await?;
-    // One pass fed them all: each is done.
-    for projection in projections {
-        progress(RebuildProgress {
-            projection: *projection,
-            applied: folds.read,
-            total,
-        });
-    }
-    Ok((folds.read, folds.position))
 }
 
 /// The rows finished so far: the requests' and the durations'.
