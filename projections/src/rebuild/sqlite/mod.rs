@@ -91,13 +91,14 @@ pub(super) async fn matches_stored(
         if stored_at.iter().any(|at| *at != position) {
             return Ok(false);
         }
-        let stored =
-            fingerprints(&mut snapshot, &projections, |live| format!("main.{live}")).await?;
+        // Each connection reads on a thread of its own: both sides at once.
+        let (stored, built) = tokio::try_join!(
+            fingerprints(&mut snapshot, &projections, |live| format!("main.{live}")),
+            fingerprints(&mut pass.writer.connection, &projections, |live| {
+                format!("temp.{}", scratch_name(live))
+            }),
+        )?;
         snapshot.commit().await?;
-        let built = fingerprints(&mut pass.writer.connection, &projections, |live| {
-            format!("temp.{}", scratch_name(live))
-        })
-        .await?;
         Ok(stored == built)
     }
     .await;
