@@ -21,8 +21,8 @@ pub use queue::{queue, queue_counts, QueueOrder, QueuePage, QueueQuery};
 pub use request::{history, request};
 pub use scheduling::{expiring, unanswered, waiting_at, Unanswered};
 pub use statistics::{
-    lender_load, statistics, BorrowingStats, LenderLoad, LendingStats, LibraryStats, MonthStats,
-    Statistics,
+    lender_load, statistics, statistics_of, BorrowingStats, LenderLoad, LendingStats, LibraryRows,
+    LibraryStats, MonthStats, Statistics,
 };
 
 #[derive(Debug, Error)]
