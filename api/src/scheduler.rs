@@ -4,6 +4,11 @@
 //! whose lending was suspended, expires requests past their needed-by date,
 //! and purges patron data, notes and idle sessions once a day.
 //!
+//! Timeouts are chosen from the request views with the window each view
+//! records, extended by the answering library's closures as the library
+//! cache holds them, so requests waiting at a closed library cost no
+//! command.
+//!
 //! It runs in the process that runs the request projector (one at a time
 //! across processes, under the projector's advisory lock), so it moves to a
 //! surviving process with it. Its commands are safe to repeat: the aggregate
@@ -91,10 +96,18 @@ pub fn spawn(
 /// requests moved on.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let database = state.database();
-    let now = state.commands.services.now();
+    let services = &state.commands.services;
+    let now = services.now();
     let mut moved = 0;
-    for id in queries::unanswered(database, now).await? {
-        moved += move_on(state, id, Action::TimeOut).await?;
+    for request in queries::unanswered(database, now).await? {
+        // A window that closures extend past now is left without loading
+        // the request: every pass of the closure would be refused.
+        if let Some(answering) = &request.answering {
+            if services.answer_due(answering, request.respond_by) > now {
+                continue;
+            }
+        }
+        moved += move_on(state, request.id, Action::TimeOut).await?;
     }
     for library in state.libraries.all().into_iter().filter(|l| l.suspended) {
         for id in queries::waiting_at(database, &library.id).await? {

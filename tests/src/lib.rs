@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod catalogue;
+pub mod history;
 pub mod nodes;
 pub mod workload;
 

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use domain::{LibraryId, Role as DomainRole};
 use projections::queries::period::Period;
-use projections::queries::{self, QueueQuery};
+use projections::queries::{self, LibraryRows, QueueQuery};
 use uuid::Uuid;
 
 use super::enums::{QueueOrder, QueueSide, RequestStatus};
@@ -169,10 +169,16 @@ impl RequestQuery {
         if let Some(id) = &library {
             app.require_library(id)?;
         }
-        let statistics =
-            queries::statistics(app.database(), period.from, period.to, library.as_ref())
-                .await
-                .map_err(ApiError::from)?;
+        // Without `libraries` asked for, nothing per library is read: the
+        // network's figures come from its own per-day tables.
+        let rows = match &library {
+            Some(id) => LibraryRows::One(id),
+            None if ctx.look_ahead().field("libraries").exists() => LibraryRows::Every,
+            None => LibraryRows::None,
+        };
+        let statistics = queries::statistics_of(app.database(), period.from, period.to, rows)
+            .await
+            .map_err(ApiError::from)?;
         Ok(StatisticsObject(statistics))
     }
 

@@ -15,6 +15,7 @@ use crate::clock::{Calendar, Clock};
 use crate::closure::extended_window;
 use crate::directory::LibraryDirectory;
 use crate::error::DomainError;
+use crate::LibraryId;
 
 /// What a request's commands consult besides the request itself.
 #[derive(Clone)]
@@ -46,12 +47,15 @@ impl RequestServices {
             RequestStatus::Conditional => &state.borrower,
             _ => return Some(end),
         };
-        Some(extended_window(
-            end - self.response_window,
-            end,
-            self.calendar,
-            |date| self.directory.closed_on(answering, date),
-        ))
+        Some(self.answer_due(answering, end))
+    }
+
+    /// When `answering` must answer a window set to end at `end`: extended
+    /// by each date it is closed, as its closures stand now.
+    pub fn answer_due(&self, answering: &LibraryId, end: DateTime<Utc>) -> DateTime<Utc> {
+        extended_window(end - self.response_window, end, self.calendar, |date| {
+            self.directory.closed_on(answering, date)
+        })
     }
 }
 

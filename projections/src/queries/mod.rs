@@ -19,10 +19,10 @@ pub use copyright::{copyright_report, CopyrightCount};
 pub use libraries::libraries;
 pub use queue::{queue, queue_counts, QueueOrder, QueuePage, QueueQuery};
 pub use request::{history, request};
-pub use scheduling::{expiring, unanswered, waiting_at};
+pub use scheduling::{expiring, unanswered, waiting_at, Unanswered};
 pub use statistics::{
-    lender_load, statistics, BorrowingStats, LenderLoad, LendingStats, LibraryStats, MonthStats,
-    Statistics,
+    lender_load, statistics, statistics_of, BorrowingStats, LenderLoad, LendingStats, LibraryRows,
+    LibraryStats, MonthStats, Statistics,
 };
 
 #[derive(Debug, Error)]

@@ -1,9 +1,11 @@
 //! A generated history (`simulation`: its network and a year of its
 //! traffic): the rows a bulk rebuild writes are, table by table and row for
-//! row, the rows the incremental projector wrote, on both backends.
+//! row, the rows the incremental projector wrote, on both backends; the
+//! network's statistics read alone are those read with every library's.
 
 use domain::Calendar;
-use projections::{queries, rebuild, Projector};
+use projections::queries::{self, LibraryRows};
+use projections::{rebuild, Projector};
 use simulation::{generate, Shape};
 use store::testing::{fresh_database, Backend};
 use store::{on_both_backends, Database};
@@ -57,6 +59,14 @@ async fn a_bulk_rebuild_writes_the_projectors_rows(backend: Backend) {
     );
     let (from, to) = (shape.start.date_naive(), shape.end().date_naive());
     let statistics = queries::statistics(&db, from, to, None).await.unwrap();
+    assert!(!statistics.libraries.is_empty());
+    // The network's figures alone read no library's rows and are the same.
+    for (from, to) in [(from, to), (to - chrono::Days::new(30), to), (to, to)] {
+        let mut every = queries::statistics(&db, from, to, None).await.unwrap();
+        every.libraries.clear();
+        let network = queries::statistics_of(&db, from, to, LibraryRows::None);
+        assert_eq!(network.await.unwrap(), every);
+    }
 
     let differences = rebuild::verify(&db, calendar, drop).await.unwrap();
     assert!(differences.is_empty(), "{differences:#?}");

@@ -17,6 +17,8 @@ mod invalid_transitions;
 mod lifecycles;
 mod limits;
 mod needed_by;
+mod network_statistics;
+mod network_statistics_benchmark;
 mod operations;
 mod place_idempotency;
 mod queue_order;

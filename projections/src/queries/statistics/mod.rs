@@ -47,9 +47,6 @@ const NETWORK_DECLINES: &str = include_str!("../sql/statistics/network_declines.
 /// statistics calls never wait on the pool for a second one.
 const DIRECTORY: &str =
     "SELECT id, name, lends, suspended FROM library_directory WHERE $1 = '' OR id = $1";
-/// One snapshot for all the statistics' reads (PostgreSQL; SQLite's read
-/// transaction is one already).
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statistics {
     pub from: NaiveDate,
@@ -149,6 +146,16 @@ struct DeclineRow {
     declined: i64,
 }
 
+/// Whose rows besides the network's a statistics read computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryRows<'a> {
+    /// None: the network's figures alone, a few rows of the network tables
+    /// whatever the number of libraries.
+    None,
+    Every,
+    One(&'a LibraryId),
+}
+
 /// The statistics of `from..=to`, for every library or only `library`.
 /// Every read sees one snapshot. With `library`, nothing is read per other
 /// library: the network's figures come from the per-day network tables and
@@ -160,20 +167,41 @@ pub async fn statistics(
     to: NaiveDate,
     library: Option<&LibraryId>,
 ) -> Result<Statistics, StoreError> {
+    let rows = library.map_or(LibraryRows::Every, LibraryRows::One);
+    statistics_of(db, from, to, rows).await
+}
+
+/// [`statistics`] with `libraries` for `rows` only: empty for
+/// [`LibraryRows::None`], which reads no per-library table.
+pub async fn statistics_of(
+    db: &Database,
+    from: NaiveDate,
+    to: NaiveDate,
+    rows: LibraryRows<'_>,
+) -> Result<Statistics, StoreError> {
     let mut tx = super::snapshot(db).await?;
     let tx = &mut tx;
+    let network_only = rows == LibraryRows::None;
+    let library = match rows {
+        LibraryRows::One(library) => Some(library),
+        LibraryRows::None | LibraryRows::Every => None,
+    };
     let wanted = library.map(LibraryId::as_str).unwrap_or_default();
     let statements: &Statements = if library.is_some() {
         &ONE_LIBRARY
     } else {
         &EVERY_LIBRARY
     };
-    let per_library: Vec<LibraryRow> = on_tx!(&mut *tx, c => sqlx::query_as(&statements.library_sums)
-        .bind(from)
-        .bind(to)
-        .bind(wanted)
-        .fetch_all(&mut **c)
-        .await)?;
+    let per_library: Vec<LibraryRow> = if network_only {
+        Vec::new()
+    } else {
+        on_tx!(&mut *tx, c => sqlx::query_as(&statements.library_sums)
+            .bind(from)
+            .bind(to)
+            .bind(wanted)
+            .fetch_all(&mut **c)
+            .await)?
+    };
     let per_day: Vec<DayRow> = on_tx!(&mut *tx, c => sqlx::query_as(NETWORK_DAYS)
         .bind(from)
         .bind(to)
@@ -184,17 +212,22 @@ pub async fn statistics(
         .bind(to)
         .fetch_all(&mut **c)
         .await)?;
-    let declines: Vec<DeclineRow> = on_tx!(&mut *tx, c => sqlx::query_as(&statements.library_declines)
-        .bind(from)
-        .bind(to)
-        .bind(wanted)
-        .fetch_all(&mut **c)
-        .await)?;
     let receive_median = network_receive_median(tx, from, to).await?;
-    let directory_rows: Vec<DirectoryRow> = on_tx!(&mut *tx, c => sqlx::query_as(DIRECTORY)
-        .bind(wanted)
-        .fetch_all(&mut **c)
-        .await)?;
+    let (declines, directory_rows): (Vec<DeclineRow>, Vec<DirectoryRow>) = if network_only {
+        (Vec::new(), Vec::new())
+    } else {
+        let declines = on_tx!(&mut *tx, c => sqlx::query_as(&statements.library_declines)
+            .bind(from)
+            .bind(to)
+            .bind(wanted)
+            .fetch_all(&mut **c)
+            .await)?;
+        let directory = on_tx!(&mut *tx, c => sqlx::query_as(DIRECTORY)
+            .bind(wanted)
+            .fetch_all(&mut **c)
+            .await)?;
+        (declines, directory)
+    };
     let directory: HashMap<LibraryId, LibraryRecord> = directory_rows
         .into_iter()
         .map(|r| {

@@ -23,7 +23,7 @@ use domain::{
 };
 use projections::queries::{
     self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueOrder, QueueQuery,
-    Statistics,
+    Statistics, Unanswered,
 };
 use projections::QueueSide;
 use store::vault::SideRows;
@@ -653,26 +653,30 @@ impl Reference {
         queue
     }
 
-    /// Requests whose answer was due by `now`, most overdue first.
-    pub fn unanswered(&self, now: DateTime<Utc>) -> Vec<Uuid> {
-        let mut due: Vec<(DateTime<Utc>, Uuid)> = self
+    /// Requests whose answer was due by `now`, most overdue first, with who
+    /// must answer.
+    pub fn unanswered(&self, now: DateTime<Utc>) -> Vec<Unanswered> {
+        let mut due: Vec<(DateTime<Utc>, Uuid, Option<LibraryId>)> = self
             .views
             .values()
-            .filter(|v| {
-                matches!(
-                    v.state.status,
-                    RequestStatus::Requested | RequestStatus::Conditional
-                )
-            })
             .filter_map(|v| {
-                v.state
-                    .respond_by
-                    .filter(|by| *by <= now)
-                    .map(|by| (by, v.id))
+                let answering = match v.state.status {
+                    RequestStatus::Requested => v.state.lender().cloned(),
+                    RequestStatus::Conditional => Some(v.state.borrower.clone()),
+                    _ => return None,
+                };
+                let by = v.state.respond_by.filter(|by| *by <= now)?;
+                Some((by, v.id, answering))
             })
             .collect();
         due.sort();
-        due.into_iter().map(|(_, id)| id).collect()
+        due.into_iter()
+            .map(|(respond_by, id, answering)| Unanswered {
+                id,
+                answering,
+                respond_by,
+            })
+            .collect()
     }
 
     pub fn counts(&self, library: &LibraryId, side: QueueSide) -> Vec<(RequestStatus, i64)> {
