@@ -90,6 +90,11 @@ pub async fn strings(
     }))
 }
 
+/// Runs one query whose one row is one integer.
+pub async fn integer(tx: &mut Tx<'_>, sql: &str, params: &[Param]) -> Result<i64, CatalogueError> {
+    Ok(on_tx!(tx, c => bound!(sql, params).fetch_one(&mut **c).await?.try_get::<i64, _>(0)?))
+}
+
 /// The parameters `first`, `first + 1`, … (`count` of them) as a backend
 /// writes them in a long generated statement. SQLite looks a `$N` parameter
 /// up by name in a list, once per parameter when binding, which grows with
