@@ -1,5 +1,5 @@
 //! Writing a switch's computed clusters into the staged tables (migration
-//! 0018), a multi-row insert per step: each cluster's identifiers, the
+//! 0018), [`ROWS_PER_STEP`] rows per step: each cluster's identifiers, the
 //! members whose record id changes, and its identifier lists,
 //! representative and `lendable_by`; then its record, with the
 //! representative's text (folded in Rust, as search folds queries).
@@ -17,8 +17,9 @@ use crate::import::cluster::Cluster;
 use super::members::Loaded;
 use super::steps::Steps;
 
-/// Rows per multi-row insert: within both backends' limits on parameters.
-const ROWS_PER_INSERT: usize = 1_000;
+/// Rows written per step (one `COPY` on PostgreSQL, a few multi-row inserts
+/// on SQLite).
+const ROWS_PER_STEP: usize = 5_000;
 /// Records read back (with their text) per page.
 const RECORDS_PER_PAGE: i64 = 2_000;
 
@@ -36,7 +37,7 @@ impl Inserts {
         Inserts {
             table_and_columns,
             width,
-            params: Vec::with_capacity(ROWS_PER_INSERT * width),
+            params: Vec::with_capacity(ROWS_PER_STEP * width),
         }
     }
 
@@ -46,7 +47,7 @@ impl Inserts {
         row: impl IntoIterator<Item = Param>,
     ) -> Result<(), CatalogueError> {
         self.params.extend(row);
-        if self.params.len() >= ROWS_PER_INSERT * self.width {
+        if self.params.len() >= ROWS_PER_STEP * self.width {
             self.flush(steps).await?;
         }
         Ok(())
@@ -57,12 +58,7 @@ impl Inserts {
             return Ok(());
         }
         let mut step = steps.begin().await?;
-        let sql = format!(
-            "INSERT INTO {} VALUES {}",
-            self.table_and_columns,
-            db::placeholders(step.tx(), self.params.len() / self.width, self.width)
-        );
-        db::execute(step.tx(), &sql, &self.params).await?;
+        db::insert_rows(step.tx(), self.table_and_columns, self.width, &self.params).await?;
         step.end().await?;
         self.params.clear();
         Ok(())
