@@ -52,8 +52,9 @@ const RECORDS_OF_BATCH: &str =
 const LENDERS: &str = include_str!("prepare/sql/lenders.sql");
 const NEW_BATCH_RECORDS: &str = include_str!("prepare/sql/new_batch_records.sql");
 /// Per range of ids, in this order: the diff against what is stored, then
-/// the new rows written.
-const PER_RANGE: [&str; 8] = [
+/// the new rows written, and the clusters read (dropped a range at a time,
+/// as the switch leaves little to drop).
+const PER_RANGE: [&str; 9] = [
     include_str!("prepare/sql/identifiers_gone.sql"),
     include_str!("prepare/sql/identifiers_kept.sql"),
     include_str!("prepare/sql/touched_kept.sql"),
@@ -62,7 +63,11 @@ const PER_RANGE: [&str; 8] = [
     include_str!("prepare/sql/unstage_records.sql"),
     include_str!("prepare/sql/write_identifiers.sql"),
     include_str!("prepare/sql/unstage_identifiers.sql"),
+    "DELETE FROM catalog_staged_clusters WHERE batch = $1 AND id > $2 AND id <= $3",
 ];
+/// The new batch's moves, once applied.
+const APPLIED_MOVES: &str = "DELETE FROM catalog_staged_moves \
+     WHERE batch = $1 AND member_batch = $1 AND position > $2 AND position <= $3";
 /// The staged tables' statistics, for the statements that read them.
 const ANALYZE: &str = "ANALYZE catalog_staged_touched, catalog_staged_clusters, \
      catalog_staged_records, catalog_staged_identifiers, catalog_staged_moves";
@@ -143,7 +148,11 @@ pub async fn prepare(
     while after < positions {
         let upto = after + POSITIONS_PER_STEP;
         let params = [batch.into(), after.into(), upto.into()];
-        steps.execute(NEW_BATCH_RECORDS, &params).await?;
+        let mut step = steps.begin().await?;
+        for sql in [NEW_BATCH_RECORDS, APPLIED_MOVES] {
+            db::execute(step.tx(), sql, &params).await?;
+        }
+        step.end().await?;
         after = upto;
     }
     phases.lap("give the new batch's copies their record ids");
