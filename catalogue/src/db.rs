@@ -1,5 +1,6 @@
 //! Statements built at run time (multi-row inserts, value lists) on either
-//! backend's transaction, with their parameters as values.
+//! backend's transaction, with their parameters as values; rows inserted in
+//! bulk (`COPY` on PostgreSQL).
 
 use sqlx::Row;
 use store::backend::{on_tx, Tx};
@@ -90,6 +91,11 @@ pub async fn strings(
     }))
 }
 
+/// Runs one query whose one row is one integer.
+pub async fn integer(tx: &mut Tx<'_>, sql: &str, params: &[Param]) -> Result<i64, CatalogueError> {
+    Ok(on_tx!(tx, c => bound!(sql, params).fetch_one(&mut **c).await?.try_get::<i64, _>(0)?))
+}
+
 /// The parameters `first`, `first + 1`, … (`count` of them) as a backend
 /// writes them in a long generated statement. SQLite looks a `$N` parameter
 /// up by name in a list, once per parameter when binding, which grows with
@@ -135,6 +141,72 @@ pub fn list(tx: &Tx<'_>, count: usize) -> String {
         .join(", ")
 }
 
+/// Rows per multi-row INSERT on SQLite: within its limit on parameters.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// Inserts rows of `width` values each (`params`, row after row) into
+/// `table_and_columns` ("table (a, b, …)"): on PostgreSQL with one `COPY`,
+/// on SQLite with multi-row INSERTs.
+pub async fn insert_rows(
+    tx: &mut Tx<'_>,
+    table_and_columns: &str,
+    width: usize,
+    params: &[Param],
+) -> Result<(), CatalogueError> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    match tx {
+        Tx::Postgres(c) => {
+            let sql = format!("COPY {table_and_columns} FROM STDIN");
+            let mut copy = c.copy_in_raw(&sql).await?;
+            copy.send(copy_text(params, width).into_bytes()).await?;
+            copy.finish().await?;
+        }
+        Tx::Sqlite(_) => {
+            for rows in params.chunks(ROWS_PER_INSERT * width) {
+                let sql = format!(
+                    "INSERT INTO {table_and_columns} VALUES {}",
+                    placeholders(tx, rows.len() / width, width)
+                );
+                execute(tx, &sql, rows).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `params` as PostgreSQL's COPY text: a row a line, values separated by
+/// tabs, `\N` for NULL, backslash escapes for what would break a value.
+fn copy_text(params: &[Param], width: usize) -> String {
+    let mut text = String::new();
+    for row in params.chunks(width) {
+        for (i, param) in row.iter().enumerate() {
+            if i > 0 {
+                text.push('\t');
+            }
+            match param {
+                Param::Text(None) => text.push_str("\\N"),
+                Param::Text(Some(value)) => {
+                    for c in value.chars() {
+                        match c {
+                            '\\' => text.push_str("\\\\"),
+                            '\t' => text.push_str("\\t"),
+                            '\n' => text.push_str("\\n"),
+                            '\r' => text.push_str("\\r"),
+                            c => text.push(c),
+                        }
+                    }
+                }
+                Param::Int(value) => text.push_str(&value.to_string()),
+                Param::Bool(value) => text.push(if *value { 't' } else { 'f' }),
+            }
+        }
+        text.push('\n');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +217,16 @@ mod tests {
         assert_eq!(groups(true, 2, 2), "(?, ?), (?, ?)");
         let list: Vec<String> = parameters(false, 2, 3).collect();
         assert_eq!(list, ["$2", "$3", "$4"]);
+    }
+
+    #[test]
+    fn copy_text_escapes_what_would_break_a_value() {
+        let row = [
+            Param::from("a\tb\nc\\"),
+            Param::Text(None),
+            Param::Int(7),
+            Param::Bool(true),
+        ];
+        assert_eq!(copy_text(&row, 4), "a\\tb\\nc\\\\\t\\N\t7\tt\n");
     }
 }

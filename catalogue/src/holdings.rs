@@ -23,7 +23,8 @@ const HOLDERS: &str = include_str!("sql/holders.sql");
 const SET_LENDING: &str = include_str!("sql/set_lending.sql");
 const REFRESH_LENDABLE_BY: &str = concat!(
     include_str!("sql/lendable_by.sql"),
-    " WHERE id IN (SELECT record_id FROM holdings WHERE library = $1 AND record_id IS NOT NULL)"
+    " WHERE id IN (SELECT record_id FROM holdings WHERE library = $1 AND record_id IS NOT NULL \
+       AND batch IN (SELECT id FROM holdings_imports WHERE library = $1 AND state = 'live'))"
 );
 
 /// The libraries holding record `record_id` (a current id, see
@@ -57,6 +58,9 @@ pub async fn refresh_lendable_by(
     lending: bool,
 ) -> Result<u64, CatalogueError> {
     let mut tx = db::begin(db).await?;
+    // First: a switch computed before this change computes again, and one
+    // under way finishes first (the generation's row is their lock).
+    db::execute(&mut tx, crate::import::BUMP_GENERATION, &[]).await?;
     set_lending(&mut tx, library, lending).await?;
     let updated = db::execute(&mut tx, REFRESH_LENDABLE_BY, &[library.into()]).await?;
     tx.commit().await?;

@@ -34,8 +34,10 @@ pub struct Holding {
     pub lendable: bool,
 }
 
-const RESOLVE: &str =
-    "SELECT min(record_id) AS record_id FROM catalog_identifiers WHERE kind = $1 AND value = $2";
+/// Rows of a running import are hidden (migration 0018).
+const RESOLVE: &str = "SELECT min(record_id) AS record_id FROM catalog_identifiers \
+     WHERE kind = $1 AND value = $2 \
+       AND (batch IS NULL OR batch NOT IN (SELECT id FROM holdings_imports WHERE state = 'running'))";
 const RECORD: &str = include_str!("sql/record.sql");
 const HOLDINGS: &str = include_str!("sql/holdings_of_record.sql");
 

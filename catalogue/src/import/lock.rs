@@ -101,11 +101,20 @@ pub async fn discard(db: &Database, id: &str) -> Result<(), CatalogueError> {
     Ok(())
 }
 
-/// Deletes a batch's rows.
+/// Deletes a batch's rows, and what its switch staged and wrote (a batch
+/// that never went live).
 pub async fn drop_batch(
     tx: &mut store::backend::Tx<'_>,
     batch: &str,
 ) -> Result<(), CatalogueError> {
+    for table in ["catalog_records", "catalog_identifiers"] {
+        let sql = format!("DELETE FROM {table} WHERE batch = $1");
+        db::execute(tx, &sql, &[batch.into()]).await?;
+    }
+    for table in super::switch::STAGED_TABLES {
+        let sql = format!("DELETE FROM {table} WHERE batch = $1");
+        db::execute(tx, &sql, &[batch.into()]).await?;
+    }
     db::execute(tx, "DELETE FROM holdings WHERE batch = $1", &[batch.into()]).await?;
     db::execute(
         tx,

@@ -2,8 +2,9 @@
 //! "The union catalogue"). The file is read in a blocking task, one record
 //! at a time, and staged in chunks of [`CHUNK_RECORDS`], each its own short
 //! transaction (SQLite has one writer: commands keep flowing between
-//! chunks); then one transaction switches the library to the new batch and
-//! recomputes the clusters it touches. A broken file leaves nothing behind.
+//! chunks); then the clusters it touches are computed again, also over
+//! short transactions, and one short transaction switches the library to
+//! the new batch with them. A broken file leaves nothing behind.
 //! Each phase's time is logged at level debug ("import phase").
 
 mod cluster;
@@ -26,6 +27,8 @@ use crate::record::SourceRecord;
 
 pub use cluster::{cluster_id, clusters, Cluster, Member};
 pub use lock::STALE_AFTER;
+pub(crate) use switch::BUMP_GENERATION;
+pub use switch::STAGED_TABLES;
 
 /// Records per staged chunk (and per transaction).
 pub const CHUNK_RECORDS: usize = 5_000;

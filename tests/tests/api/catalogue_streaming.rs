@@ -1,6 +1,7 @@
 //! A holdings file as a stream: one import per library at a time (409),
 //! an import abandoned by a crashed process taken over, a stalled body cut
-//! (408), and commands that keep completing while a large file is staged.
+//! (408), and commands that keep completing while a large file is staged and
+//! while it is switched.
 
 use std::time::Duration;
 
@@ -140,3 +141,36 @@ async fn commands_complete_while_a_large_file_is_staged(backend: Backend) {
     assert_eq!((status, &summary["records"]), (200, &json!(rows)));
 }
 on_both_backends!(commands_complete_while_a_large_file_is_staged);
+
+async fn commands_complete_while_a_large_file_is_switched(backend: Backend) {
+    let net = Network::new(backend).await;
+    let app = &net.app;
+    let url = &app.database_url;
+    let rows = 30_000;
+    let csv = generated_csv(rows, "Switched");
+    let request = net.place(&["L1", "L2"]).await;
+    let placed = net.version(&request["id"]).await;
+    let mut upload = app.open_import(&net.l1, "L1", "text/csv").await;
+    upload.send(csv.as_bytes()).await;
+    // All but the last chunk is staged; ending the body stages it, and the
+    // clusters are computed and switched while commands keep coming.
+    until_count(url, STAGED, 25_000).await;
+    let answer = tokio::spawn(upload.finish());
+    let mut notes = 0;
+    while !answer.is_finished() {
+        net.act(
+            &net.bor,
+            &request["id"],
+            &format!("addNote(id: $id, text: \"note {notes}\")"),
+        )
+        .await;
+        notes += 1;
+    }
+    let (status, summary) = answer.await.expect("the import's answer");
+    assert_eq!((status, &summary["records"]), (200, &json!(rows)));
+    assert!(notes > 0);
+    assert_eq!(net.version(&request["id"]).await, placed + notes);
+    let imports = app.ok(&net.l1, IMPORTS, json!({})).await;
+    assert_eq!(imports["holdingsImports"], json!([{ "records": rows }]));
+}
+on_both_backends!(commands_complete_while_a_large_file_is_switched);

@@ -28,6 +28,8 @@ pub struct Loaded {
     pub record_id: Option<String>,
     pub lccn: Option<String>,
     pub issns: Vec<String>,
+    /// Any of its copies lends.
+    pub lendable: bool,
 }
 
 impl AsRef<Member> for Loaded {
@@ -54,7 +56,7 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// Reads `sql`'s rows: batch, position, library, record_id, lccn, isbns,
-/// issns, oclc_numbers, match_key.
+/// issns, oclc_numbers, match_key, lendable (0 or 1).
 async fn read(
     tx: &mut Tx<'_>,
     sql: &str,
@@ -79,6 +81,7 @@ async fn read(
                     record_id: row.try_get(3)?,
                     lccn: row.try_get(4)?,
                     issns: words(&row.try_get::<String, _>(6)?),
+                    lendable: row.try_get::<i64, _>(9)? != 0,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?
@@ -109,7 +112,7 @@ pub async fn of_batch(
     }
 }
 
-/// The members of records `ids`.
+/// The live members of records `ids`.
 pub async fn of_records(
     tx: &mut Tx<'_>,
     ids: &[String],

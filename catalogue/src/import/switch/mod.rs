@@ -1,38 +1,47 @@
-//! The switch: in one transaction, a library's holdings become its new
-//! batch, the old batch is dropped, and every cluster the old or the new
-//! batch touches is computed again (merged, split, renamed), with its
-//! records, identifiers, holdings' record ids and `lendable_by`. Each phase's
-//! time is logged (target `catalogue::import::switch`, level debug).
+//! The switch: a library's holdings become its new batch, the old batch is
+//! dropped, and every cluster the old or the new batch touches is computed
+//! again (merged, split, renamed), with its records, identifiers, holdings'
+//! record ids and `lendable_by`. The computation runs first, over short
+//! transactions, into staged tables ([`prepare`]); one short transaction
+//! then applies it ([`apply`]) if the catalogue's generation has not moved
+//! meanwhile, else it is computed again; after [`ATTEMPTS`] such races, the
+//! computation runs inside the switch's transaction, which holds the
+//! generation's lock throughout. The old batch's rows go afterwards, a
+//! range at a time. Each phase's time is logged (target
+//! `catalogue::import::switch`, level debug).
 
+mod apply;
 mod members;
+mod prepare;
+mod steps;
 mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use store::backend::Tx;
 use store::Database;
 
 use crate::db::{self, Param};
 use crate::error::CatalogueError;
 
-use super::cluster;
 use super::Totals;
-use members::{Loaded, Names};
+use apply::Applied;
+use steps::Steps;
 
-/// Values per `IN (…)` list.
-const CHUNK: usize = 500;
+pub use apply::BUMP_GENERATION;
+pub use prepare::STAGED_TABLES;
 
-const FINISH: &str = include_str!("sql/finish.sql");
-const LIVE: &str = "SELECT id FROM holdings_imports WHERE library = $1 AND state = 'live'";
-const REPLACE: &str =
-    "UPDATE holdings_imports SET state = 'replaced' WHERE library = $1 AND state = 'live'";
-const GO_LIVE: &str = "UPDATE holdings_imports SET state = 'live' WHERE id = $1";
-const RECORDS_OF_BATCH: &str =
-    "SELECT DISTINCT record_id FROM holdings WHERE batch = $1 AND record_id IS NOT NULL";
-/// Serialises switches across processes on PostgreSQL (SQLite has one
-/// writer, taken by the switch's first statement).
-const SWITCH_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('ill_catalogue_switch'))";
+/// Computations raced by other switches before one holds the lock.
+const ATTEMPTS: usize = 3;
+/// Positions of a replaced batch dropped per transaction.
+const POSITIONS_PER_DROP: i64 = 10_000;
+
+/// The library's replaced batches whose rows are not dropped yet (a process
+/// that stopped after its switch leaves some).
+const REPLACED: &str = "SELECT id FROM holdings_imports i \
+     WHERE library = $1 AND state = 'replaced' \
+       AND EXISTS (SELECT 1 FROM catalog_members m WHERE m.batch = i.id)";
+const LAST_POSITION: &str =
+    "SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM catalog_members WHERE batch = $1";
 
 /// Logs how long each phase of one switch took.
 pub struct Phases<'a> {
@@ -65,106 +74,80 @@ pub async fn switch(
         batch,
         since: Instant::now(),
     };
-    let mut tx = db::begin(db).await?;
-    if matches!(db, Database::Postgres(_)) {
-        db::execute(&mut tx, SWITCH_LOCK, &[]).await?;
-        // The scratch tables' statistics are of an empty table, so the
-        // planner's estimates of the set-based statements are far off, high
-        // enough to compile each page's query (a second or two each) for
-        // work that takes milliseconds.
-        db::execute(&mut tx, "SET LOCAL jit = off", &[]).await?;
-    }
-    let errors = serde_json::to_string(&totals.errors).expect("errors serialise");
-    let ours = db::execute(
-        &mut tx,
-        FINISH,
-        &[
-            batch.into(),
-            totals.records.into(),
-            totals.holdings.into(),
-            totals.rejected.into(),
-            errors.into(),
-        ],
-    )
-    .await?;
-    if ours == 0 {
-        return Ok(false);
-    }
-    crate::holdings::set_lending(&mut tx, library, lending).await?;
-    let old = db::strings(&mut tx, LIVE, &[library.into()]).await?;
-    db::execute(&mut tx, REPLACE, &[library.into()]).await?;
-    db::execute(&mut tx, GO_LIVE, &[batch.into()]).await?;
-    phases.lap("lock and go live");
-
-    let mut touched: BTreeSet<String> = BTreeSet::new();
-    for old_batch in &old {
-        touched.extend(db::strings(&mut tx, RECORDS_OF_BATCH, &[old_batch.as_str().into()]).await?);
-        super::lock::drop_batch(&mut tx, old_batch).await?;
-    }
-    phases.lap("drop the old batch");
-    let mut names = Names::default();
-    let mut loaded = members::of_batch(&mut tx, batch, &mut names).await?;
-    phases.lap("load the new batch");
-    touched.extend(records_holding(&mut tx, &loaded).await?);
-    phases.lap("find the records it joins");
-    let touched: Vec<String> = touched.into_iter().collect();
-    loaded.extend(members::of_records(&mut tx, &touched, &mut names).await?);
-    for ids in touched.chunks(CHUNK) {
-        let params: Vec<Param> = ids.iter().map(|id| Param::from(id.as_str())).collect();
-        for table_and_column in [
-            "catalog_records WHERE id",
-            "catalog_identifiers WHERE record_id",
-        ] {
-            let sql = format!(
-                "DELETE FROM {table_and_column} IN ({})",
-                db::list(&tx, ids.len())
-            );
-            db::execute(&mut tx, &sql, &params).await?;
+    let positions = totals.records;
+    let mut applied = Applied::Moved;
+    for _ in 0..ATTEMPTS {
+        let mut tx = db::begin(db).await?;
+        let generation = db::integer(&mut tx, apply::GENERATION, &[]).await?;
+        tx.commit().await?;
+        let mut steps = Steps::Short(db);
+        prepare::prepare(&mut steps, batch, library, lending, positions, &mut phases).await?;
+        let mut tx = db::begin(db).await?;
+        applied = apply::apply(&mut tx, batch, library, lending, totals, Some(generation)).await?;
+        if let Applied::Done = applied {
+            tx.commit().await?;
+        }
+        phases.lap("switch");
+        if !matches!(applied, Applied::Moved) {
+            break;
         }
     }
-    phases.lap("load and delete the records it touches");
-    let clusters = cluster::clusters(&loaded);
-    phases.lap("cluster");
-    write::clusters(&mut tx, &loaded, &clusters, &mut phases).await?;
-    tx.commit().await?;
-    phases.lap("commit");
+    if let Applied::Moved = applied {
+        let mut tx = db::begin(db).await?;
+        db::execute(&mut tx, apply::BUMP_GENERATION, &[]).await?;
+        let mut steps = Steps::Held(tx);
+        prepare::prepare(&mut steps, batch, library, lending, positions, &mut phases).await?;
+        let Steps::Held(mut tx) = steps else {
+            unreachable!("the steps hold the transaction");
+        };
+        applied = apply::apply(&mut tx, batch, library, lending, totals, None).await?;
+        if let Applied::Done = applied {
+            tx.commit().await?;
+        }
+        phases.lap("switch, computed under its lock");
+    }
+    if let Applied::TakenOver = applied {
+        return Ok(false);
+    }
+    // The switch is made: what is left is clearing up, whose failure the
+    // next switch of the library makes good.
+    if let Err(error) = clear_up(db, batch, library).await {
+        tracing::warn!(%error, import = batch, "clearing up after a switch failed");
+    }
+    phases.lap("drop the old batch and the staged rows");
     Ok(true)
 }
 
-/// The records that hold any identifier joining `members` to others.
-async fn records_holding(
-    tx: &mut Tx<'_>,
-    members: &[Loaded],
-) -> Result<BTreeSet<String>, CatalogueError> {
-    let mut by_kind: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for loaded in members {
-        let m = &loaded.member;
-        by_kind
-            .entry("oclc")
-            .or_default()
-            .extend(m.oclc_numbers.iter().map(String::as_str));
-        by_kind
-            .entry("isbn")
-            .or_default()
-            .extend(m.isbns.iter().map(String::as_str));
-        by_kind
-            .entry("key")
-            .or_default()
-            .extend(m.match_key.as_deref());
+/// Drops the batch's staged rows and the rows of the library's replaced
+/// batches, a range of positions per transaction (readers see only live
+/// batches, so none sees them go).
+async fn clear_up(db: &Database, batch: &str, library: &str) -> Result<(), CatalogueError> {
+    let mut steps = Steps::Short(db);
+    for table in STAGED_TABLES {
+        let sql = format!("DELETE FROM {table} WHERE batch = $1");
+        steps.execute(&sql, &[batch.into()]).await?;
     }
-    let mut found = BTreeSet::new();
-    for (kind, values) in by_kind {
-        let values: Vec<&str> = values.into_iter().collect();
-        for chunk in values.chunks(CHUNK) {
-            // `kind` is one of the three literals above.
-            let sql = format!(
-                "SELECT DISTINCT record_id FROM catalog_identifiers \
-                 WHERE kind = '{kind}' AND value IN ({})",
-                db::list(tx, chunk.len())
-            );
-            let params: Vec<Param> = chunk.iter().map(|v| Param::from(*v)).collect();
-            found.extend(db::strings(tx, &sql, &params).await?);
+    let mut tx = db::begin(db).await?;
+    let replaced = db::strings(&mut tx, REPLACED, &[library.into()]).await?;
+    tx.commit().await?;
+    for old in replaced {
+        let mut tx = db::begin(db).await?;
+        let last = db::integer(&mut tx, LAST_POSITION, &[old.as_str().into()]).await?;
+        tx.commit().await?;
+        let mut after = 0;
+        while after < last {
+            let upto = after + POSITIONS_PER_DROP;
+            let params = [Param::from(old.as_str()), after.into(), upto.into()];
+            let mut tx = db::begin(db).await?;
+            for table in ["holdings", "catalog_members"] {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE batch = $1 AND position > $2 AND position <= $3"
+                );
+                db::execute(&mut tx, &sql, &params).await?;
+            }
+            tx.commit().await?;
+            after = upto;
         }
     }
-    Ok(found)
+    Ok(())
 }

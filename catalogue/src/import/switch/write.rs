@@ -1,87 +1,94 @@
-//! Writing a switch's clusters: their identifiers, the copies of the
-//! members whose record changed, and their records with `lendable_by`. Rows
-//! go out in multi-row inserts as the clusters are walked; record ids change
-//! and records are written by set-based statements over two scratch tables
-//! (migration 0016), emptied before the transaction ends.
+//! Writing a switch's computed clusters into the staged tables (migration
+//! 0018), [`ROWS_PER_STEP`] rows per step: each cluster's identifiers, the
+//! members whose record id changes, and its identifier lists,
+//! representative and `lendable_by`; then its record, with the
+//! representative's text (folded in Rust, as search folds queries).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use domain::normalize::fold;
 use sqlx::Row;
-use store::backend::{on_tx, Tx};
+use store::backend::on_tx;
 
 use crate::db::{self, bound, Param};
 use crate::error::CatalogueError;
 use crate::import::cluster::Cluster;
 
 use super::members::Loaded;
-use super::Phases;
+use super::steps::Steps;
 
-/// Rows per multi-row insert: within both backends' limits on parameters.
-const ROWS_PER_INSERT: usize = 1_000;
+/// Rows written per step (one `COPY` on PostgreSQL, a few multi-row inserts
+/// on SQLite).
+const ROWS_PER_STEP: usize = 5_000;
 /// Records read back (with their text) per page.
 const RECORDS_PER_PAGE: i64 = 2_000;
 
-/// Each backend's best statement.
-const MOVE_HOLDINGS_POSTGRES: &str = include_str!("sql/postgres/move_holdings.sql");
-const MOVE_HOLDINGS_SQLITE: &str = include_str!("sql/sqlite/move_holdings.sql");
-const PENDING_RECORDS: &str = include_str!("sql/pending_records.sql");
+const STAGED_RECORDS: &str = include_str!("sql/staged_records.sql");
 
 /// Rows for one table, inserted a statement's worth at a time.
-struct Inserts {
+pub struct Inserts {
     table_and_columns: &'static str,
     width: usize,
     params: Vec<Param>,
 }
 
 impl Inserts {
-    fn new(table_and_columns: &'static str, width: usize) -> Inserts {
+    pub fn new(table_and_columns: &'static str, width: usize) -> Inserts {
         Inserts {
             table_and_columns,
             width,
-            params: Vec::with_capacity(ROWS_PER_INSERT * width),
+            params: Vec::with_capacity(ROWS_PER_STEP * width),
         }
     }
 
-    async fn push(
+    pub async fn push(
         &mut self,
-        tx: &mut Tx<'_>,
+        steps: &mut Steps<'_>,
         row: impl IntoIterator<Item = Param>,
     ) -> Result<(), CatalogueError> {
         self.params.extend(row);
-        if self.params.len() >= ROWS_PER_INSERT * self.width {
-            self.flush(tx).await?;
+        if self.params.len() >= ROWS_PER_STEP * self.width {
+            self.flush(steps).await?;
         }
         Ok(())
     }
 
-    async fn flush(&mut self, tx: &mut Tx<'_>) -> Result<(), CatalogueError> {
+    pub async fn flush(&mut self, steps: &mut Steps<'_>) -> Result<(), CatalogueError> {
         if self.params.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "INSERT INTO {} VALUES {}",
-            self.table_and_columns,
-            db::placeholders(tx, self.params.len() / self.width, self.width)
-        );
-        db::execute(tx, &sql, &self.params).await?;
+        let mut step = steps.begin().await?;
+        db::insert_rows(step.tx(), self.table_and_columns, self.width, &self.params).await?;
+        step.end().await?;
         self.params.clear();
         Ok(())
     }
 }
 
-/// Writes `clusters` of `members`: identifiers, moved record ids, records.
+/// Whether each library lends and is not suspended.
+pub type Lending = HashMap<String, bool>;
+
+/// Stages `clusters` of `members` for import `batch`: identifiers, moved
+/// record ids, and each cluster's lists, representative and `lendable_by`.
 pub async fn clusters(
-    tx: &mut Tx<'_>,
+    steps: &mut Steps<'_>,
+    batch: &str,
     members: &[Loaded],
     clusters: &[Cluster],
-    phases: &mut Phases<'_>,
+    lending: &Lending,
 ) -> Result<(), CatalogueError> {
-    let mut identifiers = Inserts::new("catalog_identifiers (kind, value, record_id)", 3);
-    let mut moves = Inserts::new("catalog_moves (batch, position, record_id)", 3);
-    let mut pending = Inserts::new(
-        "catalog_pending_records (id, batch, position, lccn, isbns, issns, oclc_numbers)",
-        7,
+    let mut identifiers = Inserts::new(
+        "catalog_staged_identifiers (batch, kind, value, record_id, gone)",
+        5,
+    );
+    let mut moves = Inserts::new(
+        "catalog_staged_moves (batch, member_batch, position, record_id)",
+        4,
+    );
+    let mut staged = Inserts::new(
+        "catalog_staged_clusters (batch, id, rep_batch, rep_position, lccn, isbns, issns, \
+         oclc_numbers, lendable_by)",
+        9,
     );
     for cluster in clusters {
         let id = cluster.id.as_str();
@@ -91,6 +98,7 @@ pub async fn clusters(
         let mut oclc: BTreeSet<(usize, &str)> = BTreeSet::new();
         let mut lccns = BTreeSet::new();
         let mut keys = BTreeSet::new();
+        let mut lenders = BTreeSet::new();
         for &i in &cluster.members {
             let loaded = &members[i];
             let m = &loaded.member;
@@ -99,17 +107,17 @@ pub async fn clusters(
             oclc.extend(m.oclc_numbers.iter().map(|n| (n.len(), n.as_str())));
             lccns.extend(loaded.lccn.as_deref());
             keys.extend(m.match_key.as_deref());
+            if loaded.lendable && lending.get(&*m.library).copied().unwrap_or(false) {
+                lenders.insert(&*m.library);
+            }
             if loaded.record_id.as_deref() != Some(id) {
-                moves
-                    .push(
-                        tx,
-                        [
-                            Param::from(&*m.batch),
-                            Param::from(m.position),
-                            Param::from(id),
-                        ],
-                    )
-                    .await?;
+                let row = [
+                    Param::from(batch),
+                    Param::from(&*m.batch),
+                    Param::from(m.position),
+                    Param::from(id),
+                ];
+                moves.push(steps, row).await?;
             }
         }
         let kinds = [
@@ -120,21 +128,25 @@ pub async fn clusters(
         ];
         for (kind, values) in kinds {
             for value in values {
-                identifiers
-                    .push(
-                        tx,
-                        [Param::from(kind), Param::from(*value), Param::from(id)],
-                    )
-                    .await?;
+                let row = [
+                    Param::from(batch),
+                    Param::from(kind),
+                    Param::from(*value),
+                    Param::from(id),
+                    Param::from(false),
+                ];
+                identifiers.push(steps, row).await?;
             }
         }
         for (_, value) in &oclc {
-            identifiers
-                .push(
-                    tx,
-                    [Param::from("oclc"), Param::from(*value), Param::from(id)],
-                )
-                .await?;
+            let row = [
+                Param::from(batch),
+                Param::from("oclc"),
+                Param::from(*value),
+                Param::from(id),
+                Param::from(false),
+            ];
+            identifiers.push(steps, row).await?;
         }
         let rep = &members[cluster.representative];
         let lccn = rep
@@ -143,51 +155,42 @@ pub async fn clusters(
             .or_else(|| lccns.first().copied())
             .map(str::to_owned);
         let list = |values: Vec<&str>| values.join(" ");
-        pending
-            .push(
-                tx,
-                [
-                    Param::from(id),
-                    Param::from(&*rep.member.batch),
-                    Param::from(rep.member.position),
-                    Param::from(lccn),
-                    Param::from(list(isbns.into_iter().collect())),
-                    Param::from(list(issns.into_iter().collect())),
-                    Param::from(list(oclc.into_iter().map(|(_, n)| n).collect())),
-                ],
-            )
-            .await?;
+        let row = [
+            Param::from(batch),
+            Param::from(id),
+            Param::from(&*rep.member.batch),
+            Param::from(rep.member.position),
+            Param::from(lccn),
+            Param::from(list(isbns.into_iter().collect())),
+            Param::from(list(issns.into_iter().collect())),
+            Param::from(list(oclc.into_iter().map(|(_, n)| n).collect())),
+            Param::from(lenders.len() as i64),
+        ];
+        staged.push(steps, row).await?;
     }
-    identifiers.flush(tx).await?;
-    moves.flush(tx).await?;
-    pending.flush(tx).await?;
-    phases.lap("write identifiers and scratch rows");
-    let move_holdings = match tx {
-        Tx::Postgres(_) => MOVE_HOLDINGS_POSTGRES,
-        Tx::Sqlite(_) => MOVE_HOLDINGS_SQLITE,
-    };
-    db::execute(tx, move_holdings, &[]).await?;
-    phases.lap("update holdings' record ids");
-    records(tx).await?;
-    phases.lap("write records with lendable_by");
-    db::execute(tx, "DELETE FROM catalog_moves", &[]).await?;
-    db::execute(tx, "DELETE FROM catalog_pending_records", &[]).await?;
-    Ok(())
+    identifiers.flush(steps).await?;
+    moves.flush(steps).await?;
+    staged.flush(steps).await
 }
 
-/// Writes the pending records, a page at a time, with their searched text
-/// (folded in Rust, as search folds queries).
-async fn records(tx: &mut Tx<'_>) -> Result<(), CatalogueError> {
+/// Stages the records of the staged clusters, a page at a time, with their
+/// representatives' text and its folded words.
+pub async fn records(steps: &mut Steps<'_>, batch: &str) -> Result<(), CatalogueError> {
     let mut records = Inserts::new(
-        "catalog_records (id, title, author, publisher, year, edition, lccn, isbns, issns, \
-         oclc_numbers, words, lendable_by)",
-        12,
+        "catalog_staged_records (batch, id, title, author, publisher, year, edition, lccn, \
+         isbns, issns, oclc_numbers, words, lendable_by)",
+        13,
     );
     let mut after = String::new();
     loop {
-        let params = [Param::from(after.as_str()), Param::from(RECORDS_PER_PAGE)];
-        let page: Vec<[Param; 12]> = on_tx!(tx, c => {
-            bound!(PENDING_RECORDS, &params)
+        let params = [
+            Param::from(batch),
+            Param::from(after.as_str()),
+            Param::from(RECORDS_PER_PAGE),
+        ];
+        let mut step = steps.begin().await?;
+        let page: Vec<[Param; 13]> = on_tx!(step.tx(), c => {
+            bound!(STAGED_RECORDS, &params)
                 .fetch_all(&mut **c)
                 .await?
                 .iter()
@@ -200,6 +203,7 @@ async fn records(tx: &mut Tx<'_>) -> Result<(), CatalogueError> {
                         author.as_deref().map(fold).unwrap_or_default()
                     );
                     Ok([
+                        Param::from(batch),
                         Param::from(row.try_get::<String, _>("id")?),
                         Param::from(title),
                         Param::from(author),
@@ -216,19 +220,20 @@ async fn records(tx: &mut Tx<'_>) -> Result<(), CatalogueError> {
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
+        step.end().await?;
         let Some(last) = page.last() else {
             break;
         };
-        if let Param::Text(Some(id)) = &last[0] {
+        if let Param::Text(Some(id)) = &last[1] {
             after.clone_from(id);
         }
         let full = page.len() as i64 == RECORDS_PER_PAGE;
         for row in page {
-            records.push(tx, row).await?;
+            records.push(steps, row).await?;
         }
         if !full {
             break;
         }
     }
-    records.flush(tx).await
+    records.flush(steps).await
 }
