@@ -115,6 +115,9 @@ async fn pass(
     if let Some(tables) = scratch.sums.as_mut() {
         rows::write_statistics(&mut sink, tables, &folds.batch).await?;
     }
+    if let Some(table) = scratch.waiting.as_mut() {
+        rows::write_waiting(&mut sink, table, &folds.waiting).await?;
+    }
     if let Some(table) = scratch.directory.as_mut() {
         rows::write_directory(&mut sink, table, &libraries_seen).await?;
     }
