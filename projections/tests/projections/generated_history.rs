@@ -96,7 +96,7 @@ async fn a_bulk_rebuild_writes_the_projectors_rows(backend: Backend) {
 
     // A count the log does not give is found.
     let tamper = "UPDATE lender_waiting SET waiting = waiting + 1";
-    on_db!(&db, pool => sqlx::query(tamper).execute(pool).await).unwrap();
+    on_db!(&db, pool => sqlx::query(tamper).execute(pool).await.map(drop)).unwrap();
     let differences = rebuild::verify(&db, calendar, drop).await.unwrap();
     assert!(
         differences.iter().any(|d| d.table == "lender_waiting"),
