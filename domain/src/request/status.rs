@@ -75,6 +75,15 @@ impl RequestStatus {
         )
     }
 
+    /// REQUESTED, CONDITIONAL and WILL_SUPPLY: the request waits at its
+    /// current lender (the automatic rota's `waiting`).
+    pub fn waits_at_lender(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::Requested | RequestStatus::Conditional | RequestStatus::WillSupply
+        )
+    }
+
     /// SHIPPED … RETURNED_BY_PATRON: the item is out of the lender's hands
     /// and not yet on its way back. A due date here can be overdue.
     pub fn is_on_loan(self) -> bool {

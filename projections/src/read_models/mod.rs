@@ -10,6 +10,7 @@
 pub(crate) mod libraries;
 pub(crate) mod requests;
 pub(crate) mod statistics;
+pub(crate) mod waiting;
 
 use std::fmt;
 
@@ -27,7 +28,8 @@ use store::StoreError;
 /// A projection: a set of read-model tables kept by one runner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Projection {
-    /// Request views (queues, `request`) and request histories.
+    /// Request views (queues, `request`), request histories, and the count
+    /// of requests waiting at each lender.
     Requests,
     /// Per-day counts, declines by reason, turnaround durations.
     Statistics,

@@ -11,6 +11,7 @@ use domain::{LibraryId, RequestStatus, RequestView};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::waiting::{self, Changes};
 use super::{is_new, RequestRecord, Target};
 use crate::changes::QueueSide;
 use crate::changes::{Change, QueueChange};
@@ -86,6 +87,10 @@ impl Place {
             lender: view.state.lender().cloned(),
             status: view.state.status,
         }
+    }
+
+    fn waiting_at(&self) -> Option<&LibraryId> {
+        waiting::waiting_at(self.lender.as_ref(), self.status)
     }
 }
 
@@ -201,6 +206,7 @@ pub(super) async fn apply(
 
     let mut changes = Vec::new();
     let mut rows = Vec::new();
+    let mut waiting_counts = Changes::default();
     for id in &touched {
         let Some(Loaded {
             row:
@@ -215,6 +221,10 @@ pub(super) async fn apply(
             continue;
         };
         let place = Place::of(view);
+        waiting_counts.moved(
+            before.as_ref().and_then(Place::waiting_at),
+            place.waiting_at(),
+        );
         if target == Target::Live {
             queue_changes(*id, before.as_ref(), &place, &mut changes);
         }
@@ -243,6 +253,7 @@ pub(super) async fn apply(
             }
         }
     }
+    waiting::write(tx, target, waiting_counts).await?;
     Ok(changes)
 }
 

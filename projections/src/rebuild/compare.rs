@@ -76,8 +76,12 @@ impl Compared {
     }
 }
 
-static REQUESTS: LazyLock<[Compared; 1]> =
-    LazyLock::new(|| [Compared::new("request_views", VIEW_ROW)]);
+static REQUESTS: LazyLock<[Compared; 2]> = LazyLock::new(|| {
+    [
+        Compared::new("request_views", VIEW_ROW),
+        Compared::new("lender_waiting", ROW),
+    ]
+});
 static STATISTICS: LazyLock<[Compared; 7]> = LazyLock::new(|| {
     [
         "stats_requests",

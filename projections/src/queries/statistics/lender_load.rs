@@ -1,14 +1,12 @@
 //! What the automatic rota weighs for each candidate lender: what it lent
 //! (`LendingStats.shipped`) and borrowed (`BorrowingStats.filled`) over a
-//! range of days, and how many requests wait at it now. Two statements for
-//! all the candidates together, in one snapshot.
+//! range of days, and how many requests wait at it now. One statement for
+//! all the candidates together, so one snapshot and one round trip.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use domain::LibraryId;
-use store::backend::Tx;
 use store::Database;
 use store::StoreError;
 
@@ -20,31 +18,14 @@ pub struct LenderLoad {
     pub waiting: i64,
 }
 
-/// A library's lent and borrowed; a library's waiting.
-type SumRow = (String, i64, i64);
-type WaitingRow = (String, i64);
+/// A library's lent, borrowed and waiting (SQLite: its lent and borrowed,
+/// or its waiting, the others zero).
+type LoadRow = (String, i64, i64, i64);
 
-/// Each statement for one backend: the candidates are one parameter, an
-/// array on PostgreSQL and a JSON list on SQLite.
-struct Statements {
-    lent_borrowed: String,
-    waiting: String,
-}
-
-impl Statements {
-    fn new(libraries: impl Fn(u8) -> String) -> Statements {
-        let expand = |sql: &str, n: u8| sql.replace("{libraries}", &libraries(n));
-        Statements {
-            lent_borrowed: expand(include_str!("../sql/lender_load/lent_borrowed.sql"), 3),
-            waiting: expand(include_str!("../sql/lender_load/waiting.sql"), 1),
-        }
-    }
-}
-
-static POSTGRES: LazyLock<Statements> =
-    LazyLock::new(|| Statements::new(|n| format!("= ANY(${n})")));
-static SQLITE: LazyLock<Statements> =
-    LazyLock::new(|| Statements::new(|n| format!("IN (SELECT value FROM json_each(${n}))")));
+/// The candidates are one parameter: an array on PostgreSQL, a JSON list on
+/// SQLite.
+const POSTGRES: &str = include_str!("../sql/lender_load/postgres.sql");
+const SQLITE: &str = include_str!("../sql/lender_load/sqlite.sql");
 
 /// The load of every library in `libraries`: lent and borrowed over the
 /// days `from..=to` (network time zone, as the statistics count them), and
@@ -63,44 +44,31 @@ pub async fn lender_load(
         return Ok(loads);
     }
     let ids: Vec<String> = libraries.iter().map(|l| l.as_str().to_owned()).collect();
-    let (sums, waiting): (Vec<SumRow>, Vec<WaitingRow>) = match crate::queries::snapshot(db).await?
-    {
-        Tx::Postgres(mut tx) => {
-            let sums = sqlx::query_as(&POSTGRES.lent_borrowed)
+    let rows: Vec<LoadRow> = match db {
+        Database::Postgres(pool) => {
+            sqlx::query_as(POSTGRES)
                 .bind(from)
                 .bind(to)
                 .bind(&ids)
-                .fetch_all(&mut *tx)
-                .await?;
-            let waiting = sqlx::query_as(&POSTGRES.waiting)
-                .bind(&ids)
-                .fetch_all(&mut *tx)
-                .await?;
-            (sums, waiting)
+                .fetch_all(pool)
+                .await?
         }
-        Tx::Sqlite(mut tx) => {
+        Database::Sqlite(pool) => {
             let list =
                 serde_json::to_string(&ids).map_err(|e| StoreError::Malformed(e.to_string()))?;
-            let sums = sqlx::query_as(&SQLITE.lent_borrowed)
+            sqlx::query_as(SQLITE)
                 .bind(from)
                 .bind(to)
                 .bind(&list)
-                .fetch_all(&mut *tx)
-                .await?;
-            let waiting = sqlx::query_as(&SQLITE.waiting)
-                .bind(&list)
-                .fetch_all(&mut *tx)
-                .await?;
-            (sums, waiting)
+                .fetch_all(pool)
+                .await?
         }
     };
-    for (library, lent, borrowed) in sums {
+    for (library, lent, borrowed, waiting) in rows {
         let load = loads.entry(LibraryId::from(library)).or_default();
-        load.lent = lent;
-        load.borrowed = borrowed;
-    }
-    for (library, count) in waiting {
-        loads.entry(LibraryId::from(library)).or_default().waiting = count;
+        load.lent += lent;
+        load.borrowed += borrowed;
+        load.waiting += waiting;
     }
     Ok(loads)
 }

@@ -4,7 +4,8 @@
 //! (`Done`) when its last event has been folded (the `Plan` says which that
 //! is), so memory holds only the requests still open at that point of the
 //! log. Per-day statistics are summed in `batch` for the whole pass; its
-//! durations are taken out by the writer as they come.
+//! durations are taken out by the writer as they come. The requests waiting
+//! at each lender are counted from the finished views (`waiting`).
 
 use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 use super::{Decoded, Event, Plan};
 use crate::read_models::requests::{self, RequestRow};
 use crate::read_models::statistics::{self, Batch, Tracked};
+use crate::read_models::waiting::Tally;
 use crate::read_models::{libraries, FastMap, Projection};
 use store::log::Position;
 use store::StoreError;
@@ -47,6 +49,8 @@ pub(in crate::rebuild) struct Folds {
     pub batch: Batch,
     /// The requests finished and not yet written.
     pub done: Vec<Done>,
+    /// The requests waiting at each lender, over the finished views.
+    pub waiting: Tally,
     /// Events folded so far.
     pub read: u64,
     /// The last event folded.
@@ -69,6 +73,7 @@ impl Folds {
             libraries: BTreeMap::new(),
             batch: Batch::default(),
             done: Vec::new(),
+            waiting: Tally::default(),
             read: 0,
             position: Position::START,
         }
@@ -100,11 +105,7 @@ impl Folds {
                 }
                 if sequence >= entry.last {
                     let done = self.open.remove(&id).expect("an open request");
-                    self.done.push(Done {
-                        id,
-                        row: done.row,
-                        tracked: done.tracked,
-                    });
+                    self.finished(id, done);
                 }
             }
             Event::Library(stored) => {
@@ -125,12 +126,21 @@ impl Folds {
     pub(in crate::rebuild) fn finish(&mut self) -> BTreeMap<String, (Library, i64)> {
         let mut still_open: Vec<(Uuid, Open)> = self.open.drain().collect();
         still_open.sort_by_key(|(id, _)| *id);
-        self.done
-            .extend(still_open.into_iter().map(|(id, request)| Done {
-                id,
-                row: request.row,
-                tracked: request.tracked,
-            }));
+        for (id, request) in still_open {
+            self.finished(id, request);
+        }
         std::mem::take(&mut self.libraries)
+    }
+
+    /// A request whose rows are complete: counted, and ready to be written.
+    fn finished(&mut self, id: Uuid, request: Open) {
+        if let (true, Some(view)) = (self.requests, &request.row.view) {
+            self.waiting.add(view);
+        }
+        self.done.push(Done {
+            id,
+            row: request.row,
+            tracked: request.tracked,
+        });
     }
 }

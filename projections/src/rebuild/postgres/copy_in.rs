@@ -203,6 +203,7 @@ async fn load(
 /// The outputs of one pass: one per twin of the selected projections.
 pub(super) struct Outputs {
     pub views: Option<Output>,
+    pub waiting: Option<Output>,
     pub stats_requests: Option<Output>,
     pub durations: Option<Output>,
     pub statistics: Option<[Output; 5]>,
@@ -216,6 +217,7 @@ impl Outputs {
         let start = |projection, twin| wanted(projection).then(|| Output::start(pool, twin, mode));
         Outputs {
             views: start(Projection::Requests, &TWINS.views),
+            waiting: start(Projection::Requests, &TWINS.waiting),
             stats_requests: start(Projection::Statistics, &TWINS.stats_requests),
             durations: start(Projection::Statistics, &TWINS.durations),
             statistics: wanted(Projection::Statistics).then(|| {
@@ -231,6 +233,7 @@ impl Outputs {
     fn into_all(self) -> Vec<Output> {
         [
             self.views,
+            self.waiting,
             self.stats_requests,
             self.durations,
             self.directory,

@@ -1,7 +1,8 @@
 //! One pass over the log inside a REPEATABLE READ snapshot (`decode.rs`),
 //! each event through the projections' own folds (`bulk::Folds`), the rows
 //! they finish handed to the outputs (`copy_in.rs`) as they come. Per-day
-//! statistics are summed in memory and written once at the end.
+//! statistics and the requests waiting at each lender are summed in memory
+//! and written once at the end.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,9 @@ use super::copy_in::{Mode, Outputs};
 use super::decode;
 use super::fingerprint::{self, StoredSide};
 use super::plan;
-use super::rows::{write_directory, write_durations, write_request, write_statistics};
+use super::rows::{
+    write_directory, write_durations, write_request, write_statistics, write_waiting,
+};
 use super::twins;
 use crate::read_models::Projection;
 use crate::rebuild::bulk::{Folds, Plan, Wanted, REPORT_EVERY};
@@ -124,6 +127,9 @@ async fn pass(
     write_folded(&mut folds, &mut outputs).await?;
     if let Some(statistics) = outputs.statistics.as_mut() {
         write_statistics(statistics, &folds.batch).await?;
+    }
+    if let Some(waiting) = outputs.waiting.as_mut() {
+        write_waiting(waiting, &folds.waiting);
     }
     if let Some(directory) = outputs.directory.as_mut() {
         write_directory(directory, &libraries_seen)?;

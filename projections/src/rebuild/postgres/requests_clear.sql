@@ -1,2 +1,3 @@
 -- Empties projection "requests"'s rebuild twins.
 TRUNCATE request_views_rebuild;
+TRUNCATE lender_waiting_rebuild;

@@ -21,3 +21,9 @@ ALTER INDEX request_views_needed_by RENAME TO request_views_needed_by_swap;
 ALTER INDEX request_views_needed_by_rebuild RENAME TO request_views_needed_by;
 ALTER INDEX request_views_needed_by_swap RENAME TO request_views_needed_by_rebuild;
 
+ALTER TABLE lender_waiting RENAME TO lender_waiting_swap;
+ALTER TABLE lender_waiting_rebuild RENAME TO lender_waiting;
+ALTER TABLE lender_waiting_swap RENAME TO lender_waiting_rebuild;
+ALTER INDEX lender_waiting_pkey RENAME TO lender_waiting_pkey_swap;
+ALTER INDEX lender_waiting_pkey_rebuild RENAME TO lender_waiting_pkey;
+ALTER INDEX lender_waiting_pkey_swap RENAME TO lender_waiting_pkey_rebuild;

@@ -13,6 +13,7 @@ use super::copy_in::{Output, Outputs};
 use crate::read_models::libraries;
 use crate::read_models::requests::{RequestRow, ViewColumns};
 use crate::read_models::statistics::{Batch, Counts, Tracked};
+use crate::read_models::waiting::Tally;
 use store::StoreError;
 
 /// A request's view and statistics rows, once its events are all folded.
@@ -70,6 +71,14 @@ pub(super) async fn write_durations(
         push_last_i64(line, d.micros);
     }
     output.flush_full().await
+}
+
+/// The requests waiting at each lender: one row per library with any.
+pub(super) fn write_waiting(output: &mut Output, tally: &Tally) {
+    for (library, n) in &tally.0 {
+        push_text(&mut output.buffer, library.as_str());
+        push_last_i64(&mut output.buffer, *n);
+    }
 }
 
 /// The directory's rows: each library seen, with its stream's version.

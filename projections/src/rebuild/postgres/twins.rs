@@ -36,6 +36,9 @@ impl Twin {
 /// Every twin a pass writes.
 pub(super) struct Twins {
     pub views: Twin,
+    /// Written once, from the pass's tally, at its end
+    /// (`rows::write_waiting`).
+    pub waiting: Twin,
     pub directory: Twin,
     pub stats_requests: Twin,
     pub durations: Twin,
@@ -50,6 +53,7 @@ pub(super) static TWINS: LazyLock<Twins> = LazyLock::new(|| Twins {
         "id, version, borrower, lender, status, updated_at_us, ended_at_us, respond_by_us, \
          needed_by, view",
     ),
+    waiting: Twin::new("lender_waiting", "library, waiting"),
     directory: Twin::new("library_directory", "id, version, name, lends, suspended"),
     stats_requests: Twin::new(
         "stats_requests",
@@ -81,7 +85,7 @@ pub(super) fn of(projections: &[Projection]) -> Vec<&'static Twin> {
     let mut of = Vec::new();
     for projection in projections {
         match projection {
-            Projection::Requests => of.push(&twins.views),
+            Projection::Requests => of.extend([&twins.views, &twins.waiting]),
             Projection::Statistics => {
                 of.extend([&twins.stats_requests, &twins.durations]);
                 of.extend(&twins.sums);

@@ -204,6 +204,9 @@ impl Writer {
         if let Some(tables) = scratch.sums.as_mut() {
             rows::write_statistics(&mut sink, tables, &folds.batch).await?;
         }
+        if let Some(table) = scratch.waiting.as_mut() {
+            rows::write_waiting(&mut sink, table, &folds.waiting).await?;
+        }
         if let Some(table) = scratch.directory.as_mut() {
             rows::write_directory(&mut sink, table, &libraries_seen).await?;
         }

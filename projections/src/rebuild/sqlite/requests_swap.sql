@@ -3,3 +3,5 @@
 
 DELETE FROM request_views;
 INSERT INTO request_views SELECT * FROM request_views_rebuild;
+DELETE FROM lender_waiting;
+INSERT INTO lender_waiting SELECT * FROM lender_waiting_rebuild;

@@ -12,6 +12,7 @@ use super::scratch::{Scratch, Table};
 use crate::read_models::libraries;
 use crate::read_models::requests::ViewColumns;
 use crate::read_models::statistics::{Batch, Counts};
+use crate::read_models::waiting::Tally;
 use crate::rebuild::bulk::Done;
 use store::StoreError;
 
@@ -70,6 +71,19 @@ pub(super) async fn write_durations(
             .add(d.library.as_str().to_owned())?
             .add(d.day)?
             .add(d.micros)?;
+        table.end_row(c).await?;
+    }
+    Ok(())
+}
+
+/// The requests waiting at each lender: one row per library with any.
+pub(super) async fn write_waiting(
+    c: &mut SqliteConnection,
+    table: &mut Table,
+    tally: &Tally,
+) -> Result<(), StoreError> {
+    for (library, n) in &tally.0 {
+        table.add(library.as_str().to_owned())?.add(*n)?;
         table.end_row(c).await?;
     }
     Ok(())

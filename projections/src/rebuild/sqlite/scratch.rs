@@ -20,7 +20,7 @@ const INSERT: &str = include_str!("scratch_insert.sql");
 /// column counts.
 pub(super) fn tables(projection: Projection) -> &'static [(&'static str, usize)] {
     match projection {
-        Projection::Requests => &[("request_views", 10)],
+        Projection::Requests => &[("request_views", 10), ("lender_waiting", 2)],
         Projection::Statistics => &[
             ("stats_requests", 5),
             ("stats_durations", 6),
@@ -120,6 +120,8 @@ impl Table {
 /// projections.
 pub(super) struct Scratch {
     pub views: Option<Table>,
+    /// Written once, from the pass's tally (`rows::write_waiting`).
+    pub waiting: Option<Table>,
     pub stats_requests: Option<Table>,
     pub durations: Option<Table>,
     /// The statistics written once, from the sums (`rows::write_statistics`,
@@ -136,6 +138,7 @@ impl Scratch {
     ) -> Result<Scratch, StoreError> {
         let mut scratch = Scratch {
             views: None,
+            waiting: None,
             stats_requests: None,
             durations: None,
             sums: None,
@@ -148,7 +151,10 @@ impl Scratch {
             }
             let mut tables = created.into_iter();
             match projection {
-                Projection::Requests => scratch.views = tables.next(),
+                Projection::Requests => {
+                    scratch.views = tables.next();
+                    scratch.waiting = tables.next();
+                }
                 Projection::Statistics => {
                     scratch.stats_requests = tables.next();
                     scratch.durations = tables.next();
@@ -165,12 +171,13 @@ impl Scratch {
     pub(super) async fn flush(&mut self, c: &mut SqliteConnection) -> Result<(), StoreError> {
         let Scratch {
             views,
+            waiting,
             stats_requests,
             durations,
             sums,
             directory,
         } = self;
-        for table in [views, stats_requests, durations, directory]
+        for table in [views, waiting, stats_requests, durations, directory]
             .into_iter()
             .flatten()
             .chain(sums.iter_mut().flatten())

@@ -22,8 +22,8 @@ use domain::{
     RequestEvent, RequestServices, RequestStatus, RequestView, ServiceType, UnfilledReason,
 };
 use projections::queries::{
-    self, BorrowingStats, LendingStats, LibraryStats, MonthStats, QueueOrder, QueueQuery,
-    Statistics, Unanswered,
+    self, BorrowingStats, LenderLoad, LendingStats, LibraryStats, MonthStats, QueueOrder,
+    QueueQuery, Statistics, Unanswered,
 };
 use projections::QueueSide;
 use store::vault::SideRows;
@@ -687,6 +687,37 @@ impl Reference {
         counts.into_iter().collect()
     }
 
+    /// What the automatic rota weighs for every library: shipped and filled
+    /// over `from..=to`, and the requests waiting at it now as their current
+    /// lender.
+    pub fn lender_loads(&self, from: NaiveDate, to: NaiveDate) -> BTreeMap<LibraryId, LenderLoad> {
+        let mut loads: BTreeMap<LibraryId, LenderLoad> = all_libraries()
+            .into_iter()
+            .map(|l| (id(l), LenderLoad::default()))
+            .collect();
+        for fact in self.facts.iter().filter(|f| from <= f.day && f.day <= to) {
+            let load = loads
+                .get_mut(&fact.library)
+                .expect("a library of the network");
+            match fact.metric {
+                Metric::Shipped => load.lent += 1,
+                Metric::Filled => load.borrowed += 1,
+                _ => {}
+            }
+        }
+        for view in self.views.values() {
+            if let Some(lender) = view.state.lender() {
+                if view.state.status.waits_at_lender() {
+                    loads
+                        .get_mut(lender)
+                        .expect("a library of the network")
+                        .waiting += 1;
+                }
+            }
+        }
+        loads
+    }
+
     pub fn statistics(
         &self,
         from: NaiveDate,
@@ -961,6 +992,8 @@ pub async fn assert_read_models(db: &Database, reference: &Reference, days: (u16
             .collect();
         assert_eq!(queries::waiting_at(db, &library).await.unwrap(), waiting);
     }
+    let day = start().date_naive();
+    assert_lender_loads(db, reference, day, day + Duration::days(400)).await;
     for now in [reference.last_at, reference.last_at + Duration::days(6)] {
         assert_eq!(
             queries::unanswered(db, now).await.unwrap(),
@@ -988,6 +1021,7 @@ pub async fn assert_read_models(db: &Database, reference: &Reference, days: (u16
     for (from, to) in ranges {
         let actual = queries::statistics(db, from, to, None).await.unwrap();
         assert_statistics(&actual, &reference.statistics(from, to, None));
+        assert_lender_loads(db, reference, from, to).await;
     }
     let one = id(LENDERS[days.0 as usize % LENDERS.len()]);
     let (from, to) = (reference.first_day, reference.last_day);
@@ -995,13 +1029,30 @@ pub async fn assert_read_models(db: &Database, reference: &Reference, days: (u16
     assert_statistics(&actual, &reference.statistics(from, to, Some(&one)));
 }
 
+/// The automatic rota's figures for every library over `from..=to`
+/// (`queries::lender_load`) against the reference.
+async fn assert_lender_loads(db: &Database, reference: &Reference, from: NaiveDate, to: NaiveDate) {
+    let libraries: Vec<LibraryId> = all_libraries().into_iter().map(id).collect();
+    let actual: BTreeMap<LibraryId, LenderLoad> = queries::lender_load(db, &libraries, from, to)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        actual,
+        reference.lender_loads(from, to),
+        "lender loads over {from}..={to}"
+    );
+}
+
 /// Empties the log and every table this crate keeps, so one database can
 /// serve many property cases.
 pub async fn reset(db: &Database) {
-    const STATEMENTS: [&str; 13] = [
+    const STATEMENTS: [&str; 14] = [
         "DELETE FROM events",
         "DELETE FROM projector_checkpoints",
         "DELETE FROM request_views",
+        "DELETE FROM lender_waiting",
         "DELETE FROM library_directory",
         "DELETE FROM stats_requests",
         "DELETE FROM stats_library_day",
