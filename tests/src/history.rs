@@ -17,18 +17,24 @@ pub async fn count_views(db: &Database) -> i64 {
     on_db!(db, pool => sqlx::query_scalar(COUNT_VIEWS).fetch_one(pool).await).unwrap()
 }
 
-/// The store's URL: the kept one or a fresh one. An empty store gets the
-/// history `shape` and its rebuilt read models; one that holds requests is
-/// used as it is. `what` names the benchmark in what it prints.
-pub async fn generated_history(backend: Backend, shape: &Shape, what: &str) -> String {
+/// A benchmark store's URL: the kept one (`ILL_BENCH_DATABASE_URL` /
+/// `ILL_BENCH_SQLITE_URL`) or a fresh one.
+pub async fn store_url(backend: Backend) -> String {
     let kept = match backend {
         Backend::Postgres => std::env::var("ILL_BENCH_DATABASE_URL"),
         Backend::Sqlite => std::env::var("ILL_BENCH_SQLITE_URL"),
     };
-    let url = match kept {
+    match kept {
         Ok(url) => url,
         Err(_) => fresh_url(backend).await,
-    };
+    }
+}
+
+/// The store's URL ([`store_url`]). An empty store gets the history `shape`
+/// and its rebuilt read models; one that holds requests is used as it is.
+/// `what` names the benchmark in what it prints.
+pub async fn generated_history(backend: Backend, shape: &Shape, what: &str) -> String {
+    let url = store_url(backend).await;
     let db = Database::connect(&url).await.expect("connect to the store");
     if count_views(&db).await > 0 {
         println!("{what} {backend:?}: reusing the history in {url}");

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod catalogue;
 pub mod history;
+pub mod latency;
 pub mod nodes;
 pub mod workload;
 

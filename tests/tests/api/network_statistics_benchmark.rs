@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use domain::Role;
 use ill_tests::history::generated_history;
+use ill_tests::latency::report;
 use ill_tests::{spawn_app_on, test_epoch, Backend};
 use projections::queries::period::Period;
 use projections::queries::{self, LibraryRows};
@@ -35,7 +36,7 @@ use serde_json::{json, Value};
 use simulation::Shape;
 use store::accounts::Account;
 use store::backend::on_db;
-use store::testing::bench::{env_or, ms, percentile};
+use store::testing::bench::env_or;
 use store::Database;
 
 const NETWORK: &str = "query($from: Date, $to: Date) { statistics(from: $from, to: $to) {
@@ -54,35 +55,6 @@ const RECEIVE_COUNT: &str =
     "SELECT count(*) FROM stats_durations WHERE kind = 'receive' AND day BETWEEN $1 AND $2";
 const RECEIVE_MIDDLE: &str = "SELECT micros FROM stats_durations
  WHERE kind = 'receive' AND day BETWEEN $1 AND $2 ORDER BY micros LIMIT $4 OFFSET $3";
-
-/// p50, p99 and max in milliseconds.
-fn summary(times: &mut [Duration]) -> (f64, f64, f64) {
-    (
-        ms(percentile(times, 50.0)),
-        ms(percentile(times, 99.0)),
-        ms(percentile(times, 100.0)),
-    )
-}
-
-fn report(
-    backend: Backend,
-    what: &str,
-    baseline: &str,
-    timed: (f64, f64, f64),
-    base: (f64, f64, f64),
-) {
-    println!(
-        "network statistics {backend:?} {what}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; \
-         {baseline} p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; p99 ratio {:.1}x",
-        timed.0,
-        timed.1,
-        timed.2,
-        base.0,
-        base.1,
-        base.2,
-        timed.1 / base.1.max(1e-9)
-    );
-}
 
 /// The median of every 'receive' duration counted on `from..=to`, in days,
 /// from the durations themselves in value order.
@@ -185,11 +157,10 @@ async fn network_statistics_benchmark(backend: Backend) {
         }
     }
     report(
-        backend,
-        "GraphQL over HTTP, without libraries",
+        &format!("network statistics {backend:?} GraphQL over HTTP, without libraries"),
         "{ __typename }",
-        summary(&mut graphql),
-        summary(&mut typenames),
+        &mut graphql,
+        &mut typenames,
     );
 
     let (mut reads, mut selects) = (Vec::new(), Vec::new());
@@ -210,11 +181,10 @@ async fn network_statistics_benchmark(backend: Backend) {
         }
     }
     report(
-        backend,
-        "queries::statistics_of, no library rows",
+        &format!("network statistics {backend:?} queries::statistics_of, no library rows"),
         "SELECT 1",
-        summary(&mut reads),
-        summary(&mut selects),
+        &mut reads,
+        &mut selects,
     );
 
     let (mut whole, mut typenames) = (Vec::new(), Vec::new());
@@ -227,11 +197,10 @@ async fn network_statistics_benchmark(backend: Backend) {
         whole.push(started.elapsed());
     }
     report(
-        backend,
-        "GraphQL over HTTP, with libraries (every library's rows and medians)",
+        &format!("network statistics {backend:?} GraphQL over HTTP, with libraries (every library's rows and medians)"),
         "{ __typename }",
-        summary(&mut whole),
-        summary(&mut typenames),
+        &mut whole,
+        &mut typenames,
     );
     app.server.stop().await;
 }

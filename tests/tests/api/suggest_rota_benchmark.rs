@@ -18,17 +18,18 @@
 //! between runs (a store that is not empty is used as it is).
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use catalogue::rota::{self, RotaFor};
 use domain::{LibraryId, Role, ServiceType};
+use ill_tests::history::store_url;
+use ill_tests::latency::report;
 use ill_tests::{spawn_app_on, test_epoch, Backend, TestApp};
 use serde_json::json;
 use simulation::Shape;
 use store::accounts::Account;
 use store::backend::on_db;
-use store::testing::bench::{env_or, ms, percentile};
-use store::testing::fresh_url;
+use store::testing::bench::env_or;
 
 const SUGGEST: &str = "query($record: ID!) { suggestRota(record: $record) { library { id } } }";
 const TYPENAME: &str = "{ __typename }";
@@ -38,14 +39,7 @@ const WARM_UP: usize = 200;
 
 /// The demo store: kept (`ILL_BENCH_*_URL`) or fresh, loaded on an empty one.
 async fn demo(backend: Backend, requests: usize) -> TestApp {
-    let kept = match backend {
-        Backend::Postgres => std::env::var("ILL_BENCH_DATABASE_URL"),
-        Backend::Sqlite => std::env::var("ILL_BENCH_SQLITE_URL"),
-    };
-    let url = match kept {
-        Ok(url) => url,
-        Err(_) => fresh_url(backend).await,
-    };
+    let url = store_url(backend).await;
     let started = Instant::now();
     let app = spawn_app_on(url, |settings| {
         settings.demo = Some(requests);
@@ -57,35 +51,6 @@ async fn demo(backend: Backend, requests: usize) -> TestApp {
         started.elapsed().as_secs_f64()
     );
     app
-}
-
-/// p50, p99 and max in milliseconds.
-fn summary(times: &mut [Duration]) -> (f64, f64, f64) {
-    (
-        ms(percentile(times, 50.0)),
-        ms(percentile(times, 99.0)),
-        ms(percentile(times, 100.0)),
-    )
-}
-
-fn report(
-    backend: Backend,
-    what: &str,
-    baseline: &str,
-    rota: (f64, f64, f64),
-    base: (f64, f64, f64),
-) {
-    println!(
-        "suggestRota {backend:?} {what}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; \
-         {baseline} p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; p99 ratio {:.1}x",
-        rota.0,
-        rota.1,
-        rota.2,
-        base.0,
-        base.1,
-        base.2,
-        rota.1 / base.1.max(1e-9)
-    );
 }
 
 async fn suggest_rota_benchmark(backend: Backend) {
@@ -144,11 +109,10 @@ async fn suggest_rota_benchmark(backend: Backend) {
     // Most records have a lender for most borrowers: the rotas did work.
     assert!(empty * 10 < queries, "{empty} of {queries} rotas empty");
     report(
-        backend,
-        "catalogue::rota::suggest",
+        &format!("suggestRota {backend:?} catalogue::rota::suggest"),
         "SELECT 1",
-        summary(&mut rotas),
-        summary(&mut selects),
+        &mut rotas,
+        &mut selects,
     );
 
     let mut tokens = Vec::with_capacity(BORROWERS);
@@ -180,11 +144,10 @@ async fn suggest_rota_benchmark(backend: Backend) {
         }
     }
     report(
-        backend,
-        "GraphQL suggestRota over HTTP",
+        &format!("suggestRota {backend:?} GraphQL suggestRota over HTTP"),
         "{ __typename }",
-        summary(&mut graphql),
-        summary(&mut typenames),
+        &mut graphql,
+        &mut typenames,
     );
 }
 
