@@ -4,12 +4,15 @@
 -- did not find already. And how many rows the word index has numbered (its
 -- highest number: at least the records there are), for choosing the page's
 -- plan. Rows of a running import are hidden (migration 0018): the words'
--- count takes away those it holds.
+-- count takes away those it holds, read from the running imports' side
+-- (CROSS JOIN keeps SQLite to that order): usually none runs and nothing is
+-- read, where testing every match instead cost 100 ms for "the".
 SELECT (SELECT count(*) FROM catalog_search WHERE catalog_search MATCH $1)
      - (SELECT count(*)
-        FROM catalog_records AS r
-        JOIN catalog_search_rows AS k ON k.record_id = r.id
-        WHERE r.batch IN (SELECT id FROM holdings_imports WHERE state = 'running')
+        FROM holdings_imports AS i
+        CROSS JOIN catalog_records AS r
+        CROSS JOIN catalog_search_rows AS k
+        WHERE i.state = 'running' AND r.batch = i.id AND k.record_id = r.id
           AND k.n IN (SELECT rowid FROM catalog_search WHERE catalog_search MATCH $1))
      + (SELECT count(DISTINCT r.id)
         FROM catalog_identifiers AS i
