@@ -7,9 +7,9 @@
 //! meanwhile, else it is computed again; after [`ATTEMPTS`] such races, the
 //! computation runs inside the switch's transaction, which holds the
 //! generation's lock throughout. The old batch's rows go afterwards, a
-//! range at a time, and the catalogue's tables are analyzed. Each phase's
-//! time is logged (target
-//! `catalogue::import::switch`, level debug).
+//! range at a time, and the catalogue's tables are analyzed (PostgreSQL).
+//! Each phase's time is logged (target `catalogue::import::switch`, level
+//! debug).
 
 mod apply;
 mod members;
@@ -43,23 +43,14 @@ const REPLACED: &str = "SELECT id FROM holdings_imports i \
        AND EXISTS (SELECT 1 FROM catalog_members m WHERE m.batch = i.id)";
 const LAST_POSITION: &str =
     "SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM catalog_members WHERE batch = $1";
-/// Planner statistics for the tables a switch changes most, so that the next
-/// import and every search plan for their size: autovacuum may be off or
-/// late, and SQLite has none of its own. Planned on the empty tables of
-/// before the first import, a second library's import of 62,500 records
-/// took 368 s on PostgreSQL (17 s on SQLite).
-const ANALYZE_POSTGRES: [&str; 1] =
-    ["ANALYZE catalog_records, catalog_identifiers, catalog_members, holdings"];
-/// On SQLite, from a sample of each index, so that the writer is held only
-/// briefly; the connection's limit is put back after.
-const ANALYZE_SQLITE: [&str; 6] = [
-    "PRAGMA analysis_limit = 1000",
-    "ANALYZE catalog_records",
-    "ANALYZE catalog_identifiers",
-    "ANALYZE catalog_members",
-    "ANALYZE holdings",
-    "PRAGMA analysis_limit = 0",
-];
+/// Planner statistics for the tables a switch changes most, on PostgreSQL,
+/// so that the next import and every search plan for their size: autovacuum
+/// may be off or late. Planned on the empty tables of before the first
+/// import, a second library's import of 62,500 records took 368 s (17 s on
+/// SQLite, whose plans did not need them; there, an `ANALYZE` after the
+/// switch made other connections' writes fail as busy now and then: the
+/// first one creates `sqlite_stat1`, a change of schema).
+const ANALYZE: &str = "ANALYZE catalog_records, catalog_identifiers, catalog_members, holdings";
 
 /// Logs how long each phase of one switch took.
 pub struct Phases<'a> {
@@ -140,17 +131,13 @@ pub async fn switch(
     Ok(true)
 }
 
-/// Refreshes the planner's statistics of the catalogue's tables.
+/// Refreshes PostgreSQL's statistics of the catalogue's tables.
 async fn analyze(db: &Database) -> Result<(), CatalogueError> {
-    let statements: &[&str] = match db {
-        Database::Postgres(_) => &ANALYZE_POSTGRES,
-        Database::Sqlite(_) => &ANALYZE_SQLITE,
-    };
-    let mut tx = db::begin(db).await?;
-    for sql in statements {
-        db::execute(&mut tx, sql, &[]).await?;
+    if let Database::Postgres(_) = db {
+        let mut tx = db::begin(db).await?;
+        db::execute(&mut tx, ANALYZE, &[]).await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
