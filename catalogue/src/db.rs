@@ -62,8 +62,21 @@ macro_rules! bound {
 }
 pub(crate) use bound;
 
-/// A transaction on `db`.
+/// A transaction on `db` that writes. On SQLite it takes the writer's lock
+/// first (`BEGIN IMMEDIATE`), waiting for it as long as the busy timeout
+/// allows: deferred, it asks for the lock at its first write, and an
+/// import's switch failed so now and then ("database is locked", at once)
+/// while commands were appending.
 pub async fn begin(db: &Database) -> Result<Tx<'static>, CatalogueError> {
+    Ok(match db {
+        Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+    })
+}
+
+/// A transaction on `db` that only reads: on SQLite it leaves the writer
+/// free while it runs.
+pub async fn read(db: &Database) -> Result<Tx<'static>, CatalogueError> {
     Ok(match db {
         Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         Database::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),

@@ -62,6 +62,7 @@ async fn start_node(
     clock: Arc<ManualClock>,
     configure: impl FnOnce(&mut api::Settings),
 ) -> TestApp {
+    log_server_errors();
     let mut settings = api::Settings {
         database_url: database_url.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -88,6 +89,19 @@ async fn start_node(
         server,
         database_url,
     }
+}
+
+/// Prints the servers' warnings and errors (a 500's cause) with the test's
+/// output; `RUST_LOG` chooses otherwise.
+fn log_server_errors() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Only the first test of a binary installs it; the rest find it there.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_test_writer()
+        .try_init();
 }
 
 impl TestApp {

@@ -86,7 +86,7 @@ pub async fn switch(
     let positions = totals.records;
     let mut applied = Applied::Moved;
     for _ in 0..ATTEMPTS {
-        let mut tx = db::begin(db).await?;
+        let mut tx = db::read(db).await?;
         let generation = db::integer(&mut tx, apply::GENERATION, &[]).await?;
         tx.commit().await?;
         let mut steps = Steps::Short(db);
@@ -150,11 +150,11 @@ async fn clear_up(db: &Database, batch: &str, library: &str) -> Result<(), Catal
         let sql = format!("DELETE FROM {table} WHERE batch = $1");
         steps.execute(&sql, &[batch.into()]).await?;
     }
-    let mut tx = db::begin(db).await?;
+    let mut tx = db::read(db).await?;
     let replaced = db::strings(&mut tx, REPLACED, &[library.into()]).await?;
     tx.commit().await?;
     for old in replaced {
-        let mut tx = db::begin(db).await?;
+        let mut tx = db::read(db).await?;
         let last = db::integer(&mut tx, LAST_POSITION, &[old.as_str().into()]).await?;
         tx.commit().await?;
         let mut after = 0;

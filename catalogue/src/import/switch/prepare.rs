@@ -88,7 +88,7 @@ pub async fn prepare(
         let sql = format!("DELETE FROM {table} WHERE batch = $1");
         steps.execute(&sql, &[batch.into()]).await?;
     }
-    let mut step = steps.begin().await?;
+    let mut step = steps.read().await?;
     let tx = step.tx();
     let mut touched: BTreeSet<String> = BTreeSet::new();
     for live in db::strings(tx, LIVE, &[library.into()]).await? {

@@ -188,7 +188,7 @@ pub async fn records(steps: &mut Steps<'_>, batch: &str) -> Result<(), Catalogue
             Param::from(after.as_str()),
             Param::from(RECORDS_PER_PAGE),
         ];
-        let mut step = steps.begin().await?;
+        let mut step = steps.read().await?;
         let page: Vec<[Param; 13]> = on_tx!(step.tx(), c => {
             bound!(STAGED_RECORDS, &params)
                 .fetch_all(&mut **c)
