@@ -22,6 +22,7 @@ mod network_statistics_benchmark;
 mod operations;
 mod place_idempotency;
 mod queue_order;
+mod queue_page_benchmark;
 mod queues;
 mod refusals;
 mod request_ids;

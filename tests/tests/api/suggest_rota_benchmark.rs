@@ -21,13 +21,12 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use catalogue::rota::{self, RotaFor};
-use domain::{LibraryId, Role, ServiceType};
-use ill_tests::history::store_url;
+use domain::{LibraryId, ServiceType};
+use ill_tests::history::{demo_server, staff_tokens};
 use ill_tests::latency::report;
-use ill_tests::{spawn_app_on, test_epoch, Backend, TestApp};
+use ill_tests::{test_epoch, Backend};
 use serde_json::json;
 use simulation::Shape;
-use store::accounts::Account;
 use store::backend::on_db;
 use store::testing::bench::env_or;
 
@@ -37,26 +36,10 @@ const TYPENAME: &str = "{ __typename }";
 const BORROWERS: usize = 20;
 const WARM_UP: usize = 200;
 
-/// The demo store: kept (`ILL_BENCH_*_URL`) or fresh, loaded on an empty one.
-async fn demo(backend: Backend, requests: usize) -> TestApp {
-    let url = store_url(backend).await;
-    let started = Instant::now();
-    let app = spawn_app_on(url, |settings| {
-        settings.demo = Some(requests);
-        settings.bootstrap_admin_token = None;
-    })
-    .await;
-    println!(
-        "suggestRota {backend:?}: the demo store ready in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    app
-}
-
 async fn suggest_rota_benchmark(backend: Backend) {
     let requests: usize = env_or("ILL_BENCH_REQUESTS", 100_000);
     let queries: usize = env_or("ILL_BENCH_QUERIES", 2_000);
-    let app = demo(backend, requests).await;
+    let app = demo_server(backend, requests, "suggestRota").await;
     let state = &app.server.state;
     let db = state.database();
     let shape = Shape::year_ending(test_epoch(), requests, api::demo::DEMO_SEED);
@@ -115,19 +98,8 @@ async fn suggest_rota_benchmark(backend: Backend) {
         &mut selects,
     );
 
-    let mut tokens = Vec::with_capacity(BORROWERS);
-    for library in libraries.iter().take(BORROWERS) {
-        let (token, hash) = api::auth::new_token();
-        let account = Account {
-            library: library.clone(),
-            name: "rota-bench".into(),
-            role: Role::Staff,
-        };
-        store::accounts::add_token(db, &account, &hash)
-            .await
-            .unwrap();
-        tokens.push(token);
-    }
+    let borrowers = &libraries[..BORROWERS.min(libraries.len())];
+    let tokens = staff_tokens(db, borrowers, "rota-bench").await;
     let (mut graphql, mut typenames) = (Vec::with_capacity(queries), Vec::with_capacity(queries));
     for i in 0..WARM_UP + queries {
         let (record, _) = pick(i);
