@@ -86,10 +86,14 @@ impl Database {
 
     /// After a bulk load of the read models (the demo's first catch-up):
     /// planner statistics for every table, so the first queries do not
-    /// plan for the empty tables they saw last.
+    /// plan for the empty tables they saw last. On PostgreSQL a VACUUM too:
+    /// the catch-up rewrote each request's view row many times, and until
+    /// autovacuum comes (if it is on) every index entry of a dead version
+    /// sends a queue page to the heap (BENCHMARKS.md: at 100,000 requests,
+    /// the queue page's p99 25.3 ms with ANALYZE alone, 11.4 ms after).
     pub async fn analyze(&self) -> Result<(), StoreError> {
         match self {
-            Database::Postgres(pool) => run(pool, "ANALYZE").await,
+            Database::Postgres(pool) => run(pool, "VACUUM (ANALYZE)").await,
             Database::Sqlite(pool) => run(pool, "ANALYZE").await,
         }
     }
