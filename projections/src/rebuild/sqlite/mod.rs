@@ -3,7 +3,8 @@
 //!
 //! - The log is read once in global order on a connection of its own, in
 //!   one read transaction (WAL: a snapshot; writers go on), after each
-//!   request's last sequence is counted in the same snapshot.
+//!   request's last sequence is counted in the same snapshot; a page of
+//!   2,000 events a row (`log_page.rs`).
 //! - Each event goes through the projections' own folds (`bulk::Folds`);
 //!   the rows they finish go into scratch tables in the temporary database
 //!   of the rebuild's own writer connection (`scratch.rs`, `rows.rs`), with
@@ -19,16 +20,16 @@
 
 mod fingerprint;
 mod load;
+mod log_page;
 mod rows;
 mod scratch;
 
 use std::collections::BTreeMap;
 
 use domain::Calendar;
-use futures::TryStreamExt;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Connection, Row, SqliteConnection, SqlitePool};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 
+use self::log_page::{LogPages, LogRow};
 use self::scratch::{scratch_name, tables, Scratch};
 use crate::projector::live_checkpoint_on;
 use crate::read_models::Projection;
@@ -39,7 +40,6 @@ use store::log::Position;
 use store::StoreError;
 
 const SETTINGS: &str = include_str!("settings.sql");
-const LOG_ROWS: &str = include_str!("log_rows.sql");
 
 /// Projects the log into the twins of `projections` in one pass and loads
 /// them, their checkpoints with them; the events read and the position the
@@ -183,21 +183,22 @@ impl Writer {
         let wanted = Wanted::of(projections);
         let mut folds = Folds::new(calendar, projections, plan);
         let mut sink = self.connection.begin().await?;
-        let mut log = sqlx::query(LOG_ROWS).fetch(&mut *snapshot);
-        while let Some(row) = log.try_next().await? {
-            if !folds.fold(decode(&row, wanted)?)? {
-                return Err(StoreError::Malformed("a counted pass fell short".into()));
+        let mut pages = LogPages::default();
+        while let Some(page) = pages.next(snapshot).await? {
+            for row in log_page::rows(&page) {
+                if !folds.fold(decode(&row?, wanted)?)? {
+                    return Err(StoreError::Malformed("a counted pass fell short".into()));
+                }
+                if folds.read % REPORT_EVERY == 0 {
+                    progress(RebuildProgress {
+                        projection: shown,
+                        applied: folds.read,
+                        total,
+                    });
+                }
+                write_folded(&mut sink, scratch, &mut folds).await?;
             }
-            if folds.read % REPORT_EVERY == 0 {
-                progress(RebuildProgress {
-                    projection: shown,
-                    applied: folds.read,
-                    total,
-                });
-            }
-            write_folded(&mut sink, scratch, &mut folds).await?;
         }
-        drop(log);
 
         let libraries_seen = folds.finish();
         write_folded(&mut sink, scratch, &mut folds).await?;
@@ -239,18 +240,18 @@ async fn write_folded(
     Ok(())
 }
 
-/// One row of `log_rows.sql`, decoded for the folds.
-fn decode(row: &SqliteRow, wanted: Wanted) -> Result<Decoded, StoreError> {
+/// One event of the log, decoded for the folds.
+fn decode(row: &LogRow<'_>, wanted: Wanted) -> Result<Decoded, StoreError> {
     let position = Position {
         tx: 0,
-        global: row.try_get(0)?,
+        global: row.global,
     };
     bulk::decode(
         wanted,
         position,
-        row.try_get(1)?,
-        row.try_get(2)?,
-        row.try_get(3)?,
-        || Ok((row.try_get(4)?, row.try_get(5)?)),
+        row.aggregate_type,
+        row.aggregate_id,
+        row.sequence,
+        || Ok((row.payload, row.metadata)),
     )
 }
