@@ -116,8 +116,7 @@ async fn fingerprints(
     let mut fingerprints = BTreeMap::new();
     for projection in projections {
         for (live, _) in tables(*projection) {
-            let select = format!("SELECT * FROM {}", name(live));
-            fingerprints.insert(*live, fingerprint::of(c, &select).await?);
+            fingerprints.insert(*live, fingerprint::of(c, live, &name(live)).await?);
         }
     }
     Ok(fingerprints)
