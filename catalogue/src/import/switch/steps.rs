@@ -23,32 +23,27 @@ pub enum Step<'a> {
 impl Steps<'_> {
     /// Starts a step that writes (see [`db::begin`]).
     pub async fn begin(&mut self) -> Result<Step<'_>, CatalogueError> {
-        let mut step = match self {
-            Steps::Short(db) => Step::Own(db::begin(db).await?),
-            Steps::Held(tx) => Step::Held(tx),
-        };
-        Self::without_jit(&mut step).await?;
-        Ok(step)
+        self.start(true).await
     }
 
     /// Starts a step that only reads (see [`db::read`]).
     pub async fn read(&mut self) -> Result<Step<'_>, CatalogueError> {
+        self.start(false).await
+    }
+
+    /// On PostgreSQL without JIT: the staged tables' statistics are of
+    /// tables that were empty, so the planner's estimates run high enough
+    /// to compile queries that take milliseconds.
+    async fn start(&mut self, writes: bool) -> Result<Step<'_>, CatalogueError> {
         let mut step = match self {
+            Steps::Short(db) if writes => Step::Own(db::begin(db).await?),
             Steps::Short(db) => Step::Own(db::read(db).await?),
             Steps::Held(tx) => Step::Held(tx),
         };
-        Self::without_jit(&mut step).await?;
-        Ok(step)
-    }
-
-    /// On PostgreSQL: the staged tables' statistics are of tables that were
-    /// empty, so the planner's estimates run high enough to compile queries
-    /// that take milliseconds.
-    async fn without_jit(step: &mut Step<'_>) -> Result<(), CatalogueError> {
         if matches!(step.tx(), Tx::Postgres(_)) {
             db::execute(step.tx(), "SET LOCAL jit = off", &[]).await?;
         }
-        Ok(())
+        Ok(step)
     }
 
     /// Runs one statement as a step of its own; the rows it changed.
