@@ -91,7 +91,7 @@ impl Database {
     /// autovacuum comes (if it is on) every index entry of a dead version
     /// sends a queue page to the heap (BENCHMARKS.md: at 100,000 requests,
     /// the queue page's p99 25.3 ms with ANALYZE alone, 11.4 ms after).
-    pub async fn analyze(&self) -> Result<(), StoreError> {
+    pub async fn settle_read_models(&self) -> Result<(), StoreError> {
         match self {
             Database::Postgres(pool) => run(pool, "VACUUM (ANALYZE)").await,
             Database::Sqlite(pool) => run(pool, "ANALYZE").await,

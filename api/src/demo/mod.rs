@@ -89,7 +89,7 @@ pub async fn load_if_empty(state: &AppState, requests: usize) -> Result<(), ApiE
         .with_batch_size(CATCH_UP_BATCH)
         .catch_up()
         .await?;
-    state.database().analyze().await?;
+    state.database().settle_read_models().await?;
     let statuses: Vec<String> = RequestStatus::ALL
         .iter()
         .map(|s| format!("{s} {}", generated.statuses.get(s).copied().unwrap_or(0)))

@@ -100,7 +100,7 @@ async fn measure(backend: Backend, file: &[u8]) {
     let db = fresh_database(backend).await;
     load(&db, "LC1", file.to_vec()).await;
     load(&db, "LC2", every_fourth(file)).await;
-    db.analyze().await.unwrap();
+    db.settle_read_models().await.unwrap();
     let queries: Vec<&str> = QUERIES.lines().collect();
     assert_eq!(queries.len(), 1000);
     // Warm the caches once, as a running server's would be.
