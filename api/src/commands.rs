@@ -5,11 +5,12 @@
 
 use std::sync::Arc;
 
+use cqrs_es::EventEnvelope;
 use domain::library::LibraryRecord;
 use domain::{
-    Action, Actor, Calendar, Clock, EventMetadata, HistoryEntry, IllRequest, Library,
-    LibraryChange, LibraryCommand, LibraryId, Origin, PlaceRequest, RequestCommand, RequestEvent,
-    RequestServices, RequestView,
+    Action, Actor, Calendar, Clock, EventMetadata, IllRequest, Library, LibraryChange,
+    LibraryCommand, LibraryId, Origin, PlaceRequest, RequestCommand, RequestEvent, RequestServices,
+    RequestView,
 };
 use projections::projector::Projector;
 use store::vault::{self, SideRows};
@@ -21,11 +22,12 @@ use crate::error::ApiError;
 use crate::library_cache::LibraryCache;
 use crate::metrics::Metrics;
 
-/// A request as a mutation leaves it.
+/// A request as a mutation leaves it: its history as stored, turned into
+/// the contract's entries only if the answer asks for them.
 #[derive(Debug, Clone)]
 pub struct RequestOutcome {
     pub view: RequestView,
-    pub history: Vec<HistoryEntry>,
+    pub history: Vec<EventEnvelope<IllRequest>>,
 }
 
 pub struct Commands {
@@ -119,12 +121,10 @@ impl Commands {
         }
         let view = RequestView::from_history(id, &committed.history)?
             .ok_or_else(|| ApiError::internal("a committed request has no state"))?;
-        let history = committed
-            .history
-            .iter()
-            .map(HistoryEntry::from_envelope)
-            .collect::<Result<_, _>>()?;
-        Ok(RequestOutcome { view, history })
+        Ok(RequestOutcome {
+            view,
+            history: committed.history,
+        })
     }
 
     /// The same placeRequest again (the domain found the same request and

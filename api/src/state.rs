@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use cqrs_es::EventEnvelope;
 use domain::library::LibraryRecord;
-use domain::{HistoryEntry, IllRequest, Library, LibraryId, RequestView};
+use domain::{IllRequest, Library, LibraryId, RequestView};
 use projections::projector::ProjectorStatus;
 use projections::ChangeFeed;
 use store::{Database, StoreError};
@@ -57,20 +58,13 @@ impl AppState {
     pub async fn current_request(
         &self,
         id: Uuid,
-    ) -> Result<Option<(RequestView, Vec<HistoryEntry>)>, ApiError> {
+    ) -> Result<Option<(RequestView, Vec<EventEnvelope<IllRequest>>)>, ApiError> {
         let events = self
             .commands
             .store
             .history::<IllRequest>(&id.to_string())
             .await?;
-        let Some(view) = RequestView::from_history(id, &events)? else {
-            return Ok(None);
-        };
-        let history = events
-            .iter()
-            .map(HistoryEntry::from_envelope)
-            .collect::<Result<_, _>>()?;
-        Ok(Some((view, history)))
+        Ok(RequestView::from_history(id, &events)?.map(|view| (view, events)))
     }
 
     /// Who presents this credential: a live token's account, or a session's

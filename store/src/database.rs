@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{Connection, PgPool, SqlitePool};
 
 use crate::error::StoreError;
 
@@ -22,6 +22,13 @@ pub enum Database {
 /// How long a caller waits for a pooled connection before the store counts
 /// as unreachable: requests fail fast while the database is down.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// A pooled PostgreSQL connection idle longer than this is pinged before
+/// use. sqlx pings every connection as it goes back to the pool, so one in
+/// steady use was checked a moment ago; pinging it again when it is taken
+/// out (sqlx's default) would add a round trip to every statement. It is
+/// shorter than any restart of the server: a connection idle across one is
+/// pinged and replaced, not handed to a command to fail.
+const PING_IDLE_AFTER: Duration = Duration::from_millis(100);
 
 impl Database {
     /// Connects and brings the schema up to date. `sqlite://PATH` creates the
@@ -121,6 +128,15 @@ async fn connect_postgres(url: &str) -> Result<PgPool, StoreError> {
         .options([("idle_in_transaction_session_timeout", "30s")]);
     PgPoolOptions::new()
         .max_connections(20)
+        .test_before_acquire(false)
+        .before_acquire(|connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IDLE_AFTER {
+                    connection.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
@@ -142,8 +158,10 @@ async fn connect_sqlite(path: &str) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
+    // A file does not hang up: no ping before use.
     SqlitePoolOptions::new()
         .max_connections(8)
+        .test_before_acquire(false)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await

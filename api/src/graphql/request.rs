@@ -3,6 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use cqrs_es::EventEnvelope;
 use domain::{Actor, HistoryEntry, IllRequest, RequestView, Role as DomainRole};
 use projections::queries;
 use serde_json::Value;
@@ -18,7 +19,7 @@ use crate::error::ApiError;
 pub struct RequestObject {
     pub view: RequestView,
     /// Present when the caller already loaded it (a mutation's answer).
-    pub history: Option<Vec<HistoryEntry>>,
+    pub history: Option<Vec<EventEnvelope<IllRequest>>>,
 }
 
 impl RequestObject {
@@ -197,15 +198,15 @@ impl RequestObject {
 
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HistoryEventObject>> {
         let app = app(ctx);
-        let loaded;
-        let history = match &self.history {
-            Some(history) => history,
-            None => {
-                loaded = queries::history(app.database(), self.view.id)
-                    .await
-                    .map_err(ApiError::from)?;
-                &loaded
-            }
+        let history: Vec<HistoryEntry> = match &self.history {
+            Some(envelopes) => envelopes
+                .iter()
+                .map(HistoryEntry::from_envelope)
+                .collect::<Result<_, _>>()
+                .map_err(ApiError::from)?,
+            None => queries::history(app.database(), self.view.id)
+                .await
+                .map_err(ApiError::from)?,
         };
         let notes = if history.iter().any(|e| e.note_id.is_some()) {
             vault::notes(app.database(), self.view.id)

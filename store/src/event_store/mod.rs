@@ -7,6 +7,7 @@
 
 mod announce;
 mod append;
+mod recent;
 
 use std::sync::{Arc, OnceLock};
 
@@ -24,6 +25,7 @@ use crate::vault::SideRows;
 use announce::Announcer;
 pub use announce::EVENTS_CHANNEL;
 use append::{append, AppendError};
+use recent::RecentStreams;
 
 /// How often a command is decided again after losing a race for the same
 /// stream. The domain's own `expectedVersion` check then reports a stale
@@ -55,6 +57,7 @@ pub struct EventStore {
     /// PostgreSQL: tells the other nodes after each append; started with
     /// the first one (it needs the runtime).
     announcer: Arc<OnceLock<Announcer>>,
+    recent: Arc<RecentStreams>,
 }
 
 impl EventStore {
@@ -62,6 +65,7 @@ impl EventStore {
         EventStore {
             database,
             announcer: Arc::default(),
+            recent: Arc::default(),
         }
     }
 
@@ -126,7 +130,7 @@ impl EventStore {
         metadata: &EventMetadata,
     ) -> Result<Committed<A>, CommandError<A::Error>>
     where
-        A: Aggregate + Clone,
+        A: Aggregate + Clone + 'static,
         A::Command: Clone,
     {
         self.execute_with(id, command, services, metadata, None)
@@ -144,20 +148,22 @@ impl EventStore {
         side_rows: Option<&SideRows<'_>>,
     ) -> Result<Committed<A>, CommandError<A::Error>>
     where
-        A: Aggregate + Clone,
+        A: Aggregate + Clone + 'static,
         A::Command: Clone,
     {
         for attempt in 0..ATTEMPTS {
-            let mut history = self.history::<A>(id).await?;
-            let mut aggregate = A::default();
-            for envelope in &history {
-                aggregate.apply(envelope.payload.clone());
-            }
+            let cached = if attempt == 0 {
+                self.recent.get::<A>(id)
+            } else {
+                None
+            };
+            let from_cache = cached.is_some();
+            let (mut aggregate, mut history) = match cached {
+                Some(stream) => stream,
+                None => self.load::<A>(id).await?,
+            };
             let sink = Default::default();
-            aggregate
-                .handle(command.clone(), services, &sink)
-                .await
-                .map_err(CommandError::Domain)?;
+            let decided = aggregate.handle(command.clone(), services, &sink).await;
             let new: Vec<EventEnvelope<A>> = sink
                 .collect()
                 .await
@@ -170,18 +176,29 @@ impl EventStore {
                     metadata: metadata.to_map(),
                 })
                 .collect();
+            if from_cache && (decided.is_err() || new.is_empty()) {
+                // Only an append proves a cached stream current.
+                self.recent.forget::<A>(id);
+                continue;
+            }
+            decided.map_err(CommandError::Domain)?;
             match append(&self.database, &new, side_rows).await {
                 Err(AppendError::Conflict) => {
+                    self.recent.forget::<A>(id);
                     tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 3))
                         .await;
                 }
-                Err(AppendError::Store(error)) => return Err(CommandError::Store(error)),
+                Err(AppendError::Store(error)) => {
+                    self.recent.forget::<A>(id);
+                    return Err(CommandError::Store(error));
+                }
                 Ok(()) => {
                     let appended = new.len();
+                    history.extend(new);
                     if appended > 0 {
                         self.announce();
+                        self.recent.put(id, &aggregate, &history);
                     }
-                    history.extend(new);
                     return Ok(Committed {
                         aggregate,
                         history,
@@ -191,6 +208,16 @@ impl EventStore {
             }
         }
         Err(CommandError::Contended)
+    }
+
+    /// The stream as stored, folded.
+    async fn load<A: Aggregate>(&self, id: &str) -> Result<(A, Vec<EventEnvelope<A>>), StoreError> {
+        let history = self.history::<A>(id).await?;
+        let mut aggregate = A::default();
+        for envelope in &history {
+            aggregate.apply(envelope.payload.clone());
+        }
+        Ok((aggregate, history))
     }
 
     /// Tells the other nodes' projectors, after the commit (PostgreSQL; one

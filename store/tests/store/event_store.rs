@@ -1,4 +1,5 @@
-//! The event store on both backends: append and reload, concurrent writers.
+//! The event store on both backends: append and reload, concurrent writers,
+//! a stream cached by one process and appended to by another.
 
 use std::sync::Arc;
 
@@ -130,3 +131,71 @@ async fn concurrent_unversioned_commands(backend: Backend) {
     assert_eq!(stored, acknowledged);
 }
 on_both_backends!(concurrent_unversioned_commands);
+
+/// Two processes on one store, each keeping the streams it appended to:
+/// a command on a stream the other appended to since is decided on the
+/// stream as stored, whether the cached one would have let it through (the
+/// append then conflicts) or refused it (a version only the store has).
+async fn a_stream_another_process_appended_to(backend: Backend) {
+    let database = fresh_database(backend).await;
+    let here = EventStore::new(database.clone());
+    let there = EventStore::new(database);
+    let services = services();
+    let id = Uuid::new_v4();
+    run(&here, &services, id, staff(BOR), None, place(&LENDERS))
+        .await
+        .unwrap();
+    let will_supply = domain::Action::WillSupply { note: None };
+    run(
+        &there,
+        &services,
+        id,
+        staff(LENDERS[0]),
+        Some(2),
+        will_supply,
+    )
+    .await
+    .unwrap();
+
+    // Here still holds version 2: its note must land after the lender's answer.
+    let noted = run(&here, &services, id, staff(BOR), None, add_note())
+        .await
+        .unwrap();
+    let sequences: Vec<usize> = noted.history.iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, [1, 2, 3, 4]);
+    assert_eq!(noted.aggregate.version, 4);
+    assert_eq!(
+        noted.aggregate.state.as_ref().unwrap().status,
+        RequestStatus::WillSupply
+    );
+
+    // There holds version 3, here version 4: each is asked for the version
+    // the store has, which its cache does not know.
+    run(
+        &there,
+        &services,
+        id,
+        staff(LENDERS[0]),
+        Some(4),
+        add_note(),
+    )
+    .await
+    .expect("decided on the stored version 4");
+    let last = run(&here, &services, id, staff(BOR), Some(5), add_note())
+        .await
+        .expect("decided on the stored version 5");
+    assert_eq!(last.aggregate.version, 6);
+
+    // A version neither has is still refused, and nothing is stored.
+    let stale = run(&here, &services, id, staff(BOR), Some(4), add_note()).await;
+    assert!(matches!(
+        stale,
+        Err(CommandError::Domain(DomainError::Conflict(_)))
+    ));
+    let history = here.history::<IllRequest>(&id.to_string()).await.unwrap();
+    let sequences: Vec<usize> = history.iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, [1, 2, 3, 4, 5, 6]);
+    let reloaded = IllRequest::replay(history.into_iter().map(|e| e.payload));
+    assert_eq!(reloaded, last.aggregate);
+}
+on_both_backends!(a_stream_another_process_appended_to);
