@@ -45,6 +45,11 @@ const DEFAULT_BATCH: i64 = 500;
 /// How often the loop looks again without a notification, and how often a
 /// standby tries to take the lock.
 const POLL: Duration = Duration::from_secs(1);
+/// How long a woken projector lets more commits gather before its turn: a
+/// turn costs some twenty statements whatever it carries, and commands come
+/// a millisecond or two apart, so without the pause each would bring a turn
+/// of its own.
+const GATHER: Duration = Duration::from_millis(10);
 /// How long `catch_up` waits for events that committed before it was called
 /// but still sit behind an older running transaction (PostgreSQL).
 const HORIZON_WAIT: Duration = Duration::from_secs(60);

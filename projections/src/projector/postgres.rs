@@ -12,7 +12,7 @@ use store::event_store::EVENTS_CHANNEL;
 use store::StoreError;
 use tokio::sync::watch;
 
-use super::{Projector, Writer, POLL};
+use super::{Projector, Writer, GATHER, POLL};
 use crate::read_models::{Projection, Target};
 
 /// Batches one projection applies before the next one's turn.
@@ -104,13 +104,14 @@ impl Projector {
             };
             let woken = tokio::select! {
                 changed = shutdown.changed() => Woken::Shutdown(changed.is_err()),
-                () = self.wake.notified() => Woken::Nudged,
+                () = self.wake.notified() => Woken::Appended,
                 () = tokio::time::sleep(hidden_retry.unwrap_or(idle_poll)) => Woken::Nudged,
                 heard = notification(&mut listener) => Woken::Listener(heard),
             };
             match woken {
                 Woken::Shutdown(closed) => stop = closed,
-                Woken::Nudged | Woken::Listener(Ok(())) => {}
+                Woken::Nudged => {}
+                Woken::Appended | Woken::Listener(Ok(())) => tokio::time::sleep(GATHER).await,
                 Woken::Listener(Err(error)) => {
                     tracing::warn!(%error, "lost the LISTEN connection");
                     listener = None;
@@ -198,7 +199,11 @@ struct Led {
 
 enum Woken {
     Shutdown(bool),
+    /// This process appended.
+    Appended,
+    /// The poll's time came.
     Nudged,
+    /// Another process appended (or the LISTEN connection broke).
     Listener(Result<(), sqlx::Error>),
 }
 

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::watch;
 
-use super::{Projector, Writer, POLL};
+use super::{Projector, Writer, GATHER, POLL};
 use crate::read_models::{Projection, Target};
 
 impl Projector {
@@ -39,7 +39,7 @@ impl Projector {
             }
             tokio::select! {
                 changed = shutdown.changed() => stop = changed.is_err(),
-                () = self.wake.notified() => {}
+                () = self.wake.notified() => tokio::time::sleep(GATHER).await,
                 () = tokio::time::sleep(POLL) => {}
             }
         }
