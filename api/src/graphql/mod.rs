@@ -55,7 +55,7 @@ pub fn schema(state: Arc<AppState>) -> AppSchema {
         .limit_complexity(MAX_COMPLEXITY)
         .disable_suggestions()
         .extension(LabelSubscriptionErrors)
-        .extension(DocumentLimits)
+        .extension(DocumentLimits::default())
         .finish()
 }
 

@@ -94,6 +94,44 @@ async fn too_deep_or_too_complex(backend: Backend) {
 }
 on_both_backends!(too_deep_or_too_complex);
 
+/// The server keeps a checked document by its text: the same text again
+/// gets the same answer, its variables checked afresh every time.
+async fn the_same_text_again(backend: Backend) {
+    let net = Network::new(backend).await;
+    let id = net.place(&["L1"]).await["id"].clone();
+    let too_deep = introspection_of_depth(13);
+    for _ in 0..2 {
+        let body = net.app.post(Some(&net.l1), &too_deep, json!({})).await;
+        assert_eq!(code(&body), "BAD_INPUT", "{body}");
+    }
+
+    let add_note =
+        "mutation($id: UUID!, $text: String!) { addNote(id: $id, text: $text) { version } }";
+    let before = net.version(&id).await;
+    net.app
+        .ok(&net.bor, add_note, json!({ "id": id, "text": "first" }))
+        .await;
+    let refused = [
+        json!({ "id": id, "text": "a \u{0} in it" }),
+        json!({ "id": "not a uuid", "text": "second" }),
+        json!({ "id": id }),
+    ];
+    for variables in refused {
+        let body = net.app.post(Some(&net.bor), add_note, variables).await;
+        assert_eq!(code(&body), "BAD_INPUT", "{body}");
+        assert!(body["data"].is_null(), "{body}");
+    }
+    net.app
+        .ok(&net.bor, add_note, json!({ "id": id, "text": "third" }))
+        .await;
+    assert_eq!(
+        net.version(&id).await,
+        before + 2,
+        "two notes, nothing else"
+    );
+}
+on_both_backends!(the_same_text_again);
+
 /// A batch of `n` addNote operations, each with its own note id.
 fn note_batch(id: &Value, n: usize) -> String {
     let operations: Vec<Value> = (0..n)
