@@ -1,4 +1,5 @@
-//! Commands against the event log: load a stream once, decide once, append
+//! Commands against the event log: load a stream once (or not at all when
+//! this process's last append left it in `recent`), decide once, append
 //! once. Streams load through postgres-es and sqlite-es in event-store mode
 //! (their snapshot modes apply events twice in 0.5.0); the append is this
 //! crate's own (`append`): one commit with the command's vault rows.
