@@ -29,7 +29,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{
     Directive, ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::parser::Positioned;
+use async_graphql::parser::{parse_query, Positioned};
 use async_graphql::{ErrorExtensionValues, Name, Request, ServerError, ServerResult, Value};
 
 /// Query depth and complexity limits (OWASP GraphQL): a queue page of 200
@@ -121,15 +121,15 @@ impl Extension for DocumentLimitsExtension {
                     "Query is too complex: brackets nest more than {MAX_NESTING} deep"
                 )));
             }
-            // Parsed once here and kept for the executor; a document that
+            // Parsed once here and handed to the executor; a document that
             // does not parse is left for async-graphql to report.
-            let query = request.query.clone();
-            if let Ok(document) = request.parsed_query() {
-                check(document).map_err(too_complex)?;
-                if document_has_nul(document) {
+            if let Ok(document) = parse_query(&request.query) {
+                check(&document).map_err(too_complex)?;
+                if document_has_nul(&document) {
                     return Err(too_complex(NUL_REFUSED.into()));
                 }
-                self.keep(&query, document);
+                self.keep(&request.query, &document);
+                request.set_parsed_query(document);
             }
         }
         if request.variables.values().any(has_nul) {
